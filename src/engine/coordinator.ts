@@ -1,0 +1,402 @@
+/**
+ * The coordinator owns admission (global in-flight limit, keyed semaphore, reorder window), dispatches items
+ * to a pool of workers, retries items whose worker died, and streams settled items through the result queue
+ * to the ordered writer. It is the same whatever runtime the workers are.
+ */
+import { availableParallelism } from 'node:os';
+import { AdmissionQueue } from './admission-queue.js';
+import { FanoutError, serializeError, type SerializedError } from './errors.js';
+import { KeyedSemaphore } from './keyed-semaphore.js';
+import { OrderedWriter } from './ordered-writer.js';
+import { WorkerPool } from './pool.js';
+import type { Settlement } from './protocol.js';
+import { ResultQueue } from './result-queue.js';
+import { spawnerFor } from './runtimes/index.js';
+import type { Mode } from './runtimes/channel.js';
+
+export type Outcome<I, R> =
+  | { index: number; item: I; attempts: number; ok: true; value: R }
+  | { index: number; item: I; attempts: number; ok: false; error: SerializedError };
+
+export interface RunOptions<I, R> {
+  /** The work items, pulled lazily: an iterable or async iterable of any length. */
+  items: Iterable<I> | AsyncIterable<I>;
+  /** Absolute path or file URL of the built JavaScript task module (see TaskFactory). */
+  task: string | URL;
+  /** Passed to the task factory in every worker; must be structured-clone safe. Default: undefined. */
+  taskOptions?: unknown;
+  /** Where tasks run. Default: 'async'. */
+  mode?: Mode;
+  /** Workers for 'threads' and 'procs'. Default: os.availableParallelism(). Ignored in 'async'. */
+  workers?: number;
+  /** Items in flight at once, across all workers. Default: 16. */
+  concurrency?: number;
+  /** The admission key of an item (e.g. a URL's origin); undefined means unlimited. Default: none. */
+  key?: (item: I) => string | undefined;
+  /** Items in flight at once per key. Default: unlimited. */
+  perKey?: number;
+  /** Item starts per second per key. Default: unlimited. */
+  ratePerKey?: number;
+  /** Emit in input order (true) or completion order. Default: true. */
+  ordered?: boolean;
+  /** Most items admitted ahead of the oldest unwritten one; bounds the reorder buffer. Default: max(1024, 16 x concurrency). */
+  window?: number;
+  /** How many times an item is re-run after its worker died under it. Default: 2. */
+  maxCrashRetries?: number;
+  /** Cancels the run: admission stops, in-flight tasks are aborted, the completed prefix is written. */
+  signal?: AbortSignal;
+  /** Receives each result, in order; awaited, so a slow consumer pauses admission. */
+  onResult?: (result: Outcome<I, R>) => void | Promise<void>;
+  /** Called after each settled item with live counters (do not keep the object). */
+  onProgress?: (stats: Readonly<RunStats>) => void;
+  /** How long cancelled tasks get to settle before their workers are terminated. Default: 5000 ms. */
+  cancelGraceMs?: number;
+}
+
+export interface RunStats {
+  /** Items read from the input so far. */
+  pulled: number;
+  /** Items that settled (with a value or an error). */
+  settled: number;
+  /** Results handed to onResult. */
+  emitted: number;
+  /** Emitted results with ok: false. */
+  failed: number;
+  inflight: number;
+  /** Times a task asked to be run again (RetryLater). */
+  retries: number;
+  /** Items whose worker died under them. */
+  crashes: number;
+  /** Largest number of results that waited in the reorder buffer. */
+  maxBuffered: number;
+  /** Largest distance between the newest admitted item and the oldest unwritten one. */
+  maxAhead: number;
+}
+
+export interface RunSummary extends RunStats {
+  cancelled: boolean;
+  elapsedMs: number;
+  mode: Mode;
+  workers: number;
+}
+
+interface Entry<I> {
+  index: number;
+  item: I;
+  key: string;
+  attempt: number;
+  crashes: number;
+}
+
+/** Items without a key share no limit. */
+const FREE = '\u0000free';
+
+export function run<I, R>(options: RunOptions<I, R>): Promise<RunSummary> {
+  return new Coordinator<I, R>(options).start();
+}
+
+class Coordinator<I, R> {
+  private readonly o: RunOptions<I, R>;
+  private readonly mode: Mode;
+  private readonly workers: number;
+  private readonly concurrency: number;
+  private readonly window: number;
+  private readonly sem: KeyedSemaphore;
+  private readonly waiting = new AdmissionQueue<Entry<I>>();
+  private readonly inflight = new Map<number, Entry<I>>();
+  private readonly delayed = new Set<NodeJS.Timeout>();
+  private readonly results = new ResultQueue<Outcome<I, R>>();
+  private readonly writer: OrderedWriter<Outcome<I, R>>;
+  private pool!: WorkerPool;
+  private iterator!: Iterator<I> | AsyncIterator<I>;
+  private readonly stats: RunStats = {
+    pulled: 0, settled: 0, emitted: 0, failed: 0, inflight: 0, retries: 0, crashes: 0, maxBuffered: 0, maxAhead: 0,
+  };
+  private nextId = 0;
+  private pulling = false;
+  private sourceDone = false;
+  private stopping = false;
+  private cancelled = false;
+  private fatal: unknown = null;
+  private resultsClosed = false;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private wakeAt = Infinity;
+  private graceTimer: NodeJS.Timeout | null = null;
+  private readonly startedAt = performance.now();
+
+  constructor(options: RunOptions<I, R>) {
+    this.o = options;
+    this.mode = options.mode ?? 'async';
+    this.workers = this.mode === 'async' ? 1 : positive('workers', options.workers ?? availableParallelism());
+    this.concurrency = positive('concurrency', options.concurrency ?? 16);
+    this.window = positive('window', options.window ?? Math.max(1024, 16 * this.concurrency));
+    this.sem = new KeyedSemaphore({ limit: options.perKey ?? Infinity, ratePerSec: options.ratePerKey });
+    this.writer = new OrderedWriter(async (r) => {
+      if (!r.ok) this.stats.failed++;
+      this.stats.emitted++;
+      await this.o.onResult?.(r);
+    }, options.ordered ?? true);
+  }
+
+  async start(): Promise<RunSummary> {
+    const items = this.o.items;
+    this.iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
+    const module = this.o.task instanceof URL ? this.o.task.href : this.o.task;
+    this.pool = new WorkerPool(spawnerFor(this.mode), this.workers, module, this.o.taskOptions, {
+      settled: (s) => this.onSettled(s),
+      crashed: (ids, error, beforeReady) => this.onCrashed(ids, error, beforeReady),
+      fatal: (error) => this.stop(error),
+    });
+    const signal = this.o.signal;
+    const onAbort = () => this.cancel();
+    if (signal?.aborted) this.cancel();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const drained = this.drain();
+      this.pump();
+      await drained;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (this.graceTimer) clearTimeout(this.graceTimer);
+      if (this.wakeTimer) clearTimeout(this.wakeTimer);
+      await this.pool.close(this.o.cancelGraceMs ?? 5000);
+      if (this.stopping) await closeIterator(this.iterator);
+    }
+    if (this.fatal) throw this.fatal;
+    return {
+      ...this.stats,
+      inflight: 0,
+      maxBuffered: Math.max(this.stats.maxBuffered, this.writer.maxBuffered),
+      cancelled: this.cancelled,
+      elapsedMs: performance.now() - this.startedAt,
+      mode: this.mode,
+      workers: this.workers,
+    };
+  }
+
+  /** The single consumer of the result queue: results go to the writer one at a time. */
+  private async drain(): Promise<void> {
+    try {
+      for await (const r of this.results) {
+        await this.writer.accept(r);
+        this.pump();
+      }
+    } catch (err) {
+      this.stop(err); // the consumer failed (e.g. EPIPE): nothing more can be written
+      for await (const _ of this.results); // let pending settlements land so the pool can close
+    }
+    this.writer.discardRest();
+  }
+
+  private windowOpen(): boolean {
+    const oldest = (this.o.ordered ?? true) ? this.writer.nextIndex : this.stats.emitted;
+    return this.stats.pulled - oldest < this.window;
+  }
+
+  /** Whether an item of `key` may start now; a key paused for a while gets a wake-up timer. */
+  private readonly isAvailable = (key: string): boolean => {
+    if (key === FREE) return true;
+    const wait = this.sem.waitMs(key);
+    if (wait === 0) return true;
+    if (wait !== Infinity) {
+      this.pausedKeys.add(key);
+      this.wakeLater(wait);
+    }
+    return false;
+  };
+
+  /** Paused keys: one timer for the earliest, which wakes every paused key (cheap; pauses are rare). */
+  private readonly pausedKeys = new Set<string>();
+  private wakeLater(ms: number): void {
+    const at = Date.now() + ms;
+    if (at >= this.wakeAt) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.wakeAt = Infinity;
+      for (const k of this.pausedKeys) this.waiting.wake(k);
+      this.pausedKeys.clear();
+      this.pump();
+    }, ms + 1);
+  }
+
+  private pump(): void {
+    if (this.stopping) return this.maybeFinish();
+    this.dispatchWaiting();
+    if (!this.pulling && !this.sourceDone && this.windowOpen()) void this.pull();
+    this.maybeFinish();
+  }
+
+  private async pull(): Promise<void> {
+    this.pulling = true;
+    try {
+      while (!this.stopping && !this.sourceDone && this.windowOpen()) {
+        const r = await this.iterator.next();
+        if (r.done) {
+          this.sourceDone = true;
+          break;
+        }
+        if (this.stopping) break;
+        this.admit(r.value);
+        const ahead = this.stats.pulled - this.writer.nextIndex;
+        if (ahead > this.stats.maxAhead) this.stats.maxAhead = ahead;
+        // Dispatch right away, but keep reading ahead only while slots are free or keys are blocked.
+        if (this.inflight.size < this.concurrency) this.dispatchWaiting();
+      }
+    } catch (err) {
+      this.stop(new FanoutError('INPUT_FAILED', `reading the input failed: ${(err as Error).message}`, { cause: err }));
+    } finally {
+      this.pulling = false;
+    }
+    this.pump();
+  }
+
+  private dispatchWaiting(): void {
+    while (this.inflight.size < this.concurrency) {
+      const e = this.waiting.next(this.isAvailable);
+      if (!e) break;
+      this.dispatch(e);
+    }
+  }
+
+  private admit(item: I): void {
+    const index = this.stats.pulled++;
+    let key: string;
+    try {
+      key = this.o.key?.(item) ?? FREE;
+    } catch (err) {
+      // A key that cannot be computed is that item's failure, not the run's.
+      this.complete({ index, item, key: FREE, attempt: 1, crashes: 0 }, { ok: false, error: serializeError(err, 'INVALID_ITEM') });
+      return;
+    }
+    this.waiting.park({ index, item, key, attempt: 1, crashes: 0 });
+  }
+
+  private dispatch(e: Entry<I>): void {
+    const id = this.nextId++;
+    this.inflight.set(id, e);
+    this.stats.inflight = this.inflight.size;
+    if (e.key !== FREE) this.sem.acquire(e.key);
+    this.pool.dispatch({ id, index: e.index, attempt: e.attempt, item: e.item });
+  }
+
+  private release(id: number): Entry<I> | undefined {
+    const e = this.inflight.get(id);
+    if (!e) return undefined;
+    this.inflight.delete(id);
+    this.stats.inflight = this.inflight.size;
+    if (e.key !== FREE) {
+      this.sem.release(e.key);
+      this.waiting.wake(e.key);
+    }
+    return e;
+  }
+
+  private onSettled(s: Settlement): void {
+    const e = this.release(s.id);
+    if (!e) return;
+    if (s.kind === 'ok') this.complete(e, { ok: true, value: s.value as R });
+    else if (this.stopping) {
+      // A task that failed or asked for a retry after cancellation was interrupted, not finished: it is not
+      // written, so a resumed run does it again.
+    } else if (s.kind === 'error') this.complete(e, { ok: false, error: s.error });
+    else {
+      this.stats.retries++;
+      e.attempt++;
+      if (s.pauseKey && e.key !== FREE) {
+        this.sem.pause(e.key, s.delayMs);
+        this.pausedKeys.add(e.key);
+        this.wakeLater(s.delayMs);
+      }
+      this.parkLater(e, s.delayMs);
+    }
+    this.settledOne();
+  }
+
+  private onCrashed(ids: number[], error: SerializedError, beforeReady: boolean): void {
+    for (const id of ids) {
+      const e = this.release(id);
+      if (!e || this.stopping) continue;
+      if (beforeReady) {
+        this.waiting.park(e); // not this item's fault
+        continue;
+      }
+      e.crashes++;
+      this.stats.crashes++;
+      if (e.crashes > (this.o.maxCrashRetries ?? 2)) {
+        this.complete(e, {
+          ok: false,
+          error: { name: 'FanoutError', code: 'WORKER_CRASHED', message: `${error.message}, ${e.crashes} times while running this item` },
+        });
+      } else this.waiting.park(e);
+    }
+    this.settledOne();
+  }
+
+  private settledOne(): void {
+    this.o.onProgress?.(this.stats);
+    this.pump();
+  }
+
+  private parkLater(e: Entry<I>, ms: number): void {
+    if (ms <= 0) return this.waiting.park(e);
+    const t = setTimeout(() => {
+      this.delayed.delete(t);
+      if (this.stopping) return this.maybeFinish();
+      this.waiting.park(e);
+      this.pump();
+    }, ms);
+    this.delayed.add(t);
+  }
+
+  private complete(e: Entry<I>, r: { ok: true; value: R } | { ok: false; error: SerializedError }): void {
+    this.stats.settled++;
+    this.results.push({ index: e.index, item: e.item, attempts: e.attempt + e.crashes, ...r } as Outcome<I, R>);
+  }
+
+  private maybeFinish(): void {
+    if (this.resultsClosed || this.inflight.size > 0) return;
+    const done = this.stopping || (this.sourceDone && this.waiting.size === 0 && this.delayed.size === 0 && !this.pulling);
+    if (!done) return;
+    this.resultsClosed = true;
+    this.results.close();
+  }
+
+  private cancel(): void {
+    if (this.stopping) return;
+    this.cancelled = true;
+    this.stop(null);
+  }
+
+  /** Stops admission; in-flight tasks are aborted and given `cancelGraceMs` to settle. */
+  private stop(error: unknown): void {
+    if (error && !this.fatal) this.fatal = error;
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.delayed) clearTimeout(t);
+    this.delayed.clear();
+    this.waiting.drain();
+    this.pool.cancel(this.inflight.keys());
+    if (this.inflight.size > 0) {
+      this.graceTimer = setTimeout(() => {
+        for (const id of [...this.inflight.keys()]) this.release(id);
+        this.maybeFinish();
+      }, this.o.cancelGraceMs ?? 5000);
+    }
+    this.maybeFinish();
+  }
+}
+
+function positive(name: string, n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new FanoutError('INVALID_OPTION', `${name} must be a whole number >= 1, got ${n}`);
+  return n;
+}
+
+async function closeIterator(it: Iterator<unknown> | AsyncIterator<unknown>): Promise<void> {
+  try {
+    await it.return?.();
+  } catch {
+    // the source is being abandoned; its own errors no longer matter
+  }
+}

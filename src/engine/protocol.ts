@@ -1,0 +1,30 @@
+/**
+ * The wire protocol between the coordinator and a worker (thread or child process). Messages are batched:
+ * one `run` carries many tasks and one `results` many settlements, because each message costs tens of
+ * microseconds and tasks may be far cheaper than that.
+ */
+import type { SerializedError } from './errors.js';
+
+export interface WireTask {
+  id: number;
+  index: number;
+  attempt: number;
+  item: unknown;
+}
+
+export type Settlement =
+  | { id: number; kind: 'ok'; value: unknown }
+  | { id: number; kind: 'error'; error: SerializedError }
+  | { id: number; kind: 'retry'; delayMs: number; pauseKey: boolean; reason: string };
+
+export type ToWorker =
+  | { t: 'init'; module: string; options: unknown }
+  | { t: 'run'; tasks: WireTask[] }
+  | { t: 'cancel'; ids: number[] }
+  | { t: 'close' };
+
+export type FromWorker =
+  | { t: 'ready' }
+  | { t: 'init-failed'; error: SerializedError }
+  | { t: 'results'; settled: Settlement[] }
+  | { t: 'closed' };

@@ -1,0 +1,41 @@
+/** The `procs` runtime: one child process per channel, IPC with `serialization: 'advanced'`. */
+import { fork } from 'node:child_process';
+import { builtPath } from '../built-path.js';
+import type { Channel } from './channel.js';
+import type { FromWorker } from '../protocol.js';
+import type { SerializedError } from '../errors.js';
+
+const ENTRY = builtPath(import.meta.url, '../worker/process-entry.js');
+
+export function processChannel(): Channel {
+  // The child's stdout is our stderr, so a task's console.log can never interleave with records on stdout.
+  const child = fork(ENTRY, [], { serialization: 'advanced', stdio: ['ignore', 2, 'inherit', 'ipc'], execArgv: [] });
+  let terminating = false;
+  let exited = false;
+  let exitHandler: (e: SerializedError) => void = () => {};
+  const exitedP = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      resolve();
+      if (terminating) return;
+      const why = signal ? `killed by ${signal}` : `exit code ${code}`;
+      exitHandler({ name: 'FanoutError', code: 'WORKER_CRASHED', message: `worker process died (${why})` });
+    }),
+  );
+  child.on('error', () => {}); // reported through 'exit'; an EPIPE on send to a dead child must not throw
+  return {
+    send: (msg) => {
+      if (!exited && child.connected) child.send(msg);
+    },
+    onMessage: (h) => child.on('message', (msg: FromWorker) => h(msg)),
+    onExit: (h) => (exitHandler = h),
+    async terminate(graceMs) {
+      terminating = true;
+      if (exited) return;
+      if (child.connected) child.send({ t: 'close' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exitedP;
+      clearTimeout(timer);
+    },
+  };
+}

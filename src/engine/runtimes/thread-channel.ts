@@ -1,0 +1,58 @@
+/** The `threads` runtime: one worker_threads Worker per channel. */
+import { Worker } from 'node:worker_threads';
+import { builtPath } from '../built-path.js';
+import type { Channel } from './channel.js';
+import type { FromWorker } from '../protocol.js';
+import type { SerializedError } from '../errors.js';
+
+const ENTRY = builtPath(import.meta.url, '../worker/thread-entry.js');
+
+export interface ThreadChannelOptions {
+  resourceLimits?: import('node:worker_threads').ResourceLimits;
+}
+
+export function threadChannel(options: ThreadChannelOptions = {}): Channel {
+  // execArgv: [] so a parent's loaders (a test runner's) do not leak into workers; stdout goes to our stderr
+  // so a task's console.log can never interleave with records on stdout.
+  const worker = new Worker(ENTRY, { execArgv: [], stdout: true, resourceLimits: options.resourceLimits });
+  worker.stdout.pipe(process.stderr, { end: false });
+  let terminating = false;
+  let lastError: Error | null = null;
+  let exitHandler: (e: SerializedError) => void = () => {};
+  let onClosed: (() => void) | null = null;
+  worker.on('error', (err) => (lastError = err));
+  worker.on('exit', (code) => {
+    if (terminating) return;
+    const why = lastError ? `${(lastError as { code?: string }).code ?? lastError.name}: ${lastError.message}` : `exit code ${code}`;
+    exitHandler({ name: 'FanoutError', code: 'WORKER_CRASHED', message: `worker thread died (${why})` });
+  });
+  return {
+    send: (msg) => worker.postMessage(msg),
+    onMessage: (h) =>
+      worker.on('message', (msg: FromWorker) => {
+        if (msg.t === 'closed') onClosed?.();
+        h(msg);
+      }),
+    onExit: (h) => (exitHandler = h),
+    async terminate(graceMs) {
+      terminating = true;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        onClosed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        worker.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        try {
+          worker.postMessage({ t: 'close' });
+        } catch {
+          resolve();
+        }
+      });
+      await worker.terminate();
+    },
+  };
+}

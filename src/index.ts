@@ -1,0 +1,12 @@
+/** fanout's library API: run a task over a stream of items on an async, threads or procs pool. */
+export { run } from './engine/coordinator.js';
+export type { Outcome, RunOptions, RunStats, RunSummary } from './engine/coordinator.js';
+export { defineTask } from './engine/task.js';
+export type { TaskContext, TaskFactory, TaskFn } from './engine/task.js';
+export { FanoutError, RetryLater, serializeError, deserializeError } from './engine/errors.js';
+export type { SerializedError } from './engine/errors.js';
+export { KeyedSemaphore } from './engine/keyed-semaphore.js';
+export { OrderedWriter } from './engine/ordered-writer.js';
+export { ResultQueue } from './engine/result-queue.js';
+export { MODES } from './engine/runtimes/channel.js';
+export type { Mode } from './engine/runtimes/channel.js';
