@@ -1,0 +1,16 @@
+import type { Command } from './command.js';
+import { notBuilt } from './not-built.js';
+
+const placeholder = (name: string, command: string, describe: string): Command => ({
+  command,
+  describe,
+  builder: (y) => y,
+  run: async () => notBuilt(name),
+});
+
+export const commands: Command[] = [
+  placeholder('scrape', 'scrape <input>', 'fetch every URL in a list and extract data from each page'),
+  placeholder('copy', 'copy <src> <dst>', 'mirror a file tree, crash-safe, metadata kept'),
+  placeholder('compare', 'compare <job>', 'time each strategy on your workload and write a report'),
+  placeholder('demo', 'demo', 'compare the strategies on an embedded offline demo'),
+];

@@ -1,0 +1,22 @@
+/** Every exit code the CLI uses, decided in one place (main.ts). */
+export const EXIT = {
+  /** Every item succeeded. */
+  OK: 0,
+  /** The run finished, but some items failed (their records say why). */
+  SOME_FAILED: 1,
+  /** Bad command line, unreadable input, refused operation: nothing (more) was done. */
+  USAGE: 2,
+  /** Interrupted by SIGINT: the output holds a clean prefix; --resume continues it. */
+  INTERRUPTED: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** A problem with what the user asked for: one line on stderr, exit 2, no stack trace. */
+export class UsageError extends Error {
+  readonly code = 'USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,48 @@
+/** The CLI: yargs parses and validates, a library call does the work, and exit codes are decided here. */
+import yargs from 'yargs';
+import { createRequire } from 'node:module';
+import { EXIT, UsageError } from './exit-codes.js';
+import { commands } from './commands/index.js';
+
+const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.OK;
+  const cli = yargs(argv)
+    .scriptName('fanout')
+    .usage('$0 <command> [options]\n\nRun batch I/O work across an async, threads or procs pool, and measure which is fastest.')
+    .version(version)
+    .strict()
+    .demandCommand(1, 'name a command: scrape, copy, compare or demo')
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  for (const c of commands) {
+    cli.command(c.command, c.describe, c.builder, async (args) => {
+      code = await c.run(args);
+    });
+  }
+  try {
+    await cli.parseAsync();
+    return code;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  const e = err as { code?: string; message?: string };
+  if (err instanceof UsageError || e?.code === 'USAGE' || !(err instanceof Error)) {
+    process.stderr.write(`fanout: ${e?.message ?? String(err)}\nRun 'fanout --help' for usage.\n`);
+    return EXIT.USAGE;
+  }
+  // An error with a stable code is a known failure mode (a refusal, a full disk): one line, no stack.
+  if (typeof e.code === 'string') {
+    process.stderr.write(`fanout: ${e.code}: ${e.message}\n`);
+    return EXIT.USAGE;
+  }
+  process.stderr.write(`fanout: internal error: ${err.stack ?? err.message}\n`);
+  return EXIT.USAGE;
+}

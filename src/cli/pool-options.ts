@@ -1,0 +1,41 @@
+/** The flags every command shares for choosing and sizing the pool. */
+import type { Argv } from 'yargs';
+import type { Mode } from '../engine/runtimes/channel.js';
+import { UsageError } from './exit-codes.js';
+
+export interface PoolFlags {
+  threads?: number;
+  procs?: number;
+  concurrency: number;
+  unordered: boolean;
+}
+
+export function withPoolOptions<T>(y: Argv<T>, defaultConcurrency: number) {
+  return y
+    .option('threads', { type: 'number', describe: 'run tasks in N worker threads (default: async, on the main event loop)' })
+    .option('procs', { type: 'number', describe: 'run tasks in N child processes' })
+    .option('concurrency', { alias: 'c', type: 'number', default: defaultConcurrency, describe: 'items in flight at once, across all workers' })
+    .option('unordered', { type: 'boolean', default: false, describe: 'write results as they complete instead of in input order' })
+    .group(['threads', 'procs', 'concurrency', 'unordered'], 'Pool:');
+}
+
+export interface PoolChoice {
+  mode: Mode;
+  workers: number;
+  concurrency: number;
+  ordered: boolean;
+}
+
+export function poolChoice(flags: PoolFlags): PoolChoice {
+  if (flags.threads !== undefined && flags.procs !== undefined) throw new UsageError('--threads and --procs cannot be combined');
+  const workers = flags.threads ?? flags.procs ?? 1;
+  const mode: Mode = flags.threads !== undefined ? 'threads' : flags.procs !== undefined ? 'procs' : 'async';
+  wholeNumber(flags.threads !== undefined ? '--threads' : '--procs', workers);
+  wholeNumber('--concurrency', flags.concurrency);
+  return { mode, workers, concurrency: flags.concurrency, ordered: !flags.unordered };
+}
+
+export function wholeNumber(flag: string, n: number, min = 1): number {
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number >= ${min}, got ${n}`);
+  return n;
+}

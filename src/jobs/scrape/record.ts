@@ -1,0 +1,97 @@
+/** The scrape record: one per input URL line, the stable output format (documented in the README). */
+
+/** Stable error codes of a failed record. */
+export const SCRAPE_ERROR_CODES = [
+  'INVALID_URL', // the line is not an absolute http(s) URL
+  'DNS', // the host name does not resolve
+  'CONNECTION_REFUSED',
+  'CONNECTION_RESET',
+  'TIMEOUT', // connect, idle or whole-attempt timeout
+  'TOO_MANY_REDIRECTS', // more than --max-redirects, or a redirect loop
+  'BODY_TOO_LARGE', // more than --max-bytes after decompression
+  'HTTP_STATUS', // a non-2xx final answer
+  'ROBOTS_DISALLOWED', // --respect-robots and robots.txt disallows the URL
+  'DECODE', // the body could not be decompressed
+  'SAVE_FAILED', // --save could not write the body
+  'TLS', // certificate or handshake failure
+  'NETWORK', // any other transport error
+  'WORKER_CRASHED', // the worker died under this item every time it was tried
+] as const;
+
+export type ScrapeErrorCode = (typeof SCRAPE_ERROR_CODES)[number];
+
+export interface ScrapeRecord {
+  /** 0-based position among the URL lines (blank and # lines are not counted). */
+  index: number;
+  /** The URL as given (trimmed). */
+  url: string;
+  /** The URL that answered, after redirects; null when no answer came. */
+  finalUrl: string | null;
+  /** True for a 2xx answer after redirects, read in full. */
+  ok: boolean;
+  status: number | null;
+  contentType: string | null;
+  /** Body bytes after decompression. */
+  bytes: number;
+  title: string | null;
+  description: string | null;
+  /** Attempts made, retries included. */
+  attempts: number;
+  /** Wall time of the final attempt, in milliseconds. */
+  ms: number;
+  error: { code: ScrapeErrorCode | string; message: string } | null;
+  /** What --select / --select-all / --attr extracted, by name (absent when none were given). */
+  data?: Record<string, string | string[] | null>;
+  /** With --links: absolute URLs of the page's <a href>s, in document order. */
+  links?: string[];
+  /** With --save: the saved body's path relative to the save folder (null when not saved). */
+  savedAs?: string | null;
+  /** With CSV input: the row's other fields. */
+  input?: Record<string, string>;
+}
+
+/** What the coordinator sends a scrape task. */
+export interface ScrapeItem {
+  url: string;
+  /** Set by --respect-robots on the coordinator: the task answers ROBOTS_DISALLOWED without fetching. */
+  disallowed?: boolean;
+}
+
+export interface Selector {
+  name: string;
+  css: string;
+  /** text: text of the first match; all: texts of all matches; attr: an attribute of the first match. */
+  kind: 'text' | 'all' | 'attr';
+  attr?: string;
+}
+
+/** Options of the scrape task, the same in every worker; every field is documented with its CLI flag. */
+export interface ScrapeTaskOptions {
+  /** --timeout: a whole attempt, headers and body (ms). */
+  timeoutMs: number;
+  /** Connecting, TLS included (ms). */
+  connectTimeoutMs: number;
+  /** No byte received for this long (ms). */
+  idleTimeoutMs: number;
+  /** --retries: extra attempts for network errors and 408, 425, 429, 500, 502, 503, 504. */
+  retries: number;
+  /** First backoff delay (ms); doubles each attempt, with jitter. */
+  backoffMs: number;
+  /** --max-retry-after: cap on a honoured Retry-After (ms). */
+  maxRetryAfterMs: number;
+  /** --max-redirects. */
+  maxRedirects: number;
+  /** --max-bytes: decompressed body limit. */
+  maxBytes: number;
+  /** --user-agent. */
+  userAgent: string;
+  /** -H 'Name: value', repeatable. */
+  headers: Record<string, string>;
+  selectors: Selector[];
+  /** --links. */
+  links: boolean;
+  /** --save DIR (absolute), or null. */
+  saveDir: string | null;
+  /** Keep-alive sockets per origin in each worker's agent. */
+  connectionsPerOrigin: number;
+}
