@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { notBuilt } from './not-built.js';
+import { scrapeCommand } from './scrape.js';
 
 const placeholder = (name: string, command: string, describe: string): Command => ({
   command,
@@ -9,7 +10,7 @@ const placeholder = (name: string, command: string, describe: string): Command =
 });
 
 export const commands: Command[] = [
-  placeholder('scrape', 'scrape <input>', 'fetch every URL in a list and extract data from each page'),
+  scrapeCommand,
   placeholder('copy', 'copy <src> <dst>', 'mirror a file tree, crash-safe, metadata kept'),
   placeholder('compare', 'compare <job>', 'time each strategy on your workload and write a report'),
   placeholder('demo', 'demo', 'compare the strategies on an embedded offline demo'),

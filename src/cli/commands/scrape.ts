@@ -1,0 +1,160 @@
+/** `fanout scrape <input>`: yargs options, validation, then the library call `scrape()`. */
+import { resolve } from 'node:path';
+import { scrape, type ScrapeProgress, type ScrapeSummary } from '../../jobs/scrape/scrape.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../jobs/scrape/output.js';
+import type { ScrapeTaskOptions, Selector } from '../../jobs/scrape/record.js';
+import { EXIT, UsageError } from '../exit-codes.js';
+import { poolChoice, wholeNumber, withPoolOptions } from '../pool-options.js';
+import { formatBytes, formatDuration, parseBytes, progressWanted, startProgress } from '../progress.js';
+import { interruptSignal } from '../signals.js';
+import type { Command } from './command.js';
+
+const DEFAULT_USER_AGENT = 'fanout/0.1 (+https://www.npmjs.com/package/fanout)';
+
+export const scrapeCommand: Command = {
+  command: 'scrape <input>',
+  describe: 'fetch every URL in a list (file, .gz, CSV or - for stdin) and extract data from each page',
+  builder: (y) =>
+    withPoolOptions(y, 16)
+      .positional('input', { type: 'string', describe: 'URL list: one URL per line, gzip or not; - reads stdin' })
+      .option('output', { alias: 'o', type: 'string', describe: 'write records to FILE (default: stdout)' })
+      .option('format', { choices: OUTPUT_FORMATS, default: 'jsonl' as OutputFormat, describe: 'record format' })
+      .option('column', { type: 'string', describe: 'input is CSV with a header row; NAME is the URL column' })
+      .option('resume', { type: 'boolean', default: false, describe: 'with -o: skip what FILE already holds and append the rest' })
+      .option('per-host', { type: 'number', default: 8, describe: 'concurrent requests per origin' })
+      .option('rate-per-host', { type: 'number', describe: 'request starts per second per origin (default: no limit)' })
+      .option('timeout', { type: 'number', default: 30, describe: 'seconds for a whole attempt, body included' })
+      .option('connect-timeout', { type: 'number', default: 10, describe: 'seconds to connect' })
+      .option('idle-timeout', { type: 'number', default: 15, describe: 'seconds without a byte before an attempt fails' })
+      .option('retries', { type: 'number', default: 2, describe: 'retries for network errors and 408/425/429/5xx' })
+      .option('max-retry-after', { type: 'number', default: 60, describe: 'cap in seconds on a honoured Retry-After' })
+      .option('max-redirects', { type: 'number', default: 10, describe: 'redirects followed per URL' })
+      .option('max-bytes', { type: 'string', default: '10M', describe: 'body limit after decompression (bytes, or K/M/G)' })
+      .option('user-agent', { type: 'string', default: DEFAULT_USER_AGENT, describe: 'User-Agent header' })
+      .option('header', { alias: 'H', type: 'string', array: true, default: [] as string[], describe: "extra request header 'Name: value' (repeatable)" })
+      .option('respect-robots', { type: 'boolean', default: false, describe: 'obey robots.txt (Disallow, Crawl-delay)' })
+      .option('save', { type: 'string', describe: 'save each body under DIR (path derived from the URL)' })
+      .option('select', { type: 'string', array: true, default: [] as string[], describe: 'name=css: text of the first match into data.name' })
+      .option('select-all', { type: 'string', array: true, default: [] as string[], describe: 'name=css: texts of all matches' })
+      .option('attr', { type: 'string', array: true, default: [] as string[], describe: 'name=css@attribute: an attribute of the first match' })
+      .option('links', { type: 'boolean', default: false, describe: "add 'links': absolute URLs of the page's <a href>s" })
+      .option('progress', { type: 'boolean', describe: 'live progress line on stderr (default: on a terminal)' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress and no summary' })
+      .option('summary-json', { type: 'string', hidden: true, describe: 'write the run summary as JSON to FILE (for compare)' }),
+  async run(a) {
+    const pool = poolChoice(a as never);
+    const task = taskOptions(a);
+    if (a.resume && !a.output) throw new UsageError('--resume needs -o FILE');
+    if (a.ratePerHost !== undefined && !(a.ratePerHost > 0)) throw new UsageError('--rate-per-host must be > 0');
+    const quiet = a.quiet as boolean;
+    const interrupt = interruptSignal();
+    const started = Date.now();
+    let live: ScrapeProgress | null = null;
+    const line = startProgress(() => progressText(live, started), progressWanted(a.progress, quiet));
+    let summary: ScrapeSummary;
+    try {
+      summary = await scrape({
+        input: a.input,
+        column: a.column,
+        output: a.output ?? null,
+        format: a.format,
+        resume: a.resume,
+        ...pool,
+        perHost: wholeNumber('--per-host', a.perHost),
+        ratePerHost: a.ratePerHost,
+        respectRobots: a.respectRobots,
+        task,
+        signal: interrupt.signal,
+        onProgress: (p) => (live = p),
+      });
+    } finally {
+      line.stop();
+      interrupt.dispose();
+    }
+    if (!quiet) process.stderr.write(summaryText(summary));
+    if (a.summaryJson) await writeSummaryJson(a.summaryJson, summary);
+    if (summary.cancelled) return EXIT.INTERRUPTED;
+    return summary.failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+  },
+};
+
+function taskOptions(a: Record<string, any>): ScrapeTaskOptions {
+  const seconds = (flag: string, v: number) => {
+    if (!(v > 0)) throw new UsageError(`--${flag} must be a number of seconds > 0, got ${v}`);
+    return Math.round(v * 1000);
+  };
+  const maxBytes = parseBytes(a.maxBytes);
+  if (!(maxBytes > 0)) throw new UsageError(`--max-bytes must be a size like 10485760 or 10M, got ${a.maxBytes}`);
+  const headers: Record<string, string> = {};
+  for (const h of a.header as string[]) {
+    const at = h.indexOf(':');
+    if (at <= 0) throw new UsageError(`-H wants 'Name: value', got '${h}'`);
+    headers[h.slice(0, at).trim().toLowerCase()] = h.slice(at + 1).trim();
+  }
+  return {
+    timeoutMs: seconds('timeout', a.timeout),
+    connectTimeoutMs: seconds('connect-timeout', a.connectTimeout),
+    idleTimeoutMs: seconds('idle-timeout', a.idleTimeout),
+    retries: wholeNumber('--retries', a.retries, 0),
+    backoffMs: 250,
+    maxRetryAfterMs: seconds('max-retry-after', a.maxRetryAfter),
+    maxRedirects: wholeNumber('--max-redirects', a.maxRedirects, 0),
+    maxBytes,
+    userAgent: a.userAgent,
+    headers,
+    selectors: selectors(a),
+    links: a.links,
+    saveDir: a.save ? resolve(a.save) : null,
+    connectionsPerOrigin: wholeNumber('--per-host', a.perHost),
+  };
+}
+
+function selectors(a: Record<string, any>): Selector[] {
+  const out: Selector[] = [];
+  const names = new Set<string>();
+  const parse = (flag: string, spec: string, kind: Selector['kind']) => {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--${flag} wants name=css, got '${spec}'`);
+    const name = spec.slice(0, eq).trim();
+    let css = spec.slice(eq + 1).trim();
+    let attr: string | undefined;
+    if (kind === 'attr') {
+      const at = css.lastIndexOf('@');
+      if (at <= 0 || at === css.length - 1) throw new UsageError(`--attr wants name=css@attribute, got '${spec}'`);
+      attr = css.slice(at + 1);
+      css = css.slice(0, at);
+    }
+    if (names.has(name)) throw new UsageError(`selector name '${name}' is used twice`);
+    names.add(name);
+    out.push({ name, css, kind, ...(attr ? { attr } : {}) });
+  };
+  for (const s of a.select as string[]) parse('select', s, 'text');
+  for (const s of a.selectAll as string[]) parse('select-all', s, 'all');
+  for (const s of a.attr as string[]) parse('attr', s, 'attr');
+  return out;
+}
+
+function progressText(p: ScrapeProgress | null, started: number): string {
+  if (!p) return 'starting…';
+  const elapsed = (Date.now() - started) / 1000;
+  const rate = p.done / Math.max(elapsed, 0.001);
+  const total = p.total ?? '?';
+  const eta = p.total !== null && rate > 0 ? formatDuration(((p.total - p.done) / rate) * 1000) : '?';
+  return `${p.done}/${total} urls  ${rate.toFixed(0)}/s  failed ${p.failed}  retries ${p.retries}  in flight ${p.inflight}  ETA ${eta}`;
+}
+
+function summaryText(s: ScrapeSummary): string {
+  const classes = Object.entries(s.byStatusClass).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const codes = Object.entries(s.byErrorCode).map(([k, v]) => `${k} ${v}`).join(', ');
+  const rate = s.records / Math.max(s.elapsedMs / 1000, 0.001);
+  return [
+    `${s.cancelled ? 'interrupted' : 'done'}: ${s.records} urls${s.resumed ? ` (+${s.resumed} from the resumed file)` : ''}, ${s.ok} ok, ${s.failed} failed in ${formatDuration(s.elapsedMs)} (${rate.toFixed(0)} urls/s, ${formatBytes(s.bytes)})`,
+    `  status: ${classes}${codes ? `; errors: ${codes}` : ''}; retries ${s.retries}; latency p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms`,
+    '',
+  ].join('\n');
+}
+
+async function writeSummaryJson(file: string, s: ScrapeSummary): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(file, JSON.stringify(s) + '\n');
+}

@@ -1,0 +1,102 @@
+/**
+ * Writes scrape records as JSON Lines, CSV or a JSON array, to stdout or a file, one whole record per write
+ * so a line is never torn by an interleaving, and waits for 'drain' so a slow disk or pipe pauses the run.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { csvLine } from './csv.js';
+import type { ScrapeRecord } from './record.js';
+
+export type OutputFormat = 'jsonl' | 'csv' | 'json';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['jsonl', 'csv', 'json'];
+
+const BASE_COLUMNS = ['index', 'url', 'finalUrl', 'ok', 'status', 'contentType', 'bytes', 'title', 'description', 'attempts', 'ms', 'errorCode', 'errorMessage'] as const;
+
+export interface RecordSink {
+  write(record: ScrapeRecord): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OutputOptions {
+  format: OutputFormat;
+  /** A file path, or null for stdout. */
+  file: string | null;
+  /** Append to the file (resume) instead of replacing it. */
+  append?: boolean;
+  /** CSV: the header was already written (resume). */
+  headerWritten?: boolean;
+  /** CSV: the selector names, in order, for data.* columns. */
+  selectorNames: string[];
+  links: boolean;
+  save: boolean;
+}
+
+export function openOutput(options: OutputOptions): RecordSink {
+  const stream: Writable = options.file
+    ? createWriteStream(options.file, { flags: options.append ? 'a' : 'w' })
+    : process.stdout;
+  const toText = formatter(options);
+  let first = true;
+  let failed: Error | null = null;
+  stream.on('error', (e) => (failed = e));
+  const put = async (text: string) => {
+    if (failed) throw failed;
+    if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+    if (failed) throw failed;
+  };
+  return {
+    async write(record) {
+      const text = toText(record, first);
+      first = false;
+      await put(text);
+    },
+    async close() {
+      if (options.format === 'json') await put(first ? '[]\n' : '\n]\n');
+      else if (options.format === 'csv' && first && !options.headerWritten) await put(csvLine(csvColumns(options, [])));
+      if (stream !== process.stdout) {
+        await new Promise<void>((resolve, reject) => (stream as WriteStream).end((e?: Error | null) => (e ? reject(e) : resolve())));
+      }
+    },
+  };
+}
+
+function formatter(options: OutputOptions): (r: ScrapeRecord, first: boolean) => string {
+  switch (options.format) {
+    case 'jsonl':
+      return (r) => JSON.stringify(r) + '\n';
+    case 'json':
+      return (r, first) => (first ? '[\n' : ',\n') + JSON.stringify(r);
+    case 'csv': {
+      let columns: string[] | null = null;
+      return (r, first) => {
+        const inputNames = r.input ? Object.keys(r.input) : [];
+        columns ??= csvColumns(options, inputNames);
+        const head = first && !options.headerWritten ? csvLine(columns) : '';
+        return head + csvLine(csvRow(r, options, inputNames));
+      };
+    }
+  }
+}
+
+/** CSV columns: the record's fields, data.<name> per selector, links, savedAs, then the input row's own columns. */
+export function csvColumns(options: OutputOptions, inputNames: string[]): string[] {
+  return [
+    ...BASE_COLUMNS,
+    ...options.selectorNames.map((n) => `data.${n}`),
+    ...(options.links ? ['links'] : []),
+    ...(options.save ? ['savedAs'] : []),
+    ...inputNames,
+  ];
+}
+
+function csvRow(r: ScrapeRecord, options: OutputOptions, inputNames: string[]): unknown[] {
+  return [
+    r.index, r.url, r.finalUrl, r.ok, r.status, r.contentType, r.bytes, r.title, r.description, r.attempts, r.ms,
+    r.error?.code ?? null, r.error?.message ?? null,
+    ...options.selectorNames.map((n) => r.data?.[n] ?? null),
+    ...(options.links ? [r.links ?? []] : []),
+    ...(options.save ? [r.savedAs ?? null] : []),
+    ...inputNames.map((n) => r.input?.[n] ?? ''),
+  ];
+}

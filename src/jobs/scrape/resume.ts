@@ -1,0 +1,97 @@
+/**
+ * --resume: reads what an earlier (interrupted or killed) run wrote to the output file, cuts off a torn last
+ * line, and says which input indices are done, so the rest can be appended and the finished file equals an
+ * uninterrupted run's.
+ */
+import { open, truncate } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { FanoutError } from '../../engine/errors.js';
+import { CsvReader } from './csv.js';
+import type { OutputFormat } from './output.js';
+
+export interface ResumeState {
+  /** Input indices that already have a record. */
+  done: IndexSet;
+  /** The file exists and holds a CSV header already. */
+  headerWritten: boolean;
+}
+
+/** A growable bitset: a million indices cost 125 KB. */
+export class IndexSet {
+  private bits = new Uint8Array(1024);
+  size = 0;
+  add(i: number): void {
+    if (i >> 3 >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(this.bits.length * 2, (i >> 3) + 1));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    const mask = 1 << (i & 7);
+    if (!(this.bits[i >> 3]! & mask)) this.size++;
+    this.bits[i >> 3]! |= mask;
+  }
+  has(i: number): boolean {
+    return i >> 3 < this.bits.length && (this.bits[i >> 3]! & (1 << (i & 7))) !== 0;
+  }
+}
+
+export async function readResumeState(file: string, format: OutputFormat): Promise<ResumeState> {
+  if (format === 'json') throw new FanoutError('USAGE', '--resume needs --format jsonl or csv (a JSON array cannot be appended to)');
+  const done = new IndexSet();
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { done, headerWritten: false };
+    throw new FanoutError('USAGE', `cannot read ${file} to resume: ${(err as Error).message}`);
+  }
+  await handle.close();
+  let goodBytes = 0; // bytes up to the end of the last complete, parseable record
+  let headerWritten = false;
+  const decoder = new StringDecoder('utf8');
+  const csv = new CsvReader();
+  let pending = '';
+  let offset = 0;
+  const take = (line: string, endOffset: number): boolean => {
+    if (format === 'jsonl') {
+      try {
+        const rec = JSON.parse(line) as { index?: unknown };
+        if (typeof rec.index !== 'number') return false;
+        done.add(rec.index);
+      } catch {
+        return false;
+      }
+    } else {
+      // CSV rows may hold quoted newlines: feed physical lines; a completed row ends here.
+      const rows = csv.push(line + '\n');
+      for (const row of rows) {
+        if (!headerWritten) {
+          headerWritten = row[0] === 'index';
+          if (!headerWritten) return false;
+          continue;
+        }
+        const i = Number(row[0]);
+        if (!Number.isInteger(i)) return false;
+        done.add(i);
+      }
+      if (rows.length === 0) return true; // inside a quoted field: not a boundary yet
+    }
+    goodBytes = endOffset;
+    return true;
+  };
+  outer: for await (const chunk of createReadStream(file)) {
+    const text = pending + decoder.write(chunk as Buffer);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const line = text.slice(start, nl);
+      offset += Buffer.byteLength(line) + 1;
+      if (!take(line, offset)) break outer;
+      start = nl + 1;
+    }
+    pending = text.slice(start);
+  }
+  // Whatever follows the last complete record (a torn line) is cut off before appending.
+  await truncate(file, goodBytes);
+  return { done, headerWritten };
+}

@@ -1,0 +1,84 @@
+/**
+ * --respect-robots, on the coordinator: robots.txt is fetched once per origin (shared by every worker), URLs
+ * it disallows are marked so the task answers ROBOTS_DISALLOWED without fetching, and a Crawl-delay is handed
+ * to the keyed semaphore to pace that origin. A robots.txt that cannot be fetched (4xx, 5xx, network) allows
+ * everything, as most crawlers do.
+ */
+import { request, type Dispatcher } from 'undici';
+import { parseRobots } from './robots.js';
+
+export interface RobotsVerdict {
+  isAllowed(pathWithQuery: string): boolean;
+  crawlDelayMs: number | undefined;
+}
+
+const ALLOW_ALL: RobotsVerdict = { isAllowed: () => true, crawlDelayMs: undefined };
+const MAX_ROBOTS_BYTES = 512 * 1024;
+
+export class RobotsGate {
+  private readonly cache = new Map<string, Promise<RobotsVerdict>>();
+  /** Crawl-delay per origin, for the keyed semaphore. */
+  readonly crawlDelays = new Map<string, number>();
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly userAgent: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Whether `url` may be fetched; null for a URL that is not http(s) (the task reports it). */
+  async allowed(url: string): Promise<boolean | null> {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return null;
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+    let verdict = this.cache.get(u.origin);
+    if (!verdict) {
+      verdict = this.fetchRobots(u.origin);
+      this.cache.set(u.origin, verdict);
+    }
+    return (await verdict).isAllowed(u.pathname + u.search);
+  }
+
+  private async fetchRobots(origin: string): Promise<RobotsVerdict> {
+    try {
+      const res = await request(`${origin}/robots.txt`, {
+        dispatcher: this.dispatcher,
+        headers: { 'user-agent': this.userAgent },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        return ALLOW_ALL;
+      }
+      let text = '';
+      for await (const chunk of res.body) {
+        text += (chunk as Buffer).toString('utf8');
+        if (text.length > MAX_ROBOTS_BYTES) break;
+      }
+      const robots = parseRobots(text, this.userAgent);
+      if (robots.crawlDelayMs !== undefined) this.crawlDelays.set(origin, robots.crawlDelayMs);
+      return robots;
+    } catch {
+      return ALLOW_ALL;
+    }
+  }
+}
+
+/**
+ * Maps an async iterable through an async function with up to `ahead` calls in flight, keeping order, so one
+ * slow robots.txt does not stall the URLs behind it that belong to origins already known.
+ */
+export async function* mapAhead<T, U>(source: AsyncIterable<T>, fn: (t: T) => Promise<U>, ahead: number): AsyncGenerator<U> {
+  const pending: Promise<U>[] = [];
+  for await (const item of source) {
+    const p = fn(item);
+    p.catch(() => {}); // awaited below, in order
+    pending.push(p);
+    if (pending.length >= ahead) yield await pending.shift()!;
+  }
+  while (pending.length) yield await pending.shift()!;
+}

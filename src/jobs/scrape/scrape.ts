@@ -1,0 +1,154 @@
+/**
+ * The scrape job on the coordinator: reads the URL list, keys each URL by origin for the per-host limits,
+ * runs the scrape task on the chosen runtime, and writes one record per URL line in input order.
+ */
+import { Agent } from 'undici';
+import { run, type Outcome, type RunStats } from '../../engine/coordinator.js';
+import { builtPath } from '../../engine/built-path.js';
+import type { Mode } from '../../engine/runtimes/channel.js';
+import { countInput, readInput, type InputItem } from './input.js';
+import { openOutput, type OutputFormat } from './output.js';
+import type { ScrapeRecord, ScrapeTaskOptions } from './record.js';
+import { readResumeState, type ResumeState } from './resume.js';
+import { mapAhead, RobotsGate } from './robots-gate.js';
+import { ScrapeTally, type ScrapeTotals } from './tally.js';
+
+const TASK = builtPath(import.meta.url, './task.js');
+
+export interface ScrapeOptions {
+  /** A path, or '-' for stdin. */
+  input: string;
+  /** CSV input: the URL column's header name. Default: plain list, one URL per line. */
+  column?: string;
+  /** Output file; null writes to stdout. */
+  output: string | null;
+  format: OutputFormat;
+  /** Skip what `output` already holds and append the rest. */
+  resume: boolean;
+  mode: Mode;
+  workers: number;
+  concurrency: number;
+  ordered: boolean;
+  /** Concurrent requests per origin. */
+  perHost: number;
+  /** Request starts per second per origin; undefined for no limit. */
+  ratePerHost?: number;
+  respectRobots: boolean;
+  task: ScrapeTaskOptions;
+  signal?: AbortSignal;
+  /** Live counters for a progress line. */
+  onProgress?: (p: ScrapeProgress) => void;
+  /** For tests: stdin replacement. */
+  stdin?: NodeJS.ReadableStream;
+}
+
+export interface ScrapeProgress {
+  done: number;
+  total: number | null;
+  failed: number;
+  retries: number;
+  inflight: number;
+}
+
+export interface ScrapeSummary extends ScrapeTotals {
+  cancelled: boolean;
+  elapsedMs: number;
+  /** Records already in the output file when resuming. */
+  resumed: number;
+}
+
+interface Item extends InputItem {
+  /** Position among all URL lines, resumed ones included. */
+  n: number;
+  disallowed?: boolean;
+}
+
+export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
+  const started = performance.now();
+  const resume: ResumeState | null = o.resume && o.output ? await readResumeState(o.output, o.format) : null;
+  const inputOptions = { source: o.input, column: o.column, stdin: o.stdin as never };
+  const source = readInput(inputOptions);
+  // Open the input before the output, so a missing input file is an error that leaves no empty output behind.
+  const first = await source.next();
+  const tally = new ScrapeTally();
+  const progress: ScrapeProgress = { done: 0, total: null, failed: 0, retries: 0, inflight: 0 };
+  if (o.onProgress) void countInput(inputOptions).then((n) => (progress.total = n), () => {});
+  const sink = openOutput({
+    format: o.format,
+    file: o.output,
+    append: resume !== null,
+    headerWritten: resume?.headerWritten,
+    selectorNames: o.task.selectors.map((s) => s.name),
+    links: o.task.links,
+    save: o.task.saveDir !== null,
+  });
+  const robotsAgent = o.respectRobots ? new Agent({ connections: 2 }) : null;
+  const robots = robotsAgent ? new RobotsGate(robotsAgent, o.task.userAgent, o.task.timeoutMs) : null;
+
+  async function* numbered(): AsyncGenerator<Item> {
+    let n = 0;
+    for (let r = first; !r.done; r = await source.next()) {
+      const i = n++;
+      if (resume?.done.has(i)) continue;
+      yield { ...r.value, n: i };
+    }
+  }
+  const items = robots
+    ? mapAhead(numbered(), async (item) => ((await robots.allowed(item.url)) === false ? { ...item, disallowed: true } : item), 64)
+    : numbered();
+
+  const onResult = async (r: Outcome<Item, ScrapeRecord>) => {
+    const record = r.ok ? { ...r.value, index: r.item.n } : failedRecord(r.item, r.attempts, r.error);
+    if (r.item.input) record.input = r.item.input;
+    tally.add(record);
+    progress.done = tally.records + (resume?.done.size ?? 0);
+    progress.failed = tally.failed;
+    await sink.write(record);
+  };
+  try {
+    const summary = await run<Item, ScrapeRecord>({
+      items,
+      task: TASK,
+      taskOptions: o.task,
+      mode: o.mode,
+      workers: o.workers,
+      concurrency: o.concurrency,
+      ordered: o.ordered,
+      key: originKey,
+      perKey: o.perHost,
+      ratePerKey: o.ratePerHost,
+      keyInterval: robots ? (key: string) => robots.crawlDelays.get(key) : undefined,
+      signal: o.signal,
+      onResult,
+      onProgress: o.onProgress
+        ? (s: Readonly<RunStats>) => {
+            progress.inflight = s.inflight;
+            progress.retries = s.retries;
+            o.onProgress!(progress);
+          }
+        : undefined,
+    } as Parameters<typeof run<Item, ScrapeRecord>>[0]);
+    return { ...tally.totals(), cancelled: summary.cancelled, elapsedMs: performance.now() - started, resumed: resume?.done.size ?? 0 };
+  } finally {
+    await sink.close();
+    await robotsAgent?.close();
+  }
+}
+
+/** The admission key: the URL's origin, so per-host limits apply; none for a line that is not a URL. */
+function originKey(item: Item): string | undefined {
+  try {
+    const u = new URL(item.url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A record for an item whose task never produced one (its worker kept dying, or the task itself threw). */
+function failedRecord(item: Item, attempts: number, error: { code: string; message: string }): ScrapeRecord {
+  return {
+    index: item.n, url: item.url, finalUrl: null, ok: false, status: null, contentType: null, bytes: 0,
+    title: null, description: null, attempts, ms: 0, error: { code: error.code, message: error.message },
+  };
+}
