@@ -3,7 +3,6 @@
  * bytes), one URL per line, or a CSV with a header row and `column` naming the URL column. Lazily: a list of
  * ten million lines is never held in memory.
  */
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { PassThrough, type Readable } from 'node:stream';
@@ -36,7 +35,7 @@ async function openFile(path: string): Promise<Readable> {
   // Open first so a missing or unreadable file is a clear usage error before any work starts.
   try {
     const handle = await open(path, 'r');
-    return createReadStream('', { fd: handle.fd, autoClose: true, highWaterMark: 256 * 1024 });
+    return handle.createReadStream({ highWaterMark: 256 * 1024 });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new FanoutError('INPUT_UNREADABLE', code === 'ENOENT' ? `input file not found: ${path}` : `cannot read ${path}: ${(err as Error).message}`);

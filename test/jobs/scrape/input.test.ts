@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { PassThrough } from 'node:stream';
+import { readInput, countInput } from '../../../src/jobs/scrape/input.js';
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+async function tempFile(name: string, data: string | Buffer): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'fanout-input-'));
+  const path = join(dir, name);
+  await writeFile(path, data);
+  return path;
+}
+
+describe('readInput', () => {
+  it('trims lines and skips blank lines and # comments, keeping every other line', async () => {
+    const path = await tempFile('urls.txt', '  http://a/1  \n\n# a comment\nnot a url\r\n\t\nhttp://a/2');
+    expect(await collect(readInput({ source: path }))).toEqual([{ url: 'http://a/1' }, { url: 'not a url' }, { url: 'http://a/2' }]);
+  });
+
+  it('reads gzip-compressed lists whatever their name', async () => {
+    const path = await tempFile('urls.data', gzipSync('http://a/1\nhttp://a/2\n'));
+    expect(await collect(readInput({ source: path }))).toEqual([{ url: 'http://a/1' }, { url: 'http://a/2' }]);
+  });
+
+  it('reads stdin as it arrives, so a pipe works', async () => {
+    const stdin = new PassThrough();
+    const it = readInput({ source: '-', stdin })[Symbol.asyncIterator]();
+    stdin.write('http://a/1\n');
+    expect((await it.next()).value).toEqual({ url: 'http://a/1' }); // before the pipe is closed
+    stdin.end('http://a/2\n');
+    expect((await it.next()).value).toEqual({ url: 'http://a/2' });
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it('joins CSV rows to their URL column and keeps the other fields as input', async () => {
+    const path = await tempFile('sheet.csv', 'id,link,note\n1,http://a/1,"hello, world"\n2, http://a/2 ,"multi\nline ""quoted"""\n');
+    expect(await collect(readInput({ source: path, column: 'link' }))).toEqual([
+      { url: 'http://a/1', input: { id: '1', note: 'hello, world' } },
+      { url: 'http://a/2', input: { id: '2', note: 'multi\nline "quoted"' } },
+    ]);
+  });
+
+  it('rejects a CSV without the named column with a clear error', async () => {
+    const path = await tempFile('sheet.csv', 'id,url\n1,http://a\n');
+    await expect(collect(readInput({ source: path, column: 'link' }))).rejects.toMatchObject({
+      code: 'INPUT_UNREADABLE',
+      message: expect.stringContaining("no column 'link'"),
+    });
+  });
+
+  it('says a missing file is missing', async () => {
+    await expect(collect(readInput({ source: '/nonexistent/urls.txt' }))).rejects.toMatchObject({
+      code: 'INPUT_UNREADABLE',
+      message: 'input file not found: /nonexistent/urls.txt',
+    });
+  });
+
+  it('counts the items of a file for progress, and none for stdin', async () => {
+    const path = await tempFile('urls.txt', 'a\n\nb\n# c\nd\n');
+    expect(await countInput({ source: path })).toBe(3);
+    expect(await countInput({ source: '-' })).toBeNull();
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IndexSet, readResumeState } from '../../../src/jobs/scrape/resume.js';
+
+async function tempFile(data: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'fanout-resume-')), 'out');
+  await writeFile(path, data);
+  return path;
+}
+
+describe('readResumeState', () => {
+  it('finds the indices a JSON Lines file holds and cuts off a torn last line', async () => {
+    const path = await tempFile('{"index":0,"url":"a"}\n{"index":1,"url":"b"}\n{"index":2,"ur');
+    const state = await readResumeState(path, 'jsonl');
+    expect([0, 1, 2].map((i) => state.done.has(i))).toEqual([true, true, false]);
+    expect(await readFile(path, 'utf8')).toBe('{"index":0,"url":"a"}\n{"index":1,"url":"b"}\n');
+  });
+
+  it('handles CSV with a header and quoted newlines, and cuts a torn row', async () => {
+    const path = await tempFile('index,url,title\n0,a,"two\nlines"\n1,b,x\n2,c,"torn');
+    const state = await readResumeState(path, 'csv');
+    expect(state.headerWritten).toBe(true);
+    expect(state.done.size).toBe(2);
+    expect(await readFile(path, 'utf8')).toBe('index,url,title\n0,a,"two\nlines"\n1,b,x\n');
+  });
+
+  it('treats a missing file as nothing done', async () => {
+    const state = await readResumeState('/tmp/does-not-exist-fanout', 'jsonl');
+    expect(state.done.size).toBe(0);
+  });
+
+  it('refuses a JSON array output', async () => {
+    await expect(readResumeState('/tmp/x', 'json')).rejects.toMatchObject({ code: 'USAGE' });
+  });
+});
+
+describe('IndexSet', () => {
+  it('grows to hold large indices and counts each once', () => {
+    const s = new IndexSet();
+    s.add(5);
+    s.add(5);
+    s.add(1_000_000);
+    expect([s.has(5), s.has(6), s.has(1_000_000), s.size]).toEqual([true, false, true, 2]);
+  });
+});
