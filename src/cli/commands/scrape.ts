@@ -7,6 +7,7 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { poolChoice, wholeNumber, withPoolOptions } from '../pool-options.js';
 import { formatBytes, formatDuration, parseBytes, progressWanted, startProgress } from '../progress.js';
 import { interruptSignal } from '../signals.js';
+import { startRunMetrics, writeRunSummary } from '../../compare/run-summary.js';
 import type { Command } from './command.js';
 
 const DEFAULT_USER_AGENT = 'fanout/0.1 (+https://www.npmjs.com/package/fanout)';
@@ -47,6 +48,7 @@ export const scrapeCommand: Command = {
     if (a.resume && !a.output) throw new UsageError('--resume needs -o FILE');
     if (a.ratePerHost !== undefined && !(a.ratePerHost > 0)) throw new UsageError('--rate-per-host must be > 0');
     const quiet = a.quiet as boolean;
+    if (a.summaryJson) startRunMetrics();
     const interrupt = interruptSignal();
     const started = Date.now();
     let live: ScrapeProgress | null = null;
@@ -72,7 +74,11 @@ export const scrapeCommand: Command = {
       interrupt.dispose();
     }
     if (!quiet) process.stderr.write(summaryText(summary));
-    if (a.summaryJson) await writeSummaryJson(a.summaryJson, summary);
+    if (a.summaryJson) {
+      writeRunSummary(a.summaryJson, {
+        items: summary.records, ok: summary.ok, failed: summary.failed, retries: summary.retries, bytes: summary.bytes, resultHash: summary.resultHash,
+      });
+    }
     if (summary.cancelled) return EXIT.INTERRUPTED;
     return summary.failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
   },
@@ -152,9 +158,4 @@ function summaryText(s: ScrapeSummary): string {
     `  status: ${classes}${codes ? `; errors: ${codes}` : ''}; retries ${s.retries}; latency p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms`,
     '',
   ].join('\n');
-}
-
-async function writeSummaryJson(file: string, s: ScrapeSummary): Promise<void> {
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(file, JSON.stringify(s) + '\n');
 }

@@ -1,0 +1,13 @@
+/** Names the machine a benchmark ran on, so figures are only compared with figures from the same run. */
+import { cpus, totalmem, release, platform } from 'node:os';
+
+export function machineLine(): string {
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return `${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z`;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}

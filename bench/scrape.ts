@@ -1,0 +1,143 @@
+/**
+ * Scrape benchmarks (issue 3), each against the fixture site on loopback, with curl as the anchor in the same
+ * run: latency-bound (per-host limits), throughput, parse-heavy, and memory over list length.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSiteServer, type SiteServer } from '../fixtures/site-server.js';
+import { median } from './machine.js';
+
+const BIN = fileURLToPath(new URL('../../bin/fanout.js', import.meta.url));
+
+interface Timed {
+  ms: number;
+  code: number | null;
+  summary?: { maxRssBytes?: number; failed: number; items: number };
+}
+
+async function timeCommand(cmd: string, args: string[], summaryFile?: string): Promise<Timed> {
+  const t0 = performance.now();
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (c) => resolve(c));
+  });
+  const ms = performance.now() - t0;
+  const summary = summaryFile ? JSON.parse(await readFile(summaryFile, 'utf8')) : undefined;
+  return { ms, code, summary };
+}
+
+const fanout = (dir: string, list: string, flags: string[]) => {
+  const summary = join(dir, `summary-${Math.random().toString(36).slice(2)}.json`);
+  return timeCommand(process.execPath, [BIN, 'scrape', list, '-o', '/dev/null', '--quiet', '--summary-json', summary, ...flags], summary);
+};
+
+async function curl(dir: string, urls: string[], parallel: number): Promise<Timed> {
+  const config = join(dir, 'curl.cfg');
+  await writeFile(config, urls.map((u) => `url = "${u}"\noutput = "/dev/null"\n`).join(''));
+  return timeCommand('curl', ['-s', '-Z', '--parallel-max', String(parallel), '-K', config]);
+}
+
+async function listFile(dir: string, name: string, urls: string[]): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, urls.join('\n') + '\n');
+  return path;
+}
+
+const spread = (site: SiteServer, n: number, path: (i: number) => string) =>
+  Array.from({ length: n }, (_, i) => `${site.urls[i % site.urls.length]}${path(i)}`);
+
+const STRATEGIES: [string, string[]][] = [
+  ['async', []],
+  ['threads 2', ['--threads', '2']],
+  ['procs 2', ['--procs', '2']],
+];
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function medianOf(runs: number, f: () => Promise<Timed>): Promise<Timed & { all: number[] }> {
+  const all: Timed[] = [];
+  for (let i = 0; i < runs; i++) all.push(await f());
+  const failed = all.find((t) => t.code !== 0 && t.code !== 1);
+  if (failed) throw new Error(`a benchmark run exited with ${failed.code}`);
+  const ms = median(all.map((t) => t.ms));
+  return { ...all[0]!, ms, all: all.map((t) => t.ms) };
+}
+
+export async function benchScrape(runs = 3): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'fanout-bench-scrape-'));
+  const out: string[] = ['## Scrape', ''];
+  try {
+    // 1. Latency-bound: the per-host semaphore is the limit; ideal = 2000 / 32 x 50 ms.
+    {
+      const site = await startSiteServer({ hosts: 8, latencyMs: 50, log: false });
+      const urls = spread(site, 2000, (i) => `/page/${i}`);
+      const list = await listFile(dir, 'latency.txt', urls);
+      const ideal = (2000 / 32) * 50;
+      out.push(`Latency-bound: 2000 URLs over 8 hosts, 50 ms server latency, --concurrency 32 --per-host 4; ideal ${s(ideal)}; median of ${runs}.`, '');
+      out.push('| strategy | wall | vs ideal | max concurrent requests on one host (server-side) |', '|---|---|---|---|');
+      for (const [name, flags] of STRATEGIES) {
+        site.reset();
+        const t = await medianOf(runs, () => fanout(dir, list, ['--concurrency', '32', '--per-host', '4', ...flags]));
+        out.push(`| fanout ${name} | ${s(t.ms)} | ${(t.ms / ideal).toFixed(3)}x | ${site.maxConcurrent()} |`);
+      }
+      site.reset();
+      const c = await medianOf(runs, () => curl(dir, urls, 32));
+      out.push(`| curl -Z --parallel-max 32 (no per-host limit) | ${s(c.ms)} | ${(c.ms / ideal).toFixed(3)}x | ${site.maxConcurrent()} |`, '');
+      await site.close();
+    }
+    // 2. Throughput: no latency, 8 KiB pages; default fields (title, description).
+    {
+      const site = await startSiteServer({ hosts: 8, latencyMs: 0, pageBytes: 8192, log: false });
+      const urls = spread(site, 20_000, (i) => `/page/${i}`);
+      const list = await listFile(dir, 'throughput.txt', urls);
+      const c = await medianOf(runs, () => curl(dir, urls, 16));
+      out.push(`Throughput: 20,000 URLs, 8 hosts, no latency, 8 KiB pages, --concurrency 16, title + description; median of ${runs}.`, '');
+      out.push('| strategy | wall | URLs/s | vs curl |', '|---|---|---|---|');
+      out.push(`| curl -Z --parallel-max 16 (fetch only, to /dev/null) | ${s(c.ms)} | ${Math.round(20000 / (c.ms / 1000))} | 1.00x |`);
+      for (const [name, flags] of STRATEGIES) {
+        const t = await medianOf(runs, () => fanout(dir, list, ['--concurrency', '16', ...flags]));
+        out.push(`| fanout ${name} | ${s(t.ms)} | ${Math.round(20000 / (t.ms / 1000))} | ${(t.ms / c.ms).toFixed(2)}x |`);
+      }
+      out.push('');
+      await site.close();
+    }
+    // 3. Parse-heavy: big pages and a selector that needs the whole body.
+    {
+      const site = await startSiteServer({ hosts: 8, latencyMs: 0, log: false });
+      const urls = spread(site, 600, (i) => `/heavy/256?i=${i}`);
+      const list = await listFile(dir, 'heavy.txt', urls);
+      out.push(`Parse-heavy: 600 pages of 256 KiB, --select-all items=.item (whole body), --concurrency 16; median of ${runs}.`, '');
+      out.push('| strategy | wall | speed-up vs async |', '|---|---|---|');
+      let base = 0;
+      for (const [name, flags] of STRATEGIES) {
+        const t = await medianOf(runs, () => fanout(dir, list, ['--concurrency', '16', '--select-all', 'items=.item', ...flags]));
+        if (!base) base = t.ms;
+        out.push(`| fanout ${name} | ${s(t.ms)} | ${(base / t.ms).toFixed(2)}x |`);
+      }
+      out.push('');
+      await site.close();
+    }
+    // 4. Memory: peak RSS must not grow with the list.
+    {
+      const site = await startSiteServer({ hosts: 8, latencyMs: 0, pageBytes: 2048, log: false });
+      out.push('Memory: peak RSS of the fanout process (async, --concurrency 16) by list length.', '');
+      out.push('| URLs | wall | peak RSS |', '|---|---|---|');
+      const rss: number[] = [];
+      for (const n of [20_000, 200_000]) {
+        const list = await listFile(dir, `mem-${n}.txt`, spread(site, n, (i) => `/page/${i}`));
+        const t = await fanout(dir, list, ['--concurrency', '16']);
+        rss.push(t.summary?.maxRssBytes ?? NaN);
+        out.push(`| ${n.toLocaleString('en')} | ${s(t.ms)} | ${(rss.at(-1)! / 2 ** 20).toFixed(0)} MB |`);
+      }
+      out.push('', `Ratio 200k / 20k: ${(rss[1]! / rss[0]!).toFixed(2)}x.`, '');
+      await site.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return out.join('\n');
+}
