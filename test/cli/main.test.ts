@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+describe('fanout CLI', () => {
+  it('prints its version', async () => {
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('lists every command in --help', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['scrape', 'copy', 'compare', 'demo']) expect(r.stdout).toContain(`fanout ${c}`);
+  });
+
+  it.each([
+    [['bogus'], 'Unknown argument: bogus'],
+    [[], 'name a command'],
+    [['scrape', 'x', '--no-such-flag'], 'Unknown argument'],
+    [['scrape', '/nonexistent/list.txt'], 'input file not found: /nonexistent/list.txt'],
+    [['scrape', 'x', '--threads', '2', '--procs', '2'], '--threads and --procs cannot be combined'],
+    [['scrape', 'x', '--threads', '0'], '--threads must be a whole number >= 1'],
+    [['scrape', 'x', '--select', 'nocss'], '--select wants name=css'],
+    [['scrape', 'x', '--resume'], '--resume needs -o FILE'],
+    [['scrape', 'x', '--max-bytes', 'lots'], '--max-bytes must be a size'],
+  ])('answers a usage error %j with exit 2 and one clear line, no stack trace', async (args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+});

@@ -1,0 +1,37 @@
+/** Runs the built CLI (bin/fanout.js) as a user would, capturing its output and exit code. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/fanout.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function startCli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  if (options.input !== undefined) child.stdin!.end(options.input);
+  else child.stdin!.end();
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+export function runCli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return startCli(args, options).done;
+}
+
+/** Records without fields that legitimately differ between runs (timings). */
+export function stable<T extends { ms?: number }>(records: T[]): Omit<T, 'ms'>[] {
+  return records.map(({ ms: _ms, ...rest }) => rest);
+}
+
+export function parseJsonl<T = Record<string, unknown>>(text: string): T[] {
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+}

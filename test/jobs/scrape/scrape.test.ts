@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSiteServer, type SiteServer } from '../../../fixtures/site-server.js';
+import { scrape, type ScrapeOptions } from '../../../src/jobs/scrape/scrape.js';
+import type { ScrapeRecord, ScrapeTaskOptions } from '../../../src/jobs/scrape/record.js';
+import type { Mode } from '../../../src/engine/runtimes/channel.js';
+import { parseJsonl, stable } from '../../helpers/cli.js';
+
+const MODES: Mode[] = ['async', 'threads', 'procs'];
+
+const taskDefaults: ScrapeTaskOptions = {
+  timeoutMs: 10_000, connectTimeoutMs: 5_000, idleTimeoutMs: 5_000, retries: 2, backoffMs: 10, maxRetryAfterMs: 60_000,
+  maxRedirects: 10, maxBytes: 10 * 2 ** 20, userAgent: 'fanout-test', headers: {}, selectors: [], links: false, saveDir: null,
+  connectionsPerOrigin: 4,
+};
+
+let site: SiteServer;
+let dir: string;
+beforeAll(async () => {
+  site = await startSiteServer({ hosts: 4, latencyMs: 0 });
+  dir = await mkdtemp(join(tmpdir(), 'fanout-scrape-'));
+});
+afterAll(() => site.close());
+
+async function scrapeList(lines: string[], mode: Mode, extra: Partial<ScrapeOptions> = {}): Promise<ScrapeRecord[]> {
+  const input = join(dir, `list-${Math.random().toString(36).slice(2)}.txt`);
+  const output = `${input}.out`;
+  await writeFile(input, lines.join('\n') + '\n');
+  await scrape({
+    input, output, format: 'jsonl', resume: false, mode, workers: 2, concurrency: 8, ordered: true, perHost: 4,
+    respectRobots: false, task: taskDefaults, ...extra,
+  });
+  return parseJsonl<ScrapeRecord>(await readFile(output, 'utf8'));
+}
+
+describe('scrape', () => {
+  it('gives identical records in async, threads and procs modes (timings aside)', async () => {
+    const lines = [
+      ...site.urls.map((u) => `${u}/page/a`),
+      `${site.url}/status/404`,
+      'not a url',
+      `${site.url}/redirect/2`,
+      `${site.url}/latin1`,
+      `${site.url}/binary`,
+      `${site.url}/no-title`,
+      'ftp://example.invalid/file',
+    ];
+    const results = [];
+    for (const mode of MODES) results.push(stable(await scrapeList(lines, mode)));
+    expect(results[0]!.map((r) => r.index)).toEqual(lines.map((_, i) => i));
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+    const byUrl = new Map(results[0]!.map((r) => [r.url, r]));
+    expect(byUrl.get(`${site.url}/status/404`)).toMatchObject({ ok: false, status: 404, error: { code: 'HTTP_STATUS' } });
+    expect(byUrl.get('not a url')).toMatchObject({ ok: false, status: null, error: { code: 'INVALID_URL' } });
+    expect(byUrl.get(`${site.url}/redirect/2`)).toMatchObject({ ok: true, finalUrl: `${site.url}/redirect/0` });
+  });
+
+  it.each(MODES)('never runs more than --per-host requests at once on one host (%s)', async (mode) => {
+    site.reset();
+    const slow = await startSiteServer({ hosts: 2, latencyMs: 20 });
+    try {
+      const lines = Array.from({ length: 60 }, (_, i) => `${slow.urls[i % 2]}/page/${i}`);
+      const records = await scrapeList(lines, mode, { concurrency: 16, perHost: 3 });
+      expect(records.every((r) => r.ok)).toBe(true);
+      expect(slow.maxConcurrent()).toBeLessThanOrEqual(3);
+      expect(slow.maxConcurrent()).toBeGreaterThanOrEqual(2); // the limit, not a lack of work, held it
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('joins CSV input rows to their records', async () => {
+    const input = join(dir, 'sheet.csv');
+    await writeFile(input, `sku,url\nA1,${site.url}/page/x\nB2,nope\n`);
+    const output = join(dir, 'sheet.out');
+    await scrape({ input, column: 'url', output, format: 'jsonl', resume: false, mode: 'async', workers: 1, concurrency: 4, ordered: true, perHost: 2, respectRobots: false, task: taskDefaults });
+    const records = parseJsonl<ScrapeRecord>(await readFile(output, 'utf8'));
+    expect(records.map((r) => [r.input, r.ok])).toEqual([[{ sku: 'A1' }, true], [{ sku: 'B2' }, false]]);
+  });
+
+  it('marks URLs that robots.txt disallows without fetching them', async () => {
+    const robotsSite = await startSiteServer({ hosts: 1, robots: 'User-agent: *\nDisallow: /private\n' });
+    try {
+      const records = await scrapeList([`${robotsSite.url}/page/ok`, `${robotsSite.url}/private/x`], 'threads', { respectRobots: true });
+      expect(records.map((r) => r.error?.code ?? 'ok')).toEqual(['ok', 'ROBOTS_DISALLOWED']);
+      expect(robotsSite.log.filter((e) => e.path.startsWith('/private'))).toHaveLength(0);
+      expect(robotsSite.log.filter((e) => e.path === '/robots.txt')).toHaveLength(1);
+    } finally {
+      await robotsSite.close();
+    }
+  });
+
+  it('honours Retry-After by holding back the whole host, then succeeds', async () => {
+    site.reset();
+    const records = await scrapeList([`${site.url}/retry-after/1`, `${site.url}/page/after`], 'async', { concurrency: 1 });
+    expect(records[0]).toMatchObject({ ok: true, attempts: 2 });
+    const hits = site.log.filter((e) => e.path.startsWith('/retry-after'));
+    expect(hits).toHaveLength(2);
+    expect(hits[1]!.start - hits[0]!.start).toBeGreaterThanOrEqual(950);
+    const other = site.log.find((e) => e.path === '/page/after')!;
+    expect(other.start - hits[0]!.start).toBeGreaterThanOrEqual(950); // the host was paused, not just the URL
+  });
+});
