@@ -31,6 +31,7 @@ export async function runDemo(o: { signal: AbortSignal; out: Writable }): Promis
     let firstHash = '';
     for (const [mode, workers] of [['async', 1], ['threads', 2], ['procs', 2]] as [Mode, number][]) {
       if (o.signal.aborted) break;
+      site.reset(); // so the flaky URL fails once for every strategy
       const s = await scrape({
         input, output: join(dir, `${mode}.jsonl`), format: 'jsonl', resume: false, mode, workers, concurrency: 32, ordered: true,
         perHost: 4, respectRobots: false, task: TASK, signal: o.signal,

@@ -4,7 +4,6 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { once } from 'node:events';
 import { csvLine } from './csv.js';
 import type { ScrapeRecord } from './record.js';
 
@@ -42,7 +41,7 @@ export function openOutput(options: OutputOptions): RecordSink {
   stream.on('error', (e) => (failed = e));
   const put = async (text: string) => {
     if (failed) throw failed;
-    if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+    if (!stream.write(text)) await drained(stream);
     if (failed) throw failed;
   };
   return {
@@ -99,4 +98,19 @@ function csvRow(r: ScrapeRecord, options: OutputOptions, inputNames: string[]): 
     ...(options.save ? [r.savedAs ?? null] : []),
     ...inputNames.map((n) => r.input?.[n] ?? ''),
   ];
+}
+
+/** Resolves on 'drain', rejects on 'error', and leaves no listener behind either way. */
+function drained(stream: Writable): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      stream.off('drain', onDrain);
+      stream.off('error', done);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = () => done();
+    stream.on('drain', onDrain);
+    stream.on('error', done);
+  });
 }
