@@ -24,6 +24,7 @@ describe('fanout CLI', () => {
     [['scrape', 'x', '--select', 'nocss'], '--select wants name=css'],
     [['scrape', 'x', '--resume'], '--resume needs -o FILE'],
     [['scrape', 'x', '--max-bytes', 'lots'], '--max-bytes must be a size'],
+    [['scrape', 'x', '--select', 'p=div[[['], '--select p=div[[['],
   ])('answers a usage error %j with exit 2 and one clear line, no stack trace', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { scrape, type ScrapeProgress, type ScrapeSummary } from '../../jobs/scrape/scrape.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../jobs/scrape/output.js';
 import type { ScrapeTaskOptions, Selector } from '../../jobs/scrape/record.js';
+import { checkSelectors } from '../../jobs/scrape/extract.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { poolChoice, wholeNumber, withPoolOptions } from '../pool-options.js';
 import { formatBytes, formatDuration, parseBytes, progressWanted, startProgress } from '../progress.js';
@@ -137,6 +138,11 @@ function selectors(a: Record<string, any>): Selector[] {
   for (const s of a.select as string[]) parse('select', s, 'text');
   for (const s of a.selectAll as string[]) parse('select-all', s, 'all');
   for (const s of a.attr as string[]) parse('attr', s, 'attr');
+  try {
+    checkSelectors(out);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   return out;
 }
 

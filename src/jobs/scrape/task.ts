@@ -1,0 +1,153 @@
+/**
+ * The scrape task: what runs per URL wherever the mode puts it (the main loop, a worker thread, a child
+ * process). One keep-alive undici Agent per worker (an EnvHttpProxyAgent when HTTP_PROXY/HTTPS_PROXY are set,
+ * NO_PROXY honoured), one attempt per call. A failure worth retrying throws RetryLater so the coordinator
+ * frees the slot while it waits (and, for 429 or a 503 with Retry-After, holds back the whole origin);
+ * anything else becomes a record. A cancelled item throws: it must not be written.
+ */
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { RetryLater } from '../../engine/errors.js';
+import { defineTask, type TaskContext } from '../../engine/task.js';
+import { decodeBody } from './charset.js';
+import { emptyExtract, extract, isHtml, checkSelectors, type ExtractOptions } from './extract.js';
+import { fetchPage, type FetchOptions, type FetchResult } from './fetch.js';
+import type { ScrapeItem, ScrapeRecord, ScrapeTaskOptions } from './record.js';
+import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pausesHost } from './retry-policy.js';
+import { BodySaver } from './save.js';
+import type { RecordError } from './fetch-errors.js';
+
+const ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
+export function hasProxyEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.HTTP_PROXY || env.http_proxy || env.HTTPS_PROXY || env.https_proxy);
+}
+
+export function createAgent(options: ScrapeTaskOptions): Dispatcher {
+  const agentOptions = {
+    connections: options.connectionsPerOrigin,
+    connect: { timeout: options.connectTimeoutMs },
+    headersTimeout: options.idleTimeoutMs,
+    bodyTimeout: options.idleTimeoutMs,
+  };
+  return hasProxyEnv() ? new EnvHttpProxyAgent(agentOptions) : new Agent(agentOptions);
+}
+
+/** Default request headers, then the user's -H headers (names lower-cased) over them. */
+export function requestHeaders(options: ScrapeTaskOptions): Record<string, string> {
+  const headers: Record<string, string> = {
+    'user-agent': options.userAgent,
+    accept: ACCEPT,
+    'accept-encoding': 'gzip, deflate, br',
+  };
+  for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
+  return headers;
+}
+
+export default defineTask((options: ScrapeTaskOptions) => {
+  checkSelectors(options.selectors);
+  const agent = createAgent(options);
+  const saver = options.saveDir ? new BodySaver(options.saveDir) : null;
+  const extractOptions: ExtractOptions = { selectors: options.selectors, links: options.links };
+  const finalAttempt: FetchOptions = {
+    timeoutMs: options.timeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs,
+    maxRedirects: options.maxRedirects,
+    maxBytes: options.maxBytes,
+    headers: requestHeaders(options),
+  };
+  // While retries remain, a body that will be retried anyway is not worth reading.
+  const earlierAttempt: FetchOptions = { ...finalAttempt, readBodyOf: (status) => !isRetryableStatus(status) };
+
+  const scrape = async (item: ScrapeItem, ctx: TaskContext): Promise<ScrapeRecord> => {
+    const started = performance.now();
+    if (item.disallowed) {
+      ctx.signal.throwIfAborted();
+      return failed(item, ctx, started, { code: 'ROBOTS_DISALLOWED', message: 'robots.txt disallows this URL' });
+    }
+    const canRetry = ctx.attempt <= options.retries;
+    const res = await fetchPage(item.url, canRetry ? earlierAttempt : finalAttempt, agent, ctx.signal);
+    if (canRetry) retryIfWorthIt(res, ctx.attempt);
+
+    const status = res.status;
+    let error: RecordError | null = res.error;
+    if (!error && status !== null && (status < 200 || status > 299)) error = { code: 'HTTP_STATUS', message: `HTTP ${status}` };
+    const fields = res.body && res.finalUrl && isHtml(res.contentType, res.body)
+      ? extract(decodeBody(res.body, res.contentType), res.finalUrl, extractOptions)
+      : emptyExtract(extractOptions);
+
+    let savedAs: string | null = null;
+    if (saver && !error && res.body) {
+      try {
+        savedAs = await saver.save(res.finalUrl!, res.body);
+      } catch (err) {
+        error = { code: 'SAVE_FAILED', message: (err as Error).message };
+      }
+    }
+    ctx.signal.throwIfAborted();
+    const record: ScrapeRecord = {
+      index: ctx.index,
+      url: item.url,
+      finalUrl: res.finalUrl,
+      ok: error === null,
+      status,
+      contentType: res.contentType,
+      bytes: res.bytes,
+      title: fields.title,
+      description: fields.description,
+      attempts: ctx.attempt,
+      ms: Math.round(performance.now() - started),
+      error,
+    };
+    if (fields.data) record.data = fields.data;
+    if (fields.links) record.links = fields.links;
+    if (saver) record.savedAs = savedAs;
+    return record;
+  };
+
+  /** Throws RetryLater for a transient failure: backoff with jitter, or the server's Retry-After. */
+  const retryIfWorthIt = (res: FetchResult, attempt: number): void => {
+    if (res.error) {
+      if (isRetryableError(res.error.code)) {
+        throw new RetryLater(backoffDelay(attempt, options.backoffMs), { reason: `${res.error.code}: ${res.error.message}` });
+      }
+      return;
+    }
+    if (res.status === null || !isRetryableStatus(res.status)) return;
+    const retryAfter = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers?.['retry-after']) : null;
+    const delay = retryAfter !== null ? Math.min(retryAfter, options.maxRetryAfterMs) : backoffDelay(attempt, options.backoffMs);
+    throw new RetryLater(delay, { pauseKey: pausesHost(res.status, retryAfter), reason: `HTTP ${res.status}` });
+  };
+
+  const failed = (item: ScrapeItem, ctx: TaskContext, started: number, error: RecordError): ScrapeRecord => {
+    const fields = emptyExtract(extractOptions);
+    const record: ScrapeRecord = {
+      index: ctx.index,
+      url: item.url,
+      finalUrl: null,
+      ok: false,
+      status: null,
+      contentType: null,
+      bytes: 0,
+      title: null,
+      description: null,
+      attempts: ctx.attempt,
+      ms: Math.round(performance.now() - started),
+      error,
+    };
+    if (fields.data) record.data = fields.data;
+    if (fields.links) record.links = fields.links;
+    if (saver) record.savedAs = null;
+    return record;
+  };
+
+  return Object.assign(scrape, {
+    /** Closes idle keep-alive sockets; gives in-flight requests a second, then destroys what is left. */
+    async close(): Promise<void> {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000).unref()));
+      await Promise.race([agent.close().catch(() => {}), grace]);
+      clearTimeout(timer);
+      await agent.destroy().catch(() => {});
+    },
+  });
+});
