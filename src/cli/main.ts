@@ -3,12 +3,13 @@ import yargs from 'yargs';
 import { createRequire } from 'node:module';
 import { EXIT, UsageError } from './exit-codes.js';
 import { commands } from './commands/index.js';
+import { protectDash } from './dash-arg.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.OK;
-  const cli = yargs(argv)
+  const cli = yargs(protectDash(argv))
     .scriptName('fanout')
     .usage('$0 <command> [options]\n\nRun batch I/O work across an async, threads or procs pool, and measure which is fastest.')
     .version(version)

@@ -13,8 +13,55 @@ interface HeapNode {
   index: number;
 }
 
+/**
+ * One key's FIFO: an array read from a moving head, because `Array#shift` copies the whole array once it is
+ * large (a single key with a window of 16,000 items made every dispatch O(window)).
+ */
+class KeyQueue<E extends Waiting> {
+  items: E[] = [];
+  head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  first(): E {
+    return this.items[this.head]!;
+  }
+
+  shift(): E {
+    const e = this.items[this.head]!;
+    this.items[this.head++] = undefined as unknown as E;
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return e;
+  }
+
+  /** Appends in index order (a retried item goes back to its place); returns its position from the head. */
+  insert(entry: E): number {
+    const items = this.items;
+    let at = items.length;
+    if (at === this.head || items[at - 1]!.index < entry.index) {
+      items.push(entry);
+      return at - this.head;
+    }
+    while (at > this.head && items[at - 1]!.index > entry.index) at--;
+    items.splice(at, 0, entry);
+    return at - this.head;
+  }
+
+  values(): E[] {
+    return this.items.slice(this.head);
+  }
+}
+
 export class AdmissionQueue<E extends Waiting> {
-  private readonly queues = new Map<string, E[]>();
+  private readonly queues = new Map<string, KeyQueue<E>>();
   private readonly heap: HeapNode[] = [];
   private readonly inHeap = new Set<string>();
   private count = 0;
@@ -25,15 +72,12 @@ export class AdmissionQueue<E extends Waiting> {
 
   park(entry: E): void {
     let q = this.queues.get(entry.key);
-    if (!q) this.queues.set(entry.key, (q = []));
-    // Usually appended (input order); a retried item goes back in order.
-    let at = q.length;
-    while (at > 0 && q[at - 1]!.index > entry.index) at--;
-    q.splice(at, 0, entry);
+    if (!q) this.queues.set(entry.key, (q = new KeyQueue<E>()));
     this.count++;
+    const at = q.insert(entry);
     if (!this.inHeap.has(entry.key)) {
       this.inHeap.add(entry.key);
-      this.push({ key: entry.key, index: q[0]!.index });
+      this.push({ key: entry.key, index: q.first().index });
     } else if (at === 0) {
       this.push({ key: entry.key, index: entry.index }); // the old node goes stale
     }
@@ -41,22 +85,26 @@ export class AdmissionQueue<E extends Waiting> {
 
   /** The oldest waiting item among keys for which `available` is true, removed from the queue. */
   next(available: (key: string) => boolean): E | undefined {
-    while (this.heap.length > 0) {
-      const top = this.heap[0]!;
+    const h = this.heap;
+    while (h.length > 0) {
+      const top = h[0]!;
       const q = this.queues.get(top.key);
-      if (!q || !this.inHeap.has(top.key) || q[0]!.index !== top.index) {
+      if (!q || q.first().index !== top.index || !this.inHeap.has(top.key)) {
         this.pop(); // stale node
         continue;
       }
-      this.pop();
       if (!available(top.key)) {
+        this.pop();
         this.inHeap.delete(top.key); // until wake(key)
         continue;
       }
       const entry = q.shift()!;
       this.count--;
-      if (q.length > 0) this.push({ key: top.key, index: q[0]!.index });
-      else {
+      if (q.length > 0) {
+        top.index = q.first().index; // the key stays: reuse its node and let it sink to its new place
+        this.siftDown(top);
+      } else {
+        this.pop();
         this.queues.delete(top.key);
         this.inHeap.delete(top.key);
       }
@@ -70,13 +118,13 @@ export class AdmissionQueue<E extends Waiting> {
     const q = this.queues.get(key);
     if (!q || this.inHeap.has(key)) return;
     this.inHeap.add(key);
-    this.push({ key, index: q[0]!.index });
+    this.push({ key, index: q.first().index });
   }
 
   /** Empties the queue, returning what was waiting. */
   drain(): E[] {
     const all: E[] = [];
-    for (const q of this.queues.values()) all.push(...q);
+    for (const q of this.queues.values()) for (const e of q.values()) all.push(e);
     this.queues.clear();
     this.inHeap.clear();
     this.heap.length = 0;
@@ -98,19 +146,23 @@ export class AdmissionQueue<E extends Waiting> {
   }
 
   private pop(): void {
+    const last = this.heap.pop()!;
+    if (this.heap.length > 0) this.siftDown(last);
+  }
+
+  /** Places `node` at the root and moves it down to where it belongs. */
+  private siftDown(node: HeapNode): void {
     const h = this.heap;
-    const last = h.pop()!;
-    if (h.length === 0) return;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= h.length) break;
       const r = l + 1;
       const c = r < h.length && h[r]!.index < h[l]!.index ? r : l;
-      if (h[c]!.index >= last.index) break;
+      if (h[c]!.index >= node.index) break;
       h[i] = h[c]!;
       i = c;
     }
-    h[i] = last;
+    h[i] = node;
   }
 }

@@ -19,9 +19,12 @@ export type Outcome<I, R> =
   | { index: number; item: I; attempts: number; ok: false; error: SerializedError };
 
 export interface RunOptions<I, R> {
-  /** The work items, pulled lazily: an iterable or async iterable of any length. */
+  /**
+   * The work items, pulled lazily: an iterable or async iterable of any length. Required. A synchronous iterable
+   * (array, generator) is read without an await per item; an async one costs one await per item.
+   */
   items: Iterable<I> | AsyncIterable<I>;
-  /** Absolute path or file URL of the built JavaScript task module (see TaskFactory). */
+  /** Absolute path or file URL of the built JavaScript task module (see TaskFactory). Required. */
   task: string | URL;
   /** Passed to the task factory in every worker; must be structured-clone safe. Default: undefined. */
   taskOptions?: unknown;
@@ -41,13 +44,21 @@ export interface RunOptions<I, R> {
   ordered?: boolean;
   /** Most items admitted ahead of the oldest unwritten one; bounds the reorder buffer. Default: max(1024, 16 x concurrency). */
   window?: number;
-  /** How many times an item is re-run after its worker died under it. Default: 2. */
+  /**
+   * How many times an item is re-run after its worker died under it. An item that used them all up while sharing
+   * its worker with others is run once more alone, so an innocent neighbour of a crashing item is not blamed.
+   * A worker dies from an uncaught exception, process.exit, a signal or running out of memory, in 'threads' and
+   * 'procs' only: in 'async' mode those end the caller's own process. Default: 2.
+   */
   maxCrashRetries?: number;
-  /** Cancels the run: admission stops, in-flight tasks are aborted, the completed prefix is written. */
+  /** Cancels the run: admission stops, in-flight tasks are aborted, the completed prefix is written. Default: none. */
   signal?: AbortSignal;
-  /** Receives each result, in order; awaited, so a slow consumer pauses admission. */
+  /**
+   * Receives each result, in order; a returned promise is awaited, so a slow consumer pauses admission. If it
+   * throws, the run stops and rejects with that error. Default: none (results are dropped).
+   */
   onResult?: (result: Outcome<I, R>) => void | Promise<void>;
-  /** Called after each settled item with live counters (do not keep the object). */
+  /** Called after each settled item with live counters (do not keep the object). Default: none. */
   onProgress?: (stats: Readonly<RunStats>) => void;
   /** How long cancelled tasks get to settle before their workers are terminated. Default: 5000 ms. */
   cancelGraceMs?: number;
@@ -86,13 +97,19 @@ interface Entry<I> {
   key: string;
   attempt: number;
   crashes: number;
+  /** Crashed its worker too often in company: runs on a worker of its own so the next crash is its own. */
+  alone: boolean;
 }
 
 /** Items without a key share no limit. */
 const FREE = '\u0000free';
 
 export function run<I, R>(options: RunOptions<I, R>): Promise<RunSummary> {
-  return new Coordinator<I, R>(options).start();
+  try {
+    return new Coordinator<I, R>(options).start();
+  } catch (err) {
+    return Promise.reject(err); // bad options reject like every other failure, never throw synchronously
+  }
 }
 
 class Coordinator<I, R> {
@@ -109,6 +126,7 @@ class Coordinator<I, R> {
   private readonly writer: OrderedWriter<Outcome<I, R>>;
   private pool!: WorkerPool;
   private iterator!: Iterator<I> | AsyncIterator<I>;
+  private syncSource = false;
   private readonly stats: RunStats = {
     pulled: 0, settled: 0, emitted: 0, failed: 0, inflight: 0, retries: 0, crashes: 0, maxBuffered: 0, maxAhead: 0,
   };
@@ -130,20 +148,39 @@ class Coordinator<I, R> {
     this.workers = this.mode === 'async' ? 1 : positive('workers', options.workers ?? availableParallelism());
     this.concurrency = positive('concurrency', options.concurrency ?? 16);
     this.window = positive('window', options.window ?? Math.max(1024, 16 * this.concurrency));
-    this.sem = new KeyedSemaphore({ limit: options.perKey ?? Infinity, ratePerSec: options.ratePerKey });
-    this.writer = new OrderedWriter(async (r) => {
+    const items = options.items as unknown;
+    if (items == null || (typeof (items as Iterable<I>)[Symbol.iterator] !== 'function' && typeof (items as AsyncIterable<I>)[Symbol.asyncIterator] !== 'function')) {
+      throw new FanoutError('INVALID_OPTION', 'items must be an iterable or an async iterable');
+    }
+    if (typeof options.task !== 'string' && !(options.task instanceof URL)) {
+      throw new FanoutError('INVALID_OPTION', 'task must be the path or file URL of a built task module');
+    }
+    if (!['async', 'threads', 'procs'].includes(this.mode)) throw new FanoutError('INVALID_OPTION', `mode must be async, threads or procs, got ${this.mode}`);
+    const perKey = options.perKey === undefined || options.perKey === Infinity ? Infinity : positive('perKey', options.perKey);
+    if (options.ratePerKey !== undefined && !(options.ratePerKey > 0)) {
+      throw new FanoutError('INVALID_OPTION', `ratePerKey must be a number > 0, got ${options.ratePerKey}`);
+    }
+    if (options.maxCrashRetries !== undefined && !(Number.isInteger(options.maxCrashRetries) && options.maxCrashRetries >= 0)) {
+      throw new FanoutError('INVALID_OPTION', `maxCrashRetries must be a whole number >= 0, got ${options.maxCrashRetries}`);
+    }
+    this.sem = new KeyedSemaphore({ limit: perKey, ratePerSec: options.ratePerKey });
+    const onResult = options.onResult;
+    this.writer = new OrderedWriter((r) => {
       if (!r.ok) this.stats.failed++;
       this.stats.emitted++;
-      await this.o.onResult?.(r);
+      const pending = onResult?.(r);
+      return pending && typeof pending.then === 'function' ? pending : undefined;
     }, options.ordered ?? true);
   }
 
   async start(): Promise<RunSummary> {
     const items = this.o.items;
+    this.syncSource = !(Symbol.asyncIterator in items);
     this.iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
     const module = this.o.task instanceof URL ? this.o.task.href : this.o.task;
     this.pool = new WorkerPool(spawnerFor(this.mode), this.workers, module, this.o.taskOptions, {
       settled: (s) => this.onSettled(s),
+      batchSettled: () => this.pump(),
       crashed: (ids, error, beforeReady) => this.onCrashed(ids, error, beforeReady),
       fatal: (error) => this.stop(error),
     });
@@ -160,7 +197,11 @@ class Coordinator<I, R> {
       if (this.graceTimer) clearTimeout(this.graceTimer);
       if (this.wakeTimer) clearTimeout(this.wakeTimer);
       await this.pool.close(this.o.cancelGraceMs ?? 5000);
-      if (this.stopping) await closeIterator(this.iterator);
+      // An input still blocked in next() (e.g. stdin) cannot be closed now; closing is then left to run behind.
+      if (this.stopping) {
+        if (this.pulling) void closeIterator(this.iterator);
+        else await closeIterator(this.iterator);
+      }
     }
     if (this.fatal) throw this.fatal;
     return {
@@ -174,16 +215,30 @@ class Coordinator<I, R> {
     };
   }
 
-  /** The single consumer of the result queue: results go to the writer one at a time. */
+  /**
+   * The single consumer of the result queue: results go to the writer one at a time. Everything that is ready
+   * is taken in one synchronous sweep (no promise per result unless onResult returns one), then admission runs.
+   */
   private async drain(): Promise<void> {
+    const results = this.results;
     try {
-      for await (const r of this.results) {
-        await this.writer.accept(r);
+      for (;;) {
+        for (let r = results.shift(); r !== undefined; r = results.shift()) {
+          const pending = this.writer.accept(r);
+          if (pending) {
+            await pending;
+            this.pump();
+          }
+        }
+        if (this.writer.maxBuffered > this.stats.maxBuffered) this.stats.maxBuffered = this.writer.maxBuffered;
         this.pump();
+        if (results.length > 0) continue;
+        if (results.closed) break;
+        await results.wait();
       }
     } catch (err) {
       this.stop(err); // the consumer failed (e.g. EPIPE): nothing more can be written
-      for await (const _ of this.results); // let pending settlements land so the pool can close
+      for await (const _ of results); // let pending settlements land so the pool can close
     }
     this.writer.discardRest();
   }
@@ -224,8 +279,32 @@ class Coordinator<I, R> {
   private pump(): void {
     if (this.stopping) return this.maybeFinish();
     this.dispatchWaiting();
-    if (!this.pulling && !this.sourceDone && this.windowOpen()) void this.pull();
+    if (!this.pulling && !this.sourceDone && this.windowOpen()) {
+      if (this.syncSource) this.pullSync();
+      else void this.pull();
+    }
     this.maybeFinish();
+  }
+
+  /** Reads a synchronous input without an await per item (the fast path for arrays and generators). */
+  private pullSync(): void {
+    const it = this.iterator as Iterator<I>;
+    this.pulling = true;
+    try {
+      while (!this.stopping && this.windowOpen()) {
+        const r = it.next();
+        if (r.done) {
+          this.sourceDone = true;
+          break;
+        }
+        this.admit(r.value);
+        if (this.inflight.size < this.concurrency) this.dispatchWaiting();
+      }
+    } catch (err) {
+      this.stop(new FanoutError('INPUT_FAILED', `reading the input failed: ${(err as Error).message}`, { cause: err }));
+    } finally {
+      this.pulling = false;
+    }
   }
 
   private async pull(): Promise<void> {
@@ -239,8 +318,6 @@ class Coordinator<I, R> {
         }
         if (this.stopping) break;
         this.admit(r.value);
-        const ahead = this.stats.pulled - this.writer.nextIndex;
-        if (ahead > this.stats.maxAhead) this.stats.maxAhead = ahead;
         // Dispatch right away, but keep reading ahead only while slots are free or keys are blocked.
         if (this.inflight.size < this.concurrency) this.dispatchWaiting();
       }
@@ -262,15 +339,17 @@ class Coordinator<I, R> {
 
   private admit(item: I): void {
     const index = this.stats.pulled++;
+    const ahead = index + 1 - this.writer.nextIndex;
+    if (ahead > this.stats.maxAhead) this.stats.maxAhead = ahead;
     let key: string;
     try {
       key = this.o.key?.(item) ?? FREE;
     } catch (err) {
       // A key that cannot be computed is that item's failure, not the run's.
-      this.complete({ index, item, key: FREE, attempt: 1, crashes: 0 }, { ok: false, error: serializeError(err, 'INVALID_ITEM') });
+      this.complete({ index, item, key: FREE, attempt: 1, crashes: 0, alone: false }, { ok: false, error: serializeError(err, 'INVALID_ITEM') });
       return;
     }
-    this.waiting.park({ index, item, key, attempt: 1, crashes: 0 });
+    this.waiting.park({ index, item, key, attempt: 1, crashes: 0, alone: false });
   }
 
   private dispatch(e: Entry<I>): void {
@@ -278,7 +357,7 @@ class Coordinator<I, R> {
     this.inflight.set(id, e);
     this.stats.inflight = this.inflight.size;
     if (e.key !== FREE) this.sem.acquire(e.key);
-    this.pool.dispatch({ id, index: e.index, attempt: e.attempt, item: e.item });
+    this.pool.dispatch({ id, index: e.index, attempt: e.attempt, item: e.item }, e.alone);
   }
 
   private release(id: number): Entry<I> | undefined {
@@ -296,7 +375,7 @@ class Coordinator<I, R> {
   private onSettled(s: Settlement): void {
     const e = this.release(s.id);
     if (!e) return;
-    if (s.kind === 'ok') this.complete(e, { ok: true, value: s.value as R });
+    if (s.kind === 'ok') this.succeed(e, s.value as R);
     else if (this.stopping) {
       // A task that failed or asked for a retry after cancellation was interrupted, not finished: it is not
       // written, so a resumed run does it again.
@@ -311,7 +390,7 @@ class Coordinator<I, R> {
       }
       this.parkLater(e, s.delayMs);
     }
-    this.settledOne();
+    this.o.onProgress?.(this.stats); // admission runs once per batch (batchSettled), not per item
   }
 
   private onCrashed(ids: number[], error: SerializedError, beforeReady: boolean): void {
@@ -324,7 +403,11 @@ class Coordinator<I, R> {
       }
       e.crashes++;
       this.stats.crashes++;
-      if (e.crashes > (this.o.maxCrashRetries ?? 2)) {
+      if (e.crashes > (this.o.maxCrashRetries ?? 2) && ids.length > 1) {
+        // It always died in company, so it may be innocent: run it alone once before blaming it.
+        e.alone = true;
+        this.waiting.park(e);
+      } else if (e.crashes > (this.o.maxCrashRetries ?? 2)) {
         this.complete(e, {
           ok: false,
           error: { name: 'FanoutError', code: 'WORKER_CRASHED', message: `${error.message}, ${e.crashes} times while running this item` },
@@ -350,9 +433,16 @@ class Coordinator<I, R> {
     this.delayed.add(t);
   }
 
-  private complete(e: Entry<I>, r: { ok: true; value: R } | { ok: false; error: SerializedError }): void {
+  /** The hot path: one object per result, always of the same shape. */
+  private succeed(e: Entry<I>, value: R): void {
     this.stats.settled++;
-    this.results.push({ index: e.index, item: e.item, attempts: e.attempt + e.crashes, ...r } as Outcome<I, R>);
+    this.results.push({ index: e.index, item: e.item, attempts: e.attempt + e.crashes, ok: true, value });
+  }
+
+  private complete(e: Entry<I>, r: { ok: true; value: R } | { ok: false; error: SerializedError }): void {
+    if (r.ok) return this.succeed(e, r.value);
+    this.stats.settled++;
+    this.results.push({ index: e.index, item: e.item, attempts: e.attempt + e.crashes, ok: false, error: r.error });
   }
 
   private maybeFinish(): void {
@@ -377,7 +467,8 @@ class Coordinator<I, R> {
     for (const t of this.delayed) clearTimeout(t);
     this.delayed.clear();
     this.waiting.drain();
-    this.pool.cancel(this.inflight.keys());
+    // Tasks the pool had not sent to a worker never ran: they are done with at once.
+    for (const id of this.pool.cancel(this.inflight.keys())) this.release(id);
     if (this.inflight.size > 0) {
       this.graceTimer = setTimeout(() => {
         for (const id of [...this.inflight.keys()]) this.release(id);

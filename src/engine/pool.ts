@@ -1,6 +1,7 @@
 /**
  * A fixed-size set of workers of one runtime: spreads tasks over the least-loaded worker, batches messages,
  * replaces workers that die and reports their in-flight tasks, and gives up when workers keep failing to start.
+ * A task dispatched `alone` runs on a worker with nothing else in flight, so a crash is blamed on the right item.
  */
 import { FanoutError, type SerializedError } from './errors.js';
 import type { Settlement, WireTask } from './protocol.js';
@@ -8,7 +9,9 @@ import type { Channel } from './runtimes/channel.js';
 
 export interface PoolEvents {
   settled(s: Settlement): void;
-  /** A worker died with these tasks in flight; `beforeReady` when it never finished loading. */
+  /** A batch of settlements was delivered: a good moment to refill the freed slots in one go. */
+  batchSettled(): void;
+  /** A worker died with these tasks running on it; `beforeReady` when it never finished loading. */
   crashed(ids: number[], error: SerializedError, beforeReady: boolean): void;
   /** Workers cannot start: the run must stop. */
   fatal(error: FanoutError): void;
@@ -16,8 +19,12 @@ export interface PoolEvents {
 
 interface Slot {
   channel: Channel;
+  /** Sent to the worker and not settled yet. */
   inflight: Set<number>;
+  /** Dispatched this turn, sent at the next flush. */
   outbox: WireTask[];
+  /** A task reserved to run alone here: no other task is given to this worker until it settles. */
+  alone: WireTask | null;
   ready: boolean;
   dead: boolean;
 }
@@ -27,8 +34,10 @@ const MAX_START_FAILURES = 3;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
-  private readonly owner = new Map<number, Slot>();
+  /** Tasks waiting for a worker because every worker is reserved for a task running alone. */
+  private backlog: { task: WireTask; alone: boolean }[] = [];
   private flushScheduled = false;
+  private readonly flushBound = () => this.flush();
   private startFailures = 0;
   private closing = false;
   private failed = false;
@@ -44,14 +53,18 @@ export class WorkerPool {
   }
 
   private start(): Slot {
-    const slot: Slot = { channel: this.spawn(), inflight: new Set(), outbox: [], ready: false, dead: false };
+    const slot: Slot = { channel: this.spawn(), inflight: new Set(), outbox: [], alone: null, ready: false, dead: false };
     slot.channel.onMessage((msg) => {
       if (msg.t === 'results') {
-        for (const s of msg.settled) {
+        const settled = msg.settled;
+        for (let i = 0; i < settled.length; i++) {
+          const s = settled[i]!;
           slot.inflight.delete(s.id);
-          this.owner.delete(s.id);
+          if (slot.alone?.id === s.id) slot.alone = null;
           this.events.settled(s);
         }
+        if (slot.alone || this.backlog.length > 0) this.reschedule();
+        this.events.batchSettled();
       } else if (msg.t === 'ready') {
         slot.ready = true;
         this.startFailures = 0;
@@ -67,16 +80,25 @@ export class WorkerPool {
   private onExit(slot: Slot, error: SerializedError): void {
     if (slot.dead || this.closing) return;
     slot.dead = true;
-    const ids = [...slot.inflight, ...slot.outbox.map((t) => t.id)];
-    for (const id of ids) this.owner.delete(id);
+    const ids = [...slot.inflight];
     slot.inflight.clear();
+    // Tasks not sent yet never ran there: they go to other workers, a reserved one to the replacement.
+    const alone = slot.alone && !ids.includes(slot.alone.id) ? slot.alone : null;
+    for (const task of slot.outbox) if (task !== alone) this.backlog.push({ task, alone: false });
     slot.outbox = [];
     const i = this.slots.indexOf(slot);
     if (!slot.ready && ++this.startFailures >= MAX_START_FAILURES) {
       this.slots.splice(i, 1);
       this.giveUp(new FanoutError('WORKER_START_FAILED', `workers keep dying before they are ready (${error.message})`));
     } else if (!this.failed) {
-      this.slots[i] = this.start();
+      const next = this.start();
+      this.slots[i] = next;
+      if (alone) {
+        next.alone = alone;
+        next.outbox.push(alone);
+        this.scheduleFlush();
+      }
+      this.reschedule();
     }
     this.events.crashed(ids, error, !slot.ready);
   }
@@ -87,20 +109,58 @@ export class WorkerPool {
     this.events.fatal(error);
   }
 
-  dispatch(task: WireTask): void {
+  /** Sends `task` to the least-loaded worker; with `alone`, to a worker that runs nothing else meanwhile. */
+  dispatch(task: WireTask, alone = false): void {
+    if (!this.place(task, alone)) this.backlog.push({ task, alone });
+  }
+
+  private place(task: WireTask, alone: boolean): boolean {
     let best: Slot | undefined;
-    for (const s of this.slots) {
-      if (s.dead) continue;
-      if (!best || s.inflight.size + s.outbox.length < best.inflight.size + best.outbox.length) best = s;
+    let bestLoad = Infinity;
+    for (let i = 0; i < this.slots.length; i++) {
+      const s = this.slots[i]!;
+      if (s.dead || s.alone) continue;
+      const load = s.inflight.size + s.outbox.length;
+      if (load < bestLoad) {
+        best = s;
+        bestLoad = load;
+      }
     }
-    if (!best) throw new FanoutError('WORKER_START_FAILED', 'no live worker');
+    if (!best) {
+      if (this.slots.every((s) => s.dead)) throw new FanoutError('WORKER_START_FAILED', 'no live worker');
+      return false;
+    }
+    if (alone) {
+      best.alone = task;
+      if (bestLoad > 0) return true; // sent once the worker's other tasks have settled (reschedule)
+    }
     best.outbox.push(task);
-    this.owner.set(task.id, best);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // One message per worker for everything dispatched in this turn of the event loop.
-      queueMicrotask(() => this.flush());
+    this.scheduleFlush();
+    return true;
+  }
+
+  /** A worker freed up: start reserved tasks whose worker is now idle, then place what waited. */
+  private reschedule(): void {
+    for (const s of this.slots) {
+      if (!s.dead && s.alone && s.inflight.size === 0 && s.outbox.length === 0) {
+        s.outbox.push(s.alone);
+        this.scheduleFlush();
+      }
     }
+    if (this.backlog.length === 0) return;
+    const waiting = this.backlog;
+    this.backlog = [];
+    for (let i = 0; i < waiting.length; i++) {
+      const w = waiting[i]!;
+      if (!this.place(w.task, w.alone)) this.backlog.push(w);
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // One message per worker for everything dispatched in this turn of the event loop.
+    queueMicrotask(this.flushBound);
   }
 
   private flush(): void {
@@ -109,22 +169,31 @@ export class WorkerPool {
       if (s.dead || s.outbox.length === 0) continue;
       const tasks = s.outbox;
       s.outbox = [];
-      for (const t of tasks) s.inflight.add(t.id);
+      for (let i = 0; i < tasks.length; i++) s.inflight.add(tasks[i]!.id);
       s.channel.send({ t: 'run', tasks });
     }
   }
 
-  cancel(ids: Iterable<number>): void {
-    const bySlot = new Map<Slot, number[]>();
-    for (const id of ids) {
-      const s = this.owner.get(id);
-      if (!s) continue;
-      const list = bySlot.get(s);
-      if (list) list.push(id);
-      else bySlot.set(s, [id]);
+  /** Aborts these tasks where they run; returns those that had not been sent to a worker (they never ran). */
+  cancel(ids: Iterable<number>): number[] {
+    const wanted = new Set(ids);
+    const dropped: number[] = [];
+    for (const w of this.backlog) if (wanted.has(w.task.id)) dropped.push(w.task.id);
+    this.backlog = this.backlog.filter((w) => !wanted.has(w.task.id));
+    for (const s of this.slots) {
+      const a = s.alone;
+      if (a && wanted.has(a.id) && !s.inflight.has(a.id) && !s.outbox.includes(a)) {
+        dropped.push(a.id);
+        s.alone = null;
+      }
     }
     this.flush();
-    for (const [s, list] of bySlot) if (!s.dead) s.channel.send({ t: 'cancel', ids: list });
+    for (const s of this.slots) {
+      if (s.dead) continue;
+      const list = [...s.inflight].filter((id) => wanted.has(id));
+      if (list.length > 0) s.channel.send({ t: 'cancel', ids: list });
+    }
+    return dropped;
   }
 
   async close(graceMs = 5000): Promise<void> {

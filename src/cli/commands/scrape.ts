@@ -8,6 +8,7 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { poolChoice, wholeNumber, withPoolOptions } from '../pool-options.js';
 import { formatBytes, formatDuration, parseBytes, progressWanted, startProgress } from '../progress.js';
 import { interruptSignal } from '../signals.js';
+import { dashArg } from '../dash-arg.js';
 import { startRunMetrics, writeRunSummary } from '../../compare/run-summary.js';
 import type { Command } from './command.js';
 
@@ -19,7 +20,7 @@ export const scrapeCommand: Command = {
   builder: (y) =>
     withPoolOptions(y, 16)
       .positional('input', { type: 'string', describe: 'URL list: one URL per line, gzip or not; - reads stdin' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write records to FILE (default: stdout)' })
+      .option('output', { alias: 'o', type: 'string', describe: 'write records to FILE (- or none: stdout)' })
       .option('format', { choices: OUTPUT_FORMATS, default: 'jsonl' as OutputFormat, describe: 'record format' })
       .option('column', { type: 'string', describe: 'input is CSV with a header row; NAME is the URL column' })
       .option('resume', { type: 'boolean', default: false, describe: 'with -o: skip what FILE already holds and append the rest' })
@@ -46,7 +47,8 @@ export const scrapeCommand: Command = {
   async run(a) {
     const pool = poolChoice(a as never);
     const task = taskOptions(a);
-    if (a.resume && !a.output) throw new UsageError('--resume needs -o FILE');
+    const output = dashArg(a.output as string | undefined);
+    if (a.resume && (!output || output === '-')) throw new UsageError('--resume needs -o FILE');
     if (a.ratePerHost !== undefined && !(a.ratePerHost > 0)) throw new UsageError('--rate-per-host must be > 0');
     const quiet = a.quiet as boolean;
     if (a.summaryJson) startRunMetrics();
@@ -57,9 +59,9 @@ export const scrapeCommand: Command = {
     let summary: ScrapeSummary;
     try {
       summary = await scrape({
-        input: a.input,
+        input: dashArg(a.input),
         column: a.column,
-        output: a.output ?? null,
+        output: output === '-' ? null : (output ?? null),
         format: a.format,
         resume: a.resume,
         ...pool,

@@ -14,9 +14,14 @@ export function asyncChannel(): Channel {
     send: (msg) => host.handle(msg),
     onMessage: (h) => (handler = h),
     onExit: () => {},
-    terminate: () =>
+    // A task's close() that never settles must not hold the run: give up waiting after the grace period.
+    terminate: (graceMs) =>
       new Promise<void>((resolve) => {
-        closed = resolve;
+        const timer = setTimeout(resolve, graceMs);
+        closed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
         host.handle({ t: 'close' });
       }),
   };

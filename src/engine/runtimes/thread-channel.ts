@@ -17,11 +17,13 @@ export function threadChannel(options: ThreadChannelOptions = {}): Channel {
   const worker = new Worker(ENTRY, { execArgv: [], stdout: true, resourceLimits: options.resourceLimits });
   worker.stdout.pipe(process.stderr, { end: false });
   let terminating = false;
+  let exited = false;
   let lastError: Error | null = null;
   let exitHandler: (e: SerializedError) => void = () => {};
   let onClosed: (() => void) | null = null;
   worker.on('error', (err) => (lastError = err));
   worker.on('exit', (code) => {
+    exited = true;
     if (terminating) return;
     const why = lastError ? `${(lastError as { code?: string }).code ?? lastError.name}: ${lastError.message}` : `exit code ${code}`;
     exitHandler({ name: 'FanoutError', code: 'WORKER_CRASHED', message: `worker thread died (${why})` });
@@ -36,6 +38,7 @@ export function threadChannel(options: ThreadChannelOptions = {}): Channel {
     onExit: (h) => (exitHandler = h),
     async terminate(graceMs) {
       terminating = true;
+      if (exited) return; // a dead worker would never answer: do not wait out the grace period
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, graceMs);
         onClosed = () => {

@@ -11,3 +11,6 @@ const host = new TaskHost((msg: FromWorker) => {
 process.on('message', (msg: ToWorker) => host.handle(msg));
 // The coordinator is gone (killed, crashed): nothing can receive our results, so stop.
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C in a terminal signals the whole process group: the coordinator decides how to stop (it cancels the
+// tasks and then closes us), so a child must not die under its in-flight tasks first.
+process.on('SIGINT', () => {});

@@ -6,18 +6,47 @@ import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { FanoutError, isRetryLater, serializeError } from '../errors.js';
 import type { FromWorker, Settlement, ToWorker, WireTask } from '../protocol.js';
-import type { TaskFn } from '../task.js';
+import type { TaskContext, TaskFn } from '../task.js';
 
 export function moduleUrl(module: string): string {
   return isAbsolute(module) ? pathToFileURL(module).href : module;
 }
 
+const cancelReason = () => new FanoutError('CANCELLED', 'run cancelled');
+
+/**
+ * A task's context. The AbortController is made, and the task registered for cancellation, only when the task
+ * reads `signal`: both cost more than a no-op task, and a task that never looks at its signal cannot react to it.
+ */
+class Context implements TaskContext {
+  /** Set once the task read `signal`. */
+  controller: AbortController | null = null;
+  constructor(
+    readonly attempt: number,
+    readonly index: number,
+    readonly id: number,
+    private readonly host: TaskHost,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      this.host.watch(this);
+    }
+    return this.controller.signal;
+  }
+}
+
 export class TaskHost {
   private fn: TaskFn | null = null;
   private ready: Promise<TaskFn | null> | null = null;
-  private readonly running = new Map<number, AbortController>();
+  /** Tasks that read their signal, by id: what a cancel message can reach. */
+  private readonly watched = new Map<number, Context>();
+  /** Cancelled tasks that had not read their signal yet (they get an aborted one if they do). */
+  private readonly cancelled = new Set<number>();
   private outbox: Settlement[] = [];
   private flushScheduled = false;
+  private readonly flush = () => this.flushNow();
 
   constructor(
     private readonly post: (msg: FromWorker) => void,
@@ -34,7 +63,11 @@ export class TaskHost {
         for (const task of msg.tasks) this.start(task);
         break;
       case 'cancel':
-        for (const id of msg.ids) this.running.get(id)?.abort(new FanoutError('CANCELLED', 'run cancelled'));
+        for (const id of msg.ids) {
+          const ctx = this.watched.get(id);
+          if (ctx) ctx.controller!.abort(cancelReason());
+          else this.cancelled.add(id);
+        }
         break;
       case 'close':
         void this.close();
@@ -59,37 +92,82 @@ export class TaskHost {
     }
   }
 
+  /** Called by a context whose task read its signal. */
+  watch(ctx: Context): void {
+    if (this.cancelled.has(ctx.id)) ctx.controller!.abort(cancelReason());
+    else this.watched.set(ctx.id, ctx);
+  }
+
   private start(task: WireTask): void {
-    const controller = new AbortController();
-    this.running.set(task.id, controller);
-    const ctx = { signal: controller.signal, attempt: task.attempt, index: task.index };
-    const run = async () => {
-      const fn = this.fn ?? (await this.ready);
-      if (!fn) throw new FanoutError('WORKER_INIT_FAILED', 'task module failed to load');
-      return fn(task.item, ctx);
-    };
-    run().then(
-      (value) => this.settle({ id: task.id, kind: 'ok', value }),
-      (err: unknown) =>
-        this.settle(
-          isRetryLater(err)
-            ? { id: task.id, kind: 'retry', delayMs: err.delayMs, pauseKey: err.pauseKey, reason: err.message }
-            : { id: task.id, kind: 'error', error: serializeError(err) },
-        ),
+    const ctx = new Context(task.attempt, task.index, task.id, this);
+    const fn = this.fn;
+    if (!fn) {
+      // Still loading: run once the module is ready.
+      void this.ready!.then(
+        (loaded) =>
+          loaded ? this.call(loaded, task, ctx) : this.fail(task.id, new FanoutError('WORKER_INIT_FAILED', 'task module failed to load')),
+      );
+      return;
+    }
+    this.call(fn, task, ctx);
+  }
+
+  /** Runs the task; a synchronous result settles without a promise (the common case for cheap tasks). */
+  private call(fn: TaskFn, task: WireTask, ctx: Context): void {
+    let value: unknown;
+    try {
+      value = fn(task.item, ctx);
+    } catch (err) {
+      return this.fail(task.id, err);
+    }
+    if (isThenable(value)) {
+      const id = task.id;
+      value.then(
+        (v) => this.settle({ id, kind: 'ok', value: v }),
+        (err: unknown) => this.fail(id, err),
+      );
+    } else this.settle({ id: task.id, kind: 'ok', value });
+  }
+
+  private fail(id: number, err: unknown): void {
+    this.settle(
+      isRetryLater(err)
+        ? { id, kind: 'retry', delayMs: err.delayMs, pauseKey: err.pauseKey, reason: err.message }
+        : { id, kind: 'error', error: serializeError(err) },
     );
   }
 
   private settle(s: Settlement): void {
-    this.running.delete(s.id);
+    if (this.watched.size > 0) this.watched.delete(s.id);
+    if (this.cancelled.size > 0) this.cancelled.delete(s.id);
     this.outbox.push(s);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      this.schedule(() => {
-        this.flushScheduled = false;
-        const settled = this.outbox;
-        this.outbox = [];
-        this.post({ t: 'results', settled });
-      });
+      this.schedule(this.flush);
+    }
+  }
+
+  private flushNow(): void {
+    this.flushScheduled = false;
+    const settled = this.outbox;
+    this.outbox = [];
+    try {
+      this.post({ t: 'results', settled });
+    } catch (err) {
+      // A value that cannot cross the boundary (a function, a socket) must fail its own item, not kill the
+      // worker and every other item in flight with it.
+      this.postOneByOne(settled);
+    }
+  }
+
+  private postOneByOne(settled: Settlement[]): void {
+    for (const s of settled) {
+      try {
+        this.post({ t: 'results', settled: [s] });
+      } catch (err) {
+        const message = `the result of this item cannot be sent to the coordinator: ${(err as Error).message}`;
+        this.post({ t: 'results', settled: [{ id: s.id, kind: 'error', error: { name: 'FanoutError', code: 'RESULT_NOT_CLONEABLE', message } }] });
+      }
     }
   }
 
@@ -101,4 +179,8 @@ export class TaskHost {
       this.post({ t: 'closed' });
     }
   }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }

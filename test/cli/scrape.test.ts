@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
+import { until } from '../../fixtures/scrape-options.js';
+import { parseJsonl, runCli, stable, startCli } from '../helpers/cli.js';
+import { CsvReader } from '../../src/jobs/scrape/csv.js';
+
+let site: SiteServer;
+let dir: string;
+beforeAll(async () => {
+  site = await startSiteServer({ hosts: 2 });
+  dir = await mkdtemp(join(tmpdir(), 'fanout-cli-scrape-'));
+});
+afterAll(() => site.close());
+
+async function list(name: string, lines: string[]): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, lines.join('\n') + '\n');
+  return path;
+}
+
+const lineCount = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0);
+
+describe('fanout scrape', () => {
+  it('exits 0 when every record is ok and 1 when some failed', async () => {
+    const good = await list('good.txt', [`${site.url}/page/1`, `${site.urls[1]}/page/2`]);
+    const ok = await runCli(['scrape', good, '--quiet']);
+    expect(ok.code).toBe(0);
+    expect(parseJsonl(ok.stdout).map((r) => r.ok)).toEqual([true, true]);
+    const bad = await list('bad.txt', [`${site.url}/page/1`, `${site.url}/status/500`]);
+    const failed = await runCli(['scrape', bad, '--quiet', '--retries', '0']);
+    expect(failed.code).toBe(1);
+    expect(parseJsonl(failed.stdout)[1]).toMatchObject({ ok: false, status: 500, error: { code: 'HTTP_STATUS' } });
+  });
+
+  it('reads URLs from stdin with -', async () => {
+    const r = await runCli(['scrape', '-', '--quiet', '--threads', '2'], { input: `${site.url}/page/a\n\n# skip\n${site.url}/page/b\n` });
+    expect(r.code).toBe(0);
+    expect(parseJsonl(r.stdout).map((x) => [x.index, x.title])).toEqual([[0, 'Page /page/a'], [1, 'Page /page/b']]);
+  });
+
+  it('turns a CSV sheet into CSV results with its own columns kept', async () => {
+    const sheet = join(dir, 'sheet.csv');
+    await writeFile(sheet, `id,url,note\n7,${site.url}/page/x,"a, b"\n8,oops,c\n`);
+    const r = await runCli(['scrape', sheet, '--column', 'url', '--format', 'csv', '--quiet', '--select', 'h=h1']);
+    expect(r.code).toBe(1);
+    const rows = new CsvReader().push(r.stdout);
+    const header = rows[0]!;
+    const col = (row: string[], name: string) => row[header.indexOf(name)];
+    expect(header.slice(-3)).toEqual(['data.h', 'id', 'note']);
+    expect(rows.slice(1).map((row) => [col(row, 'id'), col(row, 'note'), col(row, 'ok'), col(row, 'errorCode')])).toEqual([
+      ['7', 'a, b', 'true', ''],
+      ['8', 'c', 'false', 'INVALID_URL'],
+    ]);
+  });
+
+  it('leaves a clean in-order prefix on Ctrl-C, and --resume finishes a file equal to an uninterrupted run', async () => {
+    const urls = [...Array.from({ length: 30 }, (_, i) => `${site.urls[i % 2]}/page/${i}`), `${site.url}/hang`, ...Array.from({ length: 30 }, (_, i) => `${site.urls[i % 2]}/page/b${i}`)];
+    const input = await list('interrupt.txt', urls);
+    const out = join(dir, 'interrupt.jsonl');
+    const flags = ['--timeout', '2', '--retries', '0', '--concurrency', '8', '--quiet'];
+    const { child, done } = startCli(['scrape', input, '-o', out, ...flags]);
+    await until(() => lineCount(out) >= 30, 10_000); // everything before the hanging URL is written
+    child.kill('SIGINT');
+    const interrupted = await done;
+    expect(interrupted.code).toBe(130);
+    const prefix = await readFile(out, 'utf8');
+    expect(prefix.endsWith('\n')).toBe(true);
+    expect(parseJsonl(prefix).map((r) => r.index)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+
+    const resumed = await runCli(['scrape', input, '-o', out, '--resume', ...flags]);
+    expect(resumed.code).toBe(1); // the hanging URL times out
+    const reference = join(dir, 'reference.jsonl');
+    expect((await runCli(['scrape', input, '-o', reference, ...flags])).code).toBe(1);
+    const finished = parseJsonl<{ ms: number }>(await readFile(out, 'utf8'));
+    expect(stable(finished)).toEqual(stable(parseJsonl<{ ms: number }>(await readFile(reference, 'utf8'))));
+    expect(finished).toHaveLength(61);
+  });
+
+  it('cuts a torn last line left by a hard kill before resuming', async () => {
+    const urls = Array.from({ length: 6 }, (_, i) => `${site.url}/page/t${i}`);
+    const input = await list('torn.txt', urls);
+    const out = join(dir, 'torn.jsonl');
+    expect((await runCli(['scrape', input, '-o', out, '--quiet'])).code).toBe(0);
+    const whole = await readFile(out, 'utf8');
+    const firstThree = whole.split('\n').slice(0, 3).join('\n') + '\n';
+    await writeFile(out, firstThree);
+    await appendFile(out, whole.split('\n')[3]!.slice(0, 25)); // a torn fourth line
+    expect((await runCli(['scrape', input, '-o', out, '--resume', '--quiet'])).code).toBe(0);
+    expect(stable(parseJsonl<{ ms: number }>(await readFile(out, 'utf8')))).toEqual(stable(parseJsonl<{ ms: number }>(whole)));
+  });
+
+  it('prints a summary with counts by status class and error code', async () => {
+    const input = await list('summary.txt', [`${site.url}/page/1`, `${site.url}/status/404`, 'nope']);
+    const r = await runCli(['scrape', input, '-o', join(dir, 'summary.jsonl')]);
+    expect(r.stderr).toMatch(/done: 3 urls, 1 ok, 2 failed/);
+    expect(r.stderr).toMatch(/2xx 1, 4xx 1, none 1/);
+    expect(r.stderr).toMatch(/HTTP_STATUS 1, INVALID_URL 1/);
+    expect(r.stderr).toMatch(/p50 \d+ ms, p95 \d+ ms/);
+  });
+});
