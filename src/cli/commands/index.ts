@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { notBuilt } from './not-built.js';
 import { scrapeCommand } from './scrape.js';
 import { demoCommand } from './demo.js';
+import { copyCommand } from './copy.js';
 
 const placeholder = (name: string, command: string, describe: string): Command => ({
   command,
@@ -12,7 +13,7 @@ const placeholder = (name: string, command: string, describe: string): Command =
 
 export const commands: Command[] = [
   scrapeCommand,
-  placeholder('copy', 'copy <src> <dst>', 'mirror a file tree, crash-safe, metadata kept'),
+  copyCommand,
   placeholder('compare', 'compare <job>', 'time each strategy on your workload and write a report'),
   demoCommand,
 ];

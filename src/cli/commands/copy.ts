@@ -1,0 +1,115 @@
+/** `fanout copy <src> <dst>`: a parallel, crash-safe mirror of a file tree (see src/jobs/copy/copy.ts). */
+import { writeFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { copy, type CopyProgress, type CopySummary } from '../../jobs/copy/copy.js';
+import { treeHash } from '../../jobs/copy/tree-hash.js';
+import { EXIT } from '../exit-codes.js';
+import { poolChoice, withPoolOptions, type PoolFlags } from '../pool-options.js';
+import { interruptSignal } from '../signals.js';
+import type { Command } from './command.js';
+
+interface CopyArgs extends PoolFlags {
+  src: string;
+  dst: string;
+  log?: string;
+  dryRun: boolean;
+  checksum: boolean;
+  force: boolean;
+  verify: boolean;
+  exclude: string[];
+  include: string[];
+  progress: boolean;
+  quiet: boolean;
+  summaryJson?: string;
+}
+
+export const copyCommand: Command = {
+  command: 'copy <src> <dst>',
+  describe: 'mirror a file tree (like rsync -a SRC/ DST/), crash-safe, metadata kept',
+  builder: (y: Argv) =>
+    withPoolOptions(y, 8)
+      .positional('src', { type: 'string', describe: 'directory whose contents are copied' })
+      .positional('dst', { type: 'string', describe: 'directory made a mirror of SRC (created when missing)' })
+      .option('log', { type: 'string', describe: 'write one JSON record per entry, in walk order, to FILE' })
+      .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'print the plan (one record per entry), write nothing' })
+      .option('checksum', { type: 'boolean', default: false, describe: 'compare contents, not size+mtime, to find changed files' })
+      .option('force', { type: 'boolean', default: false, describe: 'copy every entry, even those that are up to date' })
+      .option('verify', { type: 'boolean', default: false, describe: 'read each written file back and compare it with its source' })
+      .option('exclude', { type: 'string', array: true, default: [], describe: 'leave out entries matching GLOB (repeatable)' })
+      .option('include', { type: 'string', array: true, default: [], describe: 'keep entries matching GLOB despite --exclude; alone: copy only matching files' })
+      .option('progress', { type: 'boolean', default: true, describe: 'live progress line on a terminal (--no-progress to hide)' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary and no progress' })
+      .option('summary-json', { type: 'string', hidden: true, describe: 'write the summary, with a hash of the destination tree, to FILE' }),
+  run: (args) => runCopy(args as unknown as CopyArgs),
+};
+
+async function runCopy(a: CopyArgs): Promise<number> {
+  const pool = poolChoice(a);
+  const interrupt = interruptSignal();
+  const live = a.progress && !a.quiet && process.stderr.isTTY === true;
+  let lastDraw = 0;
+  const dry = a.dryRun && !a.log;
+  let summary: CopySummary;
+  try {
+    summary = await copy({
+      src: a.src,
+      dst: a.dst,
+      mode: pool.mode,
+      workers: pool.workers,
+      concurrency: pool.concurrency,
+      dryRun: a.dryRun,
+      checksum: a.checksum,
+      force: a.force,
+      verify: a.verify,
+      include: a.include.map(String),
+      exclude: a.exclude.map(String),
+      log: a.log,
+      signal: interrupt.signal,
+      // --dry-run without --log prints the plan on stdout
+      onRecord: dry ? (r) => process.stdout.write(`${JSON.stringify(r)}\n`) : undefined,
+      onProgress: live
+        ? (p) => {
+            const now = performance.now();
+            if (now - lastDraw < 100) return;
+            lastDraw = now;
+            process.stderr.write(`\r\x1b[K${progressLine(p)}`);
+          }
+        : undefined,
+    });
+  } finally {
+    interrupt.dispose();
+    if (live) process.stderr.write('\r\x1b[K');
+  }
+  if (!a.quiet) process.stderr.write(`${summaryLine(summary)}\n`);
+  for (const f of a.quiet ? [] : summary.firstFailures) process.stderr.write(`  failed: ${f.path}: ${f.error.code}: ${f.error.message}\n`);
+  if (a.summaryJson) {
+    const resultHash = summary.dryRun ? null : await treeHash(summary.dst);
+    writeFileSync(a.summaryJson, `${JSON.stringify({ ...summary, resultHash }, null, 2)}\n`);
+  }
+  if (summary.cancelled) return EXIT.INTERRUPTED;
+  return summary.failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+}
+
+function progressLine(p: CopyProgress): string {
+  const s = Math.max(p.elapsedMs, 1) / 1000;
+  return `${p.entries} entries (${p.copied} copied, ${p.skipped} skipped, ${p.failed} failed), ${bytes(p.bytes)}, ` +
+    `${Math.round(p.entries / s)} files/s, ${bytes(p.bytes / s)}/s`;
+}
+
+function summaryLine(s: CopySummary): string {
+  const secs = s.elapsedMs / 1000;
+  const verb = s.dryRun ? 'would copy' : 'copied';
+  return `fanout copy: ${s.entries} entries: ${s.copied} ${verb}, ${s.skipped} skipped, ${s.failed} failed; ` +
+    `${bytes(s.bytes)} in ${secs.toFixed(2)} s (${bytes(s.bytes / Math.max(secs, 1e-3))}/s, ${Math.round(s.entries / Math.max(secs, 1e-3))} entries/s)` +
+    `${s.cancelled ? ' - interrupted' : ''} [${s.mode}${s.mode === 'async' ? '' : ` x${s.workers}`}]`;
+}
+
+function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}

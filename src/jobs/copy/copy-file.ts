@@ -1,0 +1,171 @@
+/**
+ * Writing one regular file, atomically: the data goes to a temp file in the destination directory, metadata is
+ * set on the temp (mtime last, after the data is complete), the source is checked for changes, and only then
+ * is the temp renamed over the final name. Whenever the process dies, no partial file stands under a final
+ * name and an existing destination is untouched until its replacement is complete.
+ *
+ * Data: fs.copyFile (libuv: FICLONE, then copy_file_range, then sendfile; it also fchmods the new file to the
+ * source's mode), so contents never cross threads or IPC. Sparse sources (allocated blocks < size) are copied
+ * by a read loop that writes only non-zero 4 KiB blocks and leaves the rest as holes (Node has no
+ * SEEK_DATA/SEEK_HOLE; reading a hole is cheap). No fsync: like cp and rsync, a copy survives a killed process,
+ * not a power cut (ext4's rename heuristics flush replaced files anyway).
+ */
+import {
+  closeSync, constants, copyFileSync, fchmodSync, ftruncateSync, lstatSync, openSync, readSync,
+  renameSync, rmdirSync, unlinkSync, writeSync, type Stats,
+} from 'node:fs';
+import { copyFile } from 'node:fs/promises';
+import { FanoutError } from '../../engine/errors.js';
+import { applyFileMeta, sameTime, type Identity } from './metadata.js';
+
+const BLOCK = 4096;
+const CHUNK = 1 << 20;
+const ZERO = Buffer.alloc(BLOCK);
+/** Files at least this big are copied with the async fs.copyFile, several at once, on libuv's thread pool. */
+export const LARGE = 1 << 20;
+
+export interface WriteOptions {
+  id: Identity;
+  dirSetgid: boolean;
+  verify: boolean;
+}
+
+export function isSparse(s: Stats): boolean {
+  return s.blocks * 512 < s.size;
+}
+
+/** Copies src to tmp synchronously, then finishes (see `finish`). Returns the bytes copied. */
+export function writeFileSync(srcPath: string, dstPath: string, tmp: string, s: Stats, o: WriteOptions): number {
+  try {
+    if (isSparse(s)) copySparse(srcPath, tmp, s);
+    else copyFileSync(srcPath, tmp, constants.COPYFILE_EXCL);
+    return finish(srcPath, dstPath, tmp, s, o, true);
+  } catch (err) {
+    removeQuietly(tmp);
+    throw err;
+  }
+}
+
+/** The same for a large file: the data copy runs on libuv's pool, so several proceed at once. */
+export async function writeFileAsync(srcPath: string, dstPath: string, tmp: string, s: Stats, o: WriteOptions): Promise<number> {
+  if (isSparse(s)) return writeFileSync(srcPath, dstPath, tmp, s, o);
+  try {
+    await copyFile(srcPath, tmp, constants.COPYFILE_EXCL);
+    return finish(srcPath, dstPath, tmp, s, o, true);
+  } catch (err) {
+    removeQuietly(tmp);
+    throw err;
+  }
+}
+
+function finish(srcPath: string, dstPath: string, tmp: string, s: Stats, o: WriteOptions, modeSet: boolean): number {
+  if (o.verify && !sameContents(srcPath, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
+  applyFileMeta(tmp, s, o.id, o.dirSetgid, modeSet);
+  assertUnchanged(srcPath, s);
+  renameOver(tmp, dstPath);
+  return s.size;
+}
+
+/** A source whose size or mtime moved while it was copied is not a success; the old destination stays. */
+export function assertUnchanged(srcPath: string, s: Stats): void {
+  const after = lstatSync(srcPath, { throwIfNoEntry: false });
+  if (!after) throw new FanoutError('VANISHED', `${srcPath}: removed while it was copied`);
+  if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) {
+    throw new FanoutError('CHANGED_DURING_COPY', `${srcPath}: changed while it was copied (size ${s.size} -> ${after.size})`);
+  }
+}
+
+/** rename(2) replaces files and symlinks (never following them); an empty directory in the way is removed. */
+export function renameOver(tmp: string, dstPath: string): void {
+  try {
+    renameSync(tmp, dstPath);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw err;
+    try {
+      rmdirSync(dstPath);
+    } catch {
+      throw new FanoutError('TYPE_CONFLICT', `${dstPath}: a non-empty directory stands where the source has a non-directory`);
+    }
+    renameSync(tmp, dstPath);
+  }
+}
+
+export function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone, or never created
+  }
+}
+
+/** Copies data blocks only: all-zero 4 KiB blocks become holes, and the size is set by ftruncate. */
+export function copySparse(srcPath: string, tmp: string, s: Stats): void {
+  const input = openSync(srcPath, 'r');
+  let output = -1;
+  try {
+    output = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (let pos = 0; ; ) {
+      const n = readSync(input, buf, 0, CHUNK, pos);
+      if (n === 0) break;
+      let run = -1; // start of the current run of data blocks in buf
+      for (let off = 0; off < n; off += BLOCK) {
+        const end = Math.min(off + BLOCK, n);
+        const zero = buf.compare(ZERO, 0, end - off, off, end) === 0;
+        if (!zero && run < 0) run = off;
+        else if (zero && run >= 0) {
+          writeAll(output, buf, run, off, pos);
+          run = -1;
+        }
+      }
+      if (run >= 0) writeAll(output, buf, run, n, pos);
+      pos += n;
+    }
+    ftruncateSync(output, s.size);
+    fchmodSync(output, s.mode & 0o7777);
+  } finally {
+    closeSync(input);
+    if (output >= 0) closeSync(output);
+  }
+}
+
+function writeAll(fd: number, buf: Buffer, from: number, to: number, base: number): void {
+  for (let off = from; off < to; ) off += writeSync(fd, buf, off, to - off, base + off);
+}
+
+/** Byte-by-byte comparison (--verify, --checksum): equal files are read in full, different ones stop early. */
+export function sameContents(a: string, b: string): boolean {
+  const fa = openSync(a, 'r');
+  try {
+    const fb = openSync(b, 'r');
+    try {
+      const ba = Buffer.allocUnsafe(CHUNK);
+      const bb = Buffer.allocUnsafe(CHUNK);
+      for (let pos = 0; ; ) {
+        const na = readSync(fa, ba, 0, CHUNK, pos);
+        const nb = readFull(fb, bb, na, pos);
+        if (na !== nb) return false;
+        if (na === 0) return true;
+        if (ba.compare(bb, 0, nb, 0, na) !== 0) return false;
+        pos += na;
+      }
+    } finally {
+      closeSync(fb);
+    }
+  } finally {
+    closeSync(fa);
+  }
+}
+
+function readFull(fd: number, buf: Buffer, want: number, pos: number): number {
+  let got = 0;
+  while (got < want) {
+    const n = readSync(fd, buf, got, want - got, pos + got);
+    if (n === 0) break;
+    got += n;
+  }
+  // one byte more tells a longer file from an equal one when `want` is 0
+  if (want === 0) return readSync(fd, buf, 0, 1, pos);
+  return got;
+}

@@ -1,0 +1,271 @@
+/**
+ * `copy(options)`: makes DST a mirror of SRC's contents (as `rsync -a SRC/ DST/`), on the engine's pool.
+ *
+ * The coordinator walks SRC (streaming), creates each destination directory before its children are
+ * dispatched, and sends batches of one directory's other entries to the task. Records come back in walk order;
+ * they go to the log, hard-link groups are resolved on the coordinator in that order, and each directory's
+ * mode and times are set once every record of its subtree is in (bottom-up). A disk-full or read-only error
+ * aborts the run at once, temps in the directories still in flight are removed, and copy() throws it.
+ */
+import { closeSync, lstatSync, mkdirSync, openSync, writeSync, type Stats } from 'node:fs';
+import { run, type Outcome } from '../../engine/coordinator.js';
+import { builtPath } from '../../engine/built-path.js';
+import { FanoutError, serializeError, type SerializedError } from '../../engine/errors.js';
+import type { Mode } from '../../engine/runtimes/channel.js';
+import { prepareDir } from './dst-dir.js';
+import { processEntry, type CopyTaskOptions, type EntryContext } from './entry.js';
+import { copyError, isFatalCode } from './errors.js';
+import { entryFilter } from './glob.js';
+import { applyDirMeta, processIdentity, type Identity } from './metadata.js';
+import { HardLinks } from './plan.js';
+import { failedRecord, okRecord, type CopyRecord } from './record.js';
+import { checkRoots } from './safety.js';
+import type { CopyItem } from './task.js';
+import { sweepTemps } from './temp.js';
+import { walk } from './walk.js';
+
+export interface CopyOptions {
+  src: string;
+  dst: string;
+  /** Where tasks run. Default 'async'. */
+  mode?: Mode;
+  workers?: number;
+  /** Batches in flight at once. Default 8. */
+  concurrency?: number;
+  /** Entries per batch (one directory's files at most). Default 64. */
+  batchSize?: number;
+  dryRun?: boolean;
+  checksum?: boolean;
+  force?: boolean;
+  verify?: boolean;
+  include?: string[];
+  exclude?: string[];
+  /** JSON Lines file receiving one record per entry, in walk order. */
+  log?: string;
+  signal?: AbortSignal;
+  onRecord?: (r: CopyRecord) => void;
+  onProgress?: (p: Readonly<CopyProgress>) => void;
+}
+
+export interface CopyProgress {
+  entries: number;
+  /** Entries written (mkdir, copy, link, symlink, mkfifo, mknod, meta). */
+  copied: number;
+  skipped: number;
+  failed: number;
+  /** File data bytes written. */
+  bytes: number;
+  elapsedMs: number;
+}
+
+export interface CopySummary extends CopyProgress {
+  src: string;
+  dst: string;
+  mode: Mode;
+  workers: number;
+  dryRun: boolean;
+  cancelled: boolean;
+  /** The first few failures, for the summary line. */
+  firstFailures: Array<{ path: string; error: SerializedError }>;
+}
+
+interface DirFrame {
+  rel: string;
+  sgid: boolean;
+}
+
+interface PendingDir {
+  rel: string;
+  stat: Stats;
+}
+
+const TASK = builtPath(import.meta.url, './task.js');
+
+export async function copy(options: CopyOptions): Promise<CopySummary> {
+  const started = performance.now();
+  const roots = checkRoots(options.src, options.dst);
+  const { src, dst } = roots;
+  const dryRun = options.dryRun ?? false;
+  const id = processIdentity();
+  const o: CopyTaskOptions = { src, dst, dryRun, checksum: !!options.checksum, force: !!options.force, verify: !!options.verify };
+  const ctx: EntryContext = { o, id };
+  const batchSize = options.batchSize ?? 64;
+  const concurrency = options.concurrency ?? 8;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) controller.abort();
+
+  const progress: CopyProgress = { entries: 0, copied: 0, skipped: 0, failed: 0, bytes: 0, elapsedMs: 0 };
+  const firstFailures: CopySummary['firstFailures'] = [];
+  const log = options.log ? openSync(options.log, 'w') : -1;
+  let fatal: FanoutError | null = null;
+  const stop = (err: FanoutError) => {
+    fatal ??= err;
+    controller.abort();
+  };
+
+  // Item bookkeeping on the coordinator, by item index (= yield order): the directory record that heads a
+  // batch, and the destination directory of every batch not yet written (swept for temps after a fatal stop).
+  const heads = new Map<number, { record: CopyRecord; stat: Stats | null }>();
+  const itemDirs = new Map<number, string>();
+  const links = new HardLinks();
+  const metaStack: PendingDir[] = []; // directories whose subtree is still being written, root first
+
+  const dstOf = (rel: string) => (rel ? `${dst}/${rel}` : dst);
+  const emit = (r: CopyRecord, lines: string[]) => {
+    progress.entries++;
+    if (!r.ok) {
+      progress.failed++;
+      if (firstFailures.length < 5) firstFailures.push({ path: r.path, error: r.error! });
+    } else if (r.action === 'skip') progress.skipped++;
+    else progress.copied++;
+    progress.bytes += r.bytes;
+    if (log >= 0) lines.push(JSON.stringify(r));
+    options.onRecord?.(r);
+  };
+
+  /** Sets mode/owner/times of finished directories, deepest first, until `rel` is under the top of the stack. */
+  const closeDirsUntil = (rel: string | null, lines: string[]) => {
+    while (metaStack.length > 0) {
+      const top = metaStack[metaStack.length - 1];
+      if (rel !== null && (top.rel === '' || rel === top.rel || rel.startsWith(`${top.rel}/`))) break;
+      metaStack.pop();
+      if (dryRun) continue;
+      try {
+        const d = lstatSync(dstOf(top.rel));
+        applyDirMeta(dstOf(top.rel), top.stat, d, id);
+      } catch (err) {
+        const e = copyError(err, top.rel || '.');
+        if (isFatalCode(e.code)) return stop(e);
+        emit(failedRecord(top.rel || '.', 'dir', 'meta', serializeError(e)), lines); // a second record for the directory
+      }
+    }
+  };
+
+  async function* items(): AsyncGenerator<CopyItem> {
+    let index = 0;
+    const path: DirFrame[] = [];
+    const rootSgid = roots.dstStat ? (Number(roots.dstStat.mode) & 0o2000) !== 0 : false;
+    if (!dryRun && !roots.dstStat) mkdirSync(dst, { recursive: true, mode: 0o700 });
+    for await (const l of walk(src, entryFilter(options.include ?? [], options.exclude ?? []))) {
+      if (fatal || controller.signal.aborted) return;
+      while (path.length > 0 && !l.rel.startsWith(`${path[path.length - 1].rel}/`) && path[path.length - 1].rel !== '') path.pop();
+      const rel = l.rel || '.';
+      let record: CopyRecord;
+      let fresh = false;
+      let sgid = path.length > 0 ? path[path.length - 1].sgid : rootSgid;
+      if (l.error || !l.stat) {
+        record = failedRecord(rel, 'dir', l.rel ? 'mkdir' : 'skip', serializeError(copyError(l.error, rel)));
+      } else if (l.rel === '') {
+        fresh = !roots.dstStat;
+        record = okRecord(rel, 'dir', fresh ? 'mkdir' : 'skip');
+      } else {
+        try {
+          const p = prepareDir(dstOf(l.rel), l.stat, sgid, id, dryRun);
+          ({ fresh, sgid } = p);
+          record = okRecord(rel, 'dir', p.action);
+        } catch (err) {
+          const e = copyError(err, rel);
+          if (isFatalCode(e.code)) return stop(e);
+          record = failedRecord(rel, 'dir', 'mkdir', serializeError(e));
+        }
+      }
+      if (!record.ok) {
+        l.prune = true; // its contents cannot be written: not walked, no records
+        l.files = [];
+      } else path.push({ rel: l.rel, sgid });
+      heads.set(index, { record, stat: record.ok ? l.stat : null });
+      const dir = l.rel;
+      let first = true;
+      for (let i = 0; first || i < l.files.length; i += batchSize) {
+        first = false;
+        const chunk = l.files.slice(i, i + batchSize);
+        itemDirs.set(index++, dstOf(dir));
+        yield { dir, fresh, sgid, names: chunk.map((f) => f.name), types: chunk.map((f) => f.type) };
+        if (fatal) return;
+      }
+    }
+  }
+
+  const onResult = async (r: Outcome<CopyItem, CopyRecord[]>) => {
+    if (fatal) return;
+    itemDirs.delete(r.index);
+    const lines: string[] = [];
+    const head = heads.get(r.index);
+    const item = r.item;
+    if (head) {
+      heads.delete(r.index);
+      closeDirsUntil(item.dir, lines);
+      emit(head.record, lines);
+      if (head.stat) metaStack.push({ rel: item.dir, stat: head.stat });
+    }
+    let records: CopyRecord[];
+    if (r.ok) records = r.value;
+    else if (isFatalCode(r.error.code)) {
+      stop(new FanoutError(r.error.code, r.error.message));
+      records = [];
+    } else {
+      records = item.names.map((n, i) => failedRecord(item.dir ? `${item.dir}/${n}` : n, item.types[i], 'copy', r.error));
+    }
+    for (let rec of records) {
+      if (fatal) break;
+      if (rec.linkKey) rec = await resolveHardLink(rec, item);
+      emit(rec, lines);
+      if (rec.error && isFatalCode(rec.error.code)) stop(new FanoutError(rec.error.code, rec.error.message));
+    }
+    if (lines.length > 0) writeSync(log, `${lines.join('\n')}\n`);
+    progress.elapsedMs = performance.now() - started;
+    options.onProgress?.(progress);
+  };
+
+  /** Hard links, in walk order on the coordinator: a group's first file is copied, later ones linked to it. */
+  const resolveHardLink = async (rec: CopyRecord, item: CopyItem): Promise<CopyRecord> => {
+    const key = rec.linkKey!;
+    const name = rec.path.slice(item.dir ? item.dir.length + 1 : 0);
+    const leader = links.leader(key);
+    const out = await processEntry(ctx, item, name, 'file', leader ? { leader } : 'copy');
+    if (out.ok && !leader) links.settle(key, `${dstOf(item.dir)}/${name}`);
+    return out;
+  };
+
+  let summary;
+  try {
+    summary = await run<CopyItem, CopyRecord[]>({
+      items: items(),
+      task: TASK,
+      taskOptions: o,
+      mode: options.mode,
+      workers: options.workers,
+      concurrency,
+      window: Math.max(64, 4 * concurrency),
+      signal: controller.signal,
+      onResult,
+    });
+    if (!fatal && !summary.cancelled) closeDirsUntil(null, []);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (log >= 0) closeSync(log);
+    if (fatal || controller.signal.aborted) for (const d of new Set(itemDirs.values())) sweepTemps(d);
+  }
+  if (fatal) throw fatalMessage(fatal, progress);
+  progress.elapsedMs = performance.now() - started;
+  return {
+    ...progress,
+    src,
+    dst,
+    mode: summary.mode,
+    workers: summary.workers,
+    dryRun,
+    cancelled: summary.cancelled,
+    firstFailures,
+  };
+}
+
+function fatalMessage(err: FanoutError, p: CopyProgress): FanoutError {
+  const what = err.code === 'NO_SPACE' ? 'no space left on the destination' : 'the destination is read-only';
+  return new FanoutError(err.code, `${what} (${err.message}); stopped after ${p.entries} entries, temp files removed`, { cause: err });
+}
+
+export type { CopyRecord } from './record.js';
+export type { Identity };

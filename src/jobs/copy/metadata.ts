@@ -1,0 +1,88 @@
+/**
+ * Metadata as `cp -a` keeps it: mode bits, owner and group (when root), atime and mtime. Times are passed to
+ * utimes as numbers of seconds (a Date would drop everything below a millisecond). libuv keeps microseconds of
+ * them (it truncates the rest, on purpose), so times are rounded to the nearest microsecond: within 0.5 us
+ * (+0.25 us of double rounding) of the source, never a whole microsecond off.
+ * Link metadata goes through lchown/lutimes so it never touches a link's target.
+ */
+import { chmodSync, lchownSync, lutimesSync, utimesSync, type Stats } from 'node:fs';
+
+const PERM = 0o7777;
+const SETID = 0o6000;
+
+/** Who runs the copy, and whether new files in the destination directory take the directory's group (setgid). */
+export interface Identity {
+  root: boolean;
+  uid: number;
+  gid: number;
+}
+
+export function processIdentity(): Identity {
+  const uid = process.geteuid?.() ?? -1;
+  return { root: uid === 0, uid, gid: process.getegid?.() ?? -1 };
+}
+
+/** Whether a fresh entry needs lchown: only root can give files away, and new files already carry our ids. */
+export function needsChown(s: Stats, id: Identity, dirSetgid: boolean): boolean {
+  return id.root && (s.uid !== id.uid || s.gid !== id.gid || dirSetgid);
+}
+
+/** Owner, mode and times of a freshly written regular file or FIFO (`modeSet` when its mode is already exact). */
+export function applyFileMeta(path: string, s: Stats, id: Identity, dirSetgid: boolean, modeSet: boolean): void {
+  const chowned = needsChown(s, id, dirSetgid);
+  if (chowned) lchownSync(path, s.uid, s.gid);
+  // chown clears setuid/setgid bits, so the mode goes after it.
+  if (!modeSet || (chowned && (s.mode & SETID) !== 0)) chmodSync(path, s.mode & PERM);
+  setTimes(path, s);
+}
+
+/** Fixes what differs on an entry whose data is already current (the `meta` action); returns whether it wrote. */
+export function fixMeta(path: string, s: Stats, d: Stats, id: Identity): boolean {
+  let wrote = false;
+  const link = s.isSymbolicLink();
+  if (id.root && (s.uid !== d.uid || s.gid !== d.gid)) {
+    lchownSync(path, s.uid, s.gid);
+    wrote = true;
+  }
+  if (!link && ((s.mode & PERM) !== (d.mode & PERM) || (wrote && (s.mode & SETID) !== 0))) {
+    chmodSync(path, s.mode & PERM);
+    wrote = true;
+  }
+  if (!sameTime(s.mtimeMs, d.mtimeMs)) {
+    if (link) lutimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
+    else setTimes(path, s);
+    wrote = true;
+  }
+  return wrote;
+}
+
+/** Whether metadata other than the data differs (what `fixMeta` would change). */
+export function metaDiffers(s: Stats, d: Stats, id: Identity): boolean {
+  if (id.root && (s.uid !== d.uid || s.gid !== d.gid)) return true;
+  if (!s.isSymbolicLink() && (s.mode & PERM) !== (d.mode & PERM)) return true;
+  return !sameTime(s.mtimeMs, d.mtimeMs);
+}
+
+export function setTimes(path: string, s: Stats): void {
+  utimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
+}
+
+/** Milliseconds (a double) to the seconds libuv truncates to the intended microsecond: +0.5 us guards the rounding. */
+export function seconds(ms: number): number {
+  return (Math.round(ms * 1000) + 0.5) / 1e6;
+}
+
+export function setLinkMeta(path: string, s: Stats, id: Identity, dirSetgid: boolean): void {
+  if (needsChown(s, id, dirSetgid)) lchownSync(path, s.uid, s.gid);
+  lutimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
+}
+
+/** Equal within 2 microseconds: Node's utimes keeps microseconds (truncating), and ms doubles add ~0.25 us of rounding. */
+export function sameTime(aMs: number, bMs: number): boolean {
+  return Math.abs(aMs - bMs) < 0.002;
+}
+
+/** Directory metadata, applied bottom-up once the directory's contents are written. Writes only what differs. */
+export function applyDirMeta(path: string, s: Stats, d: Stats, id: Identity): void {
+  fixMeta(path, s, d, id);
+}

@@ -1,0 +1,61 @@
+/**
+ * What to do with one entry, decided from the source's and the destination's lstat: rsync's quick check
+ * (same type, size and mtime => skip), `--checksum` (same size => compare contents), `--force` (always write).
+ */
+import type { Stats } from 'node:fs';
+import { metaDiffers, sameTime, type Identity } from './metadata.js';
+import type { Action, EntryType } from './record.js';
+import { statType } from './walk.js';
+
+/** create: write it anew; meta: fix mode/owner/times only; compare: contents (or link text) decide; skip: nothing. */
+export type Verdict = 'create' | 'meta' | 'compare' | 'skip';
+
+export interface PlanOptions {
+  force: boolean;
+  checksum: boolean;
+}
+
+export function verdict(s: Stats, d: Stats | undefined, id: Identity, o: PlanOptions): Verdict {
+  if (!d || o.force || statType(s) !== statType(d)) return 'create';
+  if (s.isFile()) {
+    if (s.size !== d.size) return 'create';
+    if (o.checksum) return 'compare';
+    if (!sameTime(s.mtimeMs, d.mtimeMs)) return 'create';
+  } else if (s.isSymbolicLink()) return 'compare';
+  else if ((s.isBlockDevice() || s.isCharacterDevice()) && s.rdev !== d.rdev) return 'create';
+  return metaDiffers(s, d, id) ? 'meta' : 'skip';
+}
+
+/** The record action for creating an entry of this type. */
+export function createAction(type: EntryType): Action {
+  switch (type) {
+    case 'file':
+      return 'copy';
+    case 'dir':
+      return 'mkdir';
+    case 'symlink':
+      return 'symlink';
+    case 'fifo':
+      return 'mkfifo';
+    default:
+      return 'mknod';
+  }
+}
+
+/**
+ * Hard-link groups, keyed by (dev, inode) of source files with nlink > 1: the first occurrence in walk order
+ * is copied, later ones are linked to its destination. Only multiply-linked inodes are remembered.
+ */
+export class HardLinks {
+  private readonly leaders = new Map<string, string>();
+
+  /** The destination path of the group's copied file, or undefined when this is the first occurrence. */
+  leader(key: string): string | undefined {
+    return this.leaders.get(key);
+  }
+
+  /** Called once the first occurrence was written (or found current) at `dstPath`. */
+  settle(key: string, dstPath: string): void {
+    if (!this.leaders.has(key)) this.leaders.set(key, dstPath);
+  }
+}

@@ -1,0 +1,28 @@
+/** The copy record: one per entry, in walk order, written as JSON Lines to --log. */
+import type { SerializedError } from '../../engine/errors.js';
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'block' | 'char';
+
+/** What was (or, with --dry-run, would be) done. `meta` fixes mode/owner/times of an entry whose data is current. */
+export type Action = 'mkdir' | 'copy' | 'link' | 'symlink' | 'mkfifo' | 'mknod' | 'meta' | 'skip';
+
+export interface CopyRecord {
+  /** Path relative to SRC, '/'-separated; '.' is SRC itself. */
+  path: string;
+  type: EntryType;
+  action: Action;
+  ok: boolean;
+  /** Data bytes written (0 for skips, links and metadata-only actions). */
+  bytes: number;
+  error?: SerializedError;
+  /** Set by a worker on a regular file with nlink > 1: the coordinator groups hard links, in walk order. */
+  linkKey?: string;
+}
+
+export function okRecord(path: string, type: EntryType, action: Action, bytes = 0): CopyRecord {
+  return { path, type, action, ok: true, bytes };
+}
+
+export function failedRecord(path: string, type: EntryType, action: Action, error: SerializedError): CopyRecord {
+  return { path, type, action, ok: false, bytes: 0, error };
+}

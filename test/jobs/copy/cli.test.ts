@@ -1,0 +1,157 @@
+/** End to end through the CLI (needs `npx tsc -p .` first: bin/fanout.js loads dist/). */
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureTree, largeFiles, smallFiles } from '../../../fixtures/tree.js';
+import { expectSameTree, snapshot, tempNames, withoutAtimes } from './snapshot.js';
+
+const BIN = process.env.FANOUT_BIN ?? fileURLToPath(new URL('../../../bin/fanout.js', import.meta.url));
+const isRoot = process.geteuid?.() === 0;
+let base: string;
+let mounted = false;
+
+/** A tmpfs when root may mount one (this disk's discard makes big deletes slow), else the temp dir. */
+beforeAll(() => {
+  base = mkdtempSync(`${tmpdir()}/fanout-copy-cli-`);
+  chmodSync(base, 0o755);
+  if (isRoot) mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=768m,mode=755', 'tmpfs', base]).status === 0;
+});
+
+afterAll(() => {
+  if (mounted) spawnSync('umount', ['-l', base]);
+  rmSync(base, { recursive: true, force: true });
+});
+
+interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function fanout(args: string[], options: SpawnOptions = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+describe('fanout copy (CLI)', () => {
+  it('survives a kill of the whole process mid-copy: a re-run completes an identical tree, no temp files left', async () => {
+    const src = `${base}/kill-src`;
+    const dst = `${base}/kill-dst`;
+    const logDir = `${base}/kill-logs`;
+    smallFiles(src, 4000);
+    largeFiles(`${src}/big`, 4, 24 << 20);
+    mkdirSync(logDir);
+    const log = `${logDir}/copy.jsonl`;
+    const child = spawn(process.execPath, [BIN, 'copy', src, dst, '--threads', '2', '--log', log, '--quiet'], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // Kill as soon as the log shows progress (records are written as entries complete).
+    const watcher = watch(logDir, () => {
+      if (existsSync(log) && readFileSync(log, 'utf8').includes('\n')) {
+        watcher.close();
+        child.kill('SIGKILL');
+      }
+    });
+    const signal = await exited;
+    watcher.close();
+    expect(signal).toBe('SIGKILL'); // it was killed, not finished
+    const done = readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
+    expect(done).toBeLessThan(4000);
+
+    const rerun = await fanout(['copy', src, dst, '--threads', '2']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expectSameTree(src, dst, { atime: false }); // the first run read some sources, which moved their atimes
+    expect(tempNames(dst)).toEqual([]);
+  });
+
+  for (const [name, dstOf, code] of [
+    ['SRC == DST', (s: string) => s, 'REFUSED_SAME'],
+    ['DST inside SRC', (s: string) => `${s}/inner/dst`, 'REFUSED_DST_INSIDE_SRC'],
+    ['SRC inside DST', () => base, 'REFUSED_SRC_INSIDE_DST'],
+  ] as const) {
+    it(`exits 2 before writing anything when ${name}`, async () => {
+      const src = `${base}/refuse-${code}`;
+      smallFiles(src, 20);
+      const before = withoutAtimes(snapshot(src));
+      const r = await fanout(['copy', src, dstOf(src)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(code);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(withoutAtimes(snapshot(src))).toEqual(before);
+    });
+  }
+
+  it.skipIf(!isRoot)('stops promptly on a full disk with one clear line, exit 2, and no temp files', async () => {
+    const src = `${base}/full-src`;
+    const dst = `${base}/full-dst`;
+    smallFiles(src, 300);
+    largeFiles(`${src}/big`, 3, 3 << 20);
+    mkdirSync(dst);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dst]).status).toBe(0);
+    try {
+      const r = await fanout(['copy', src, dst, '--threads', '2', '--log', `${base}/full.jsonl`]);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(/^fanout: NO_SPACE: no space left on the destination .*temp files removed$/);
+      expect(tempNames(dst)).toEqual([]);
+    } finally {
+      spawnSync('umount', ['-l', dst]);
+    }
+  });
+
+  it.skipIf(!isRoot)('records an unreadable file as a PERMISSION failure, copies the rest, and exits 1', async () => {
+    const src = `${base}/perm-src`;
+    const out = `${base}/perm-out`;
+    mkdirSync(src, { mode: 0o755 });
+    mkdirSync(out, { mode: 0o777 });
+    chmodSync(out, 0o777);
+    writeFileSync(`${src}/a.txt`, 'a\n', { mode: 0o644 });
+    writeFileSync(`${src}/secret`, 'root only\n', { mode: 0o600 });
+    writeFileSync(`${src}/z.txt`, 'z\n', { mode: 0o644 });
+    const log = `${out}/log.jsonl`;
+    // As an unprivileged user, for whom 'secret' is unreadable.
+    const r = await fanout(['copy', src, `${out}/dst`, '--log', log], { uid: 65534, gid: 65534 });
+    expect(r.code, r.stderr).toBe(1);
+    const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.map((x) => [x.path, x.ok, x.error?.code ?? null])).toEqual([
+      ['.', true, null], ['a.txt', true, null], ['secret', false, 'PERMISSION'], ['z.txt', true, null],
+    ]);
+    expect(readFileSync(`${out}/dst/z.txt`, 'utf8')).toBe('z\n');
+    expect(tempNames(`${out}/dst`)).toEqual([]);
+  });
+
+  it('prints the plan with --dry-run and writes nothing', async () => {
+    const src = `${base}/dry-src`;
+    smallFiles(src, 30);
+    const r = await fanout(['copy', src, `${base}/dry-dst`, '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    const plan = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(plan).toHaveLength(33); // root, d0, d0/e0, 30 files
+    expect(plan.filter((p) => p.action === 'copy')).toHaveLength(30);
+    expect(existsSync(`${base}/dry-dst`)).toBe(false);
+  });
+
+  it('produces the same tree in every mode, by the summary hash', async () => {
+    const src = `${base}/hash-src`;
+    fixtureTree(src);
+    const hashes: string[] = [];
+    for (const mode of [[], ['--threads', '2'], ['--procs', '2']]) {
+      const json = `${base}/summary-${hashes.length}.json`;
+      const r = await fanout(['copy', src, `${base}/hash-dst-${hashes.length}`, ...mode, '--summary-json', json]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^fanout copy: (\d+) entries: \1 copied, 0 skipped, 0 failed/);
+      hashes.push(JSON.parse(readFileSync(json, 'utf8')).resultHash);
+    }
+    expect(new Set(hashes).size).toBe(1);
+    expect(hashes[0]).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

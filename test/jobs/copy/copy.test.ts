@@ -1,0 +1,152 @@
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copy } from '../../../src/jobs/copy/copy.js';
+import type { CopyRecord } from '../../../src/jobs/copy/record.js';
+import { fixtureTree, SPARSE_SIZE } from '../../../fixtures/tree.js';
+import { expectSameTree, snapshot, tempNames, withoutAtimes } from './snapshot.js';
+
+let base: string;
+let src: string;
+let n = 0;
+const fresh = () => `${base}/dst-${n++}`;
+
+beforeAll(() => {
+  base = mkdtempSync(`${tmpdir()}/fanout-copy-`);
+  src = `${base}/src`;
+  fixtureTree(src);
+});
+
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+async function copyTo(dst: string, extra: Partial<Parameters<typeof copy>[0]> = {}) {
+  const records: CopyRecord[] = [];
+  const summary = await copy({ src, dst, onRecord: (r) => records.push(r), ...extra });
+  return { summary, records };
+}
+
+describe('copy', () => {
+  for (const mode of ['async', 'threads', 'procs'] as const) {
+    it(`copies every case of the fixture tree identically in ${mode} mode`, async () => {
+      const dst = fresh();
+      const { summary, records } = await copyTo(dst, { mode, workers: 2 });
+      expect(summary.failed, JSON.stringify(summary.firstFailures)).toBe(0);
+      expectSameTree(src, dst);
+      const sparse = lstatSync(`${dst}/sparse.img`);
+      expect(sparse.size).toBe(SPARSE_SIZE);
+      expect(sparse.blocks * 512).toBeLessThan(SPARSE_SIZE / 100); // still mostly holes
+      expect(lstatSync(`${dst}/pipe.fifo`).isFIFO()).toBe(true);
+      // one record per entry, in walk order: each directory before its contents
+      expect(records.length).toBe(snapshot(src).size);
+      const seen = new Set<string>();
+      for (const r of records) {
+        const parent = r.path.includes('/') ? r.path.slice(0, r.path.lastIndexOf('/')) : '.';
+        expect(seen.has(parent) || r.path === '.', `${r.path} after its directory`).toBe(true);
+        seen.add(r.path);
+      }
+      expect(records.filter((r) => r.action === 'link').map((r) => r.path).sort()).toEqual(['a/b/hard-3.txt', 'a/hard-2.txt', 'a/pair-2']);
+      expect(tempNames(dst)).toEqual([]);
+    });
+  }
+
+  it('writes nothing on a re-run over a finished copy: every record is a skip and no ctime moves', async () => {
+    const dst = fresh();
+    await copyTo(dst, { mode: 'threads', workers: 2 });
+    const before = ctimes(dst);
+    const { summary, records } = await copyTo(dst, { mode: 'threads', workers: 2 });
+    expect(records.every((r) => r.ok && r.action === 'skip'), JSON.stringify(records.filter((r) => r.action !== 'skip'))).toBe(true);
+    expect(summary.copied).toBe(0);
+    expect(ctimes(dst)).toEqual(before);
+  });
+
+  it('copies only what changed on a re-run', async () => {
+    const dst = fresh();
+    await copyTo(dst);
+    writeFileSync(`${src}/a/one.txt`, 'changed!\n');
+    utimesSync(`${src}/top.txt`, 1_700_000_000, 1_700_000_000);
+    try {
+      const { records } = await copyTo(dst, { mode: 'threads', workers: 2 });
+      const acted = records.filter((r) => r.action !== 'skip').map((r) => `${r.path}:${r.action}`);
+      expect(acted.sort()).toEqual(['a/one.txt:copy', 'top.txt:copy']);
+      expectSameTree(src, dst, { atime: false });
+    } finally {
+      writeFileSync(`${src}/a/one.txt`, 'one\n');
+    }
+  });
+
+  it('writes nothing with --dry-run, and plans one record per entry', async () => {
+    const dst = fresh();
+    const { records, summary } = await copyTo(dst, { dryRun: true });
+    expect(existsSync(dst)).toBe(false);
+    expect(summary.dryRun).toBe(true);
+    expect(records.length).toBe(snapshot(src).size);
+    const actions = new Set(records.map((r) => r.action));
+    expect([...actions].sort()).toEqual(['copy', 'link', 'mkdir', 'mkfifo', 'symlink']);
+  });
+
+  it('compares contents with --checksum when size and mtime say equal', async () => {
+    const dst = fresh();
+    await copyTo(dst);
+    const s = lstatSync(`${dst}/top.txt`);
+    writeFileSync(`${dst}/top.txt`, 'TOP LEVEL\n'); // same size
+    utimesSync(`${dst}/top.txt`, s.atime, s.mtime);
+    const quick = await copyTo(dst);
+    expect(quick.records.find((r) => r.path === 'top.txt')!.action).toBe('skip');
+    const { records } = await copyTo(dst, { checksum: true });
+    expect(records.filter((r) => r.action !== 'skip').map((r) => r.path)).toEqual(['top.txt']);
+    expect(readFileSync(`${dst}/top.txt`, 'utf8')).toBe('top level\n');
+  });
+
+  it('never writes through a symlink already inside DST', async () => {
+    const dst = fresh();
+    const outside = `${base}/outside-${n}`;
+    mkdirSync(outside);
+    mkdirSync(dst);
+    symlinkSync(outside, `${dst}/a`); // SRC has a directory 'a'
+    symlinkSync(`${outside}/top.txt`, `${dst}/top.txt`);
+    const { summary } = await copyTo(dst);
+    expect(summary.failed).toBe(0);
+    expect(snapshot(outside).size).toBe(1); // still only the empty directory itself
+    expect(lstatSync(`${dst}/a`).isDirectory()).toBe(true);
+    expect(lstatSync(`${dst}/top.txt`).isFile()).toBe(true);
+    expectSameTree(src, dst, { atime: false });
+  });
+
+  it('leaves out excluded entries and keeps included ones', async () => {
+    const dst = fresh();
+    const { records } = await copyTo(dst, { exclude: ['a/', '*.txt'], include: ['top.txt'] });
+    const paths = records.map((r) => r.path);
+    expect(paths).toContain('top.txt');
+    expect(paths).not.toContain('with space.txt');
+    expect(paths.some((p) => p === 'a' || p.startsWith('a/'))).toBe(false);
+    expect(existsSync(`${dst}/a`)).toBe(false);
+    expect(existsSync(`${dst}/sparse.img`)).toBe(true);
+  });
+
+  for (const [name, dstOf, code] of [
+    ['SRC == DST', () => src, 'REFUSED_SAME'],
+    ['SRC == DST through a symlink', () => linkTo(src), 'REFUSED_SAME'],
+    ['DST inside SRC', () => `${src}/a/new-dst`, 'REFUSED_DST_INSIDE_SRC'],
+    ['DST inside SRC through a symlink', () => `${linkTo(src)}/x/y`, 'REFUSED_DST_INSIDE_SRC'],
+    ['SRC inside DST', () => base, 'REFUSED_SRC_INSIDE_DST'],
+  ] as const) {
+    it(`refuses ${name} before writing anything`, async () => {
+      const before = withoutAtimes(snapshot(src));
+      await expect(copy({ src, dst: dstOf() })).rejects.toMatchObject({ code });
+      expect(withoutAtimes(snapshot(src))).toEqual(before);
+      expect(existsSync(`${src}/a/new-dst`)).toBe(false);
+    });
+  }
+});
+
+function linkTo(target: string): string {
+  const l = `${base}/link-${n++}`;
+  symlinkSync(target, l);
+  return l;
+}
+
+function ctimes(root: string): Record<string, bigint> {
+  const out: Record<string, bigint> = {};
+  for (const rel of snapshot(root).keys()) out[rel] = lstatSync(rel === '.' ? root : `${root}/${rel}`, { bigint: true }).ctimeNs;
+  return out;
+}
