@@ -40,6 +40,11 @@ export interface RunOptions<I, R> {
   perKey?: number;
   /** Item starts per second per key. Default: unlimited. */
   ratePerKey?: number;
+  /**
+   * A minimum gap in ms between starts for one key, asked when an item of that key is admitted (e.g. a
+   * robots.txt Crawl-delay); it never lowers ratePerKey's gap. Default: none.
+   */
+  keyInterval?: (key: string) => number | undefined;
   /** Emit in input order (true) or completion order. Default: true. */
   ordered?: boolean;
   /** Most items admitted ahead of the oldest unwritten one; bounds the reorder buffer. Default: max(1024, 16 x concurrency). */
@@ -132,6 +137,7 @@ class Coordinator<I, R> {
   };
   private nextId = 0;
   private pulling = false;
+  private poolReady = false;
   private sourceDone = false;
   private stopping = false;
   private cancelled = false;
@@ -183,6 +189,10 @@ class Coordinator<I, R> {
       batchSettled: () => this.pump(),
       crashed: (ids, error, beforeReady) => this.onCrashed(ids, error, beforeReady),
       fatal: (error) => this.stop(error),
+      ready: () => {
+        this.poolReady = true;
+        this.pump();
+      },
     });
     const signal = this.o.signal;
     const onAbort = () => this.cancel();
@@ -330,6 +340,8 @@ class Coordinator<I, R> {
   }
 
   private dispatchWaiting(): void {
+    // Nothing starts before a worker can run it, so per-key pacing and limits hold from the first item.
+    if (!this.poolReady) return;
     while (this.inflight.size < this.concurrency) {
       const e = this.waiting.next(this.isAvailable);
       if (!e) break;
@@ -348,6 +360,10 @@ class Coordinator<I, R> {
       // A key that cannot be computed is that item's failure, not the run's.
       this.complete({ index, item, key: FREE, attempt: 1, crashes: 0, alone: false }, { ok: false, error: serializeError(err, 'INVALID_ITEM') });
       return;
+    }
+    if (this.o.keyInterval && key !== FREE) {
+      const ms = this.o.keyInterval(key);
+      if (ms) this.sem.setInterval(key, ms);
     }
     this.waiting.park({ index, item, key, attempt: 1, crashes: 0, alone: false });
   }

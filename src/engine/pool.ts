@@ -15,6 +15,8 @@ export interface PoolEvents {
   crashed(ids: number[], error: SerializedError, beforeReady: boolean): void;
   /** Workers cannot start: the run must stop. */
   fatal(error: FanoutError): void;
+  /** The first worker has loaded its task: dispatching may begin. */
+  ready(): void;
 }
 
 interface Slot {
@@ -31,6 +33,8 @@ interface Slot {
 
 /** Consecutive start-up failures after which the pool stops respawning. */
 const MAX_START_FAILURES = 3;
+/** How much a worker that is still loading counts as busy when choosing where a task goes. */
+const STARTING_PENALTY = 1_000_000;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -39,6 +43,7 @@ export class WorkerPool {
   private flushScheduled = false;
   private readonly flushBound = () => this.flush();
   private startFailures = 0;
+  private anyReady = false;
   private closing = false;
   private failed = false;
 
@@ -68,6 +73,10 @@ export class WorkerPool {
       } else if (msg.t === 'ready') {
         slot.ready = true;
         this.startFailures = 0;
+        if (!this.anyReady) {
+          this.anyReady = true;
+          this.events.ready();
+        }
       } else if (msg.t === 'init-failed') {
         this.giveUp(new FanoutError('WORKER_START_FAILED', `worker could not load the task: ${msg.error.code}: ${msg.error.message}`));
       }
@@ -116,14 +125,16 @@ export class WorkerPool {
 
   private place(task: WireTask, alone: boolean): boolean {
     let best: Slot | undefined;
-    let bestLoad = Infinity;
+    let bestScore = Infinity;
     for (let i = 0; i < this.slots.length; i++) {
       const s = this.slots[i]!;
       if (s.dead || s.alone) continue;
-      const load = s.inflight.size + s.outbox.length;
-      if (load < bestLoad) {
+      // A worker still loading ranks after every ready one: a task sent there would start late, after its
+      // admission (and its key's pacing) was decided.
+      const score = s.inflight.size + s.outbox.length + (s.ready ? 0 : STARTING_PENALTY);
+      if (score < bestScore) {
         best = s;
-        bestLoad = load;
+        bestScore = score;
       }
     }
     if (!best) {
@@ -132,7 +143,7 @@ export class WorkerPool {
     }
     if (alone) {
       best.alone = task;
-      if (bestLoad > 0) return true; // sent once the worker's other tasks have settled (reschedule)
+      if (best.inflight.size + best.outbox.length > 0) return true; // sent once its other tasks settle (reschedule)
     }
     best.outbox.push(task);
     this.scheduleFlush();

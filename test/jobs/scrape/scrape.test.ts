@@ -93,6 +93,20 @@ describe('scrape', () => {
     }
   });
 
+  it('paces an origin by its robots.txt Crawl-delay', async () => {
+    const paced = await startSiteServer({ hosts: 1, robots: 'User-agent: *\nCrawl-delay: 0.2\n' });
+    try {
+      const records = await scrapeList([1, 2, 3, 4].map((i) => `${paced.url}/page/${i}`), 'procs', { respectRobots: true, concurrency: 4, perHost: 4 });
+      expect(records.every((r) => r.ok)).toBe(true);
+      const starts = paced.log.filter((e) => e.path.startsWith('/page/')).map((e) => e.start).sort((a, b) => a - b);
+      // Paced at dispatch, so arrivals jitter a little either way; unpaced, they would come within a few ms.
+      expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(3 * 200 - 30);
+      for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(120);
+    } finally {
+      await paced.close();
+    }
+  });
+
   it('honours Retry-After by holding back the whole host, then succeeds', async () => {
     site.reset();
     const records = await scrapeList([`${site.url}/retry-after/1`, `${site.url}/page/after`], 'async', { concurrency: 1 });

@@ -1,0 +1,102 @@
+/** `fanout compare <job> [args..]`: time every strategy on the user's own workload and write a report. */
+import { join } from 'node:path';
+import type { Command } from './command.js';
+import { EXIT, UsageError, type ExitCode } from '../exit-codes.js';
+import { wholeNumber } from '../pool-options.js';
+import { runComparison } from '../../compare/comparison.js';
+import { packageRoot } from '../../compare/environment.js';
+import { JOBS, planJob } from '../../compare/job-plan.js';
+import type { Sample } from '../../compare/sample.js';
+import { expandStrategies } from '../../compare/strategy.js';
+import { duration } from '../../compare/report/format.js';
+import { renderJson } from '../../compare/report/json.js';
+import { renderTerminal } from '../../compare/report/terminal.js';
+import { writeReports } from '../../compare/report/write.js';
+
+export interface CompareCommandOptions {
+  /** How to start a job: the executable and its leading arguments. Default: this Node and bin/fanout.js. */
+  jobCommand?: () => { command: string; args: string[] };
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export function makeCompareCommand(options: CompareCommandOptions = {}): Command {
+  return {
+    command: 'compare <job> [args..]',
+    describe: 'time each strategy on your workload and write a report',
+    builder: (y) =>
+      y
+        // Whatever compare does not own goes to the job, verbatim (numbers stay strings: "007" is not 7).
+        .parserConfiguration({ 'unknown-options-as-args': true, 'populate--': true, 'parse-positional-numbers': false })
+        .positional('job', { type: 'string', choices: JOBS, describe: 'the job to compare: scrape or copy' })
+        .positional('args', { type: 'string', array: true, describe: "the job's arguments and options, as you would give them to it" })
+        .option('modes', { type: 'string', default: 'async,threads,procs', describe: 'modes to compare, comma-separated' })
+        .option('workers', { type: 'string', default: '1,2,4', describe: 'worker counts for threads and procs, comma-separated' })
+        .option('runs', { type: 'number', default: 5, describe: 'measured runs per strategy' })
+        .option('warmup', { type: 'number', default: 1, describe: 'warm-up runs per strategy, not counted' })
+        .option('report', { type: 'string', default: './fanout-report', describe: 'directory for report.{html,md,json,csv}' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the JSON report to stdout instead of the table' })
+        .group(['modes', 'workers', 'runs', 'warmup', 'report', 'json'], 'Compare:')
+        .example('$0 compare scrape urls.txt -c 32 --runs 5', 'every strategy on your URL list')
+        .example('$0 compare copy ./src-tree /tmp/dst --modes async,threads --workers 2', 'copy: DST is emptied before each run'),
+    run: async (args) => runCompare(args, options),
+  };
+}
+
+export const compareCommand: Command = makeCompareCommand();
+
+async function runCompare(args: Record<string, any>, options: CompareCommandOptions): Promise<ExitCode> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const passthrough = [...((args.args as unknown[]) ?? []), ...((args['--'] as unknown[]) ?? [])].map(String);
+  const modes = list(args.modes);
+  const workers = list(args.workers).map((w) => wholeNumber('--workers', Number(w)));
+  const runs = wholeNumber('--runs', args.runs);
+  const warmup = wholeNumber('--warmup', args.warmup, 0);
+  let strategies;
+  try {
+    strategies = expandStrategies(modes, workers);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const plan = planJob(String(args.job), passthrough);
+  const start = options.jobCommand?.() ?? { command: process.execPath, args: [join(packageRoot(), 'bin', 'fanout.js')] };
+
+  const progress = stderr.isTTY ? (s: Sample, done: number, total: number) => {
+    const what = s.error ? 'failed' : duration(s.wallMs);
+    stderr.write(`\r\x1b[K[${done}/${total}] ${s.strategy} ${s.warmup ? 'warm-up' : `run ${s.round + 1}`}: ${what}`);
+    if (done === total) stderr.write('\r\x1b[K');
+  } : undefined;
+
+  let comparison;
+  try {
+    comparison = await runComparison({
+      command: start.command,
+      args: [...start.args, plan.job, ...plan.args],
+      strategies,
+      runs,
+      warmup,
+      runArgs: plan.runArgs,
+      beforeRun: plan.beforeRun,
+      afterRun: plan.afterRun,
+      resultHash: plan.resultHash,
+      onSample: progress,
+      workload: { job: plan.job, args: plan.args, description: plan.description, notes: plan.notes },
+    });
+  } finally {
+    if (stderr.isTTY) stderr.write('\r\x1b[K');
+    plan.finish();
+  }
+  const dir = String(args.report);
+  writeReports(comparison, dir);
+  if (args.json) stdout.write(renderJson(comparison));
+  else stdout.write(renderTerminal(comparison, { color: Boolean(stdout.isTTY) && !process.env.NO_COLOR, reportDir: dir }));
+  return comparison.strategies.some((s) => s.rank === null) ? EXIT.SOME_FAILED : EXIT.OK;
+}
+
+function list(value: unknown): string[] {
+  return String(value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

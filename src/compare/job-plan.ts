@@ -1,0 +1,130 @@
+/**
+ * What compare does around each run of a job: the arguments it owns, the per-run output, and the preparation
+ * that makes every run start from the same state. Jobs are scrape and copy.
+ */
+import { existsSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { UsageError } from '../cli/exit-codes.js';
+import type { RunContext } from './runner.js';
+import { hashTree } from './tree-hash.js';
+
+export const JOBS = ['scrape', 'copy'] as const;
+export type JobName = (typeof JOBS)[number];
+
+export interface JobPlan {
+  job: JobName;
+  /** The job's arguments as passed on each run (compare's own removed). */
+  args: string[];
+  description: string;
+  notes: string[];
+  runArgs?: (ctx: RunContext) => string[];
+  beforeRun?: (ctx: RunContext) => void;
+  afterRun?: (ctx: RunContext) => void;
+  resultHash?: (ctx: RunContext) => Promise<string>;
+  /** Puts things back as they were before the comparison. */
+  finish: () => void;
+}
+
+/** Flags compare sets itself on every run, or that would make runs differ (a resumed run skips the work). */
+const RESERVED: Record<string, string> = {
+  '--threads': 'compare chooses the mode: use --modes and --workers',
+  '--procs': 'compare chooses the mode: use --modes and --workers',
+  '--quiet': 'compare runs every job quietly already',
+  '--summary-json': 'compare sets it on every run',
+  '--resume': 'a resumed run skips the work already done, so runs would not be comparable',
+};
+
+export function planJob(job: string, args: readonly string[]): JobPlan {
+  for (const a of args) {
+    const flag = a.split('=')[0];
+    if (RESERVED[flag]) throw new UsageError(`${flag} cannot be passed to the job under compare: ${RESERVED[flag]}`);
+  }
+  if (job === 'scrape') return planScrape([...args]);
+  if (job === 'copy') return planCopy([...args]);
+  throw new UsageError(`compare runs the jobs ${JOBS.join(' and ')}, not '${job}'`);
+}
+
+function planScrape(args: string[]): JobPlan {
+  const input = args[0];
+  if (!input || input.startsWith('-')) throw new UsageError('compare scrape needs the input file right after "scrape": fanout compare scrape urls.txt [options]');
+  if (input !== '-' && !existsSync(input)) throw new UsageError(`no such input file: ${input}`);
+  if (input === '-') throw new UsageError('compare runs the job several times: give the input as a file, not stdin');
+  const { rest, removed } = withoutOutput(args);
+  const notes = ["each run wrote its records to a temporary file, deleted after the run"];
+  if (removed) notes.push(`the job's ${removed} was replaced by that temporary file`);
+  const out = (ctx: RunContext) => join(ctx.scratchDir, 'records.jsonl');
+  return {
+    job: 'scrape',
+    args: rest,
+    description: `fanout scrape ${rest.join(' ')}`,
+    notes,
+    runArgs: (ctx) => ['-o', out(ctx)],
+    afterRun: (ctx) => rmSync(out(ctx), { force: true }),
+    finish: () => {},
+  };
+}
+
+/** Removes -o FILE, -oFILE, --output FILE and --output=FILE; says which form it found. */
+function withoutOutput(args: string[]): { rest: string[]; removed: string | null } {
+  const rest: string[] = [];
+  let removed: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-o' || a === '--output') {
+      removed = `${a} ${args[i + 1] ?? ''}`.trim();
+      i++;
+    } else if (a.startsWith('--output=') || (a.startsWith('-o') && a.length > 2 && !a.startsWith('--'))) {
+      removed = a;
+    } else rest.push(a);
+  }
+  return { rest, removed };
+}
+
+function planCopy(args: string[]): JobPlan {
+  const [src, dst] = args;
+  if (!src || !dst || src.startsWith('-') || dst.startsWith('-')) {
+    throw new UsageError('compare copy needs SRC and DST right after "copy": fanout compare copy SRC DST [options]');
+  }
+  if (!existsSync(src)) throw new UsageError(`no such source: ${src}`);
+  const srcReal = realpathSync(src);
+  const dstAbs = resolve(dst);
+  const dstReal = existsSync(dstAbs) ? realpathSync(dstAbs) : join(realpathSync(nearestExisting(dstAbs)), dstAbs.slice(nearestExisting(dstAbs).length));
+  if (within(srcReal, dstReal) || within(dstReal, srcReal)) {
+    // Emptying DST would delete part of the source, or the source itself.
+    throw new UsageError(`DST must be outside SRC and SRC outside DST: compare empties DST before every run (${dst})`);
+  }
+  const existed = existsSync(dstAbs);
+  if (existed) {
+    if (!statSync(dstAbs).isDirectory()) throw new UsageError(`DST exists and is not a directory: ${dst}`);
+    if (readdirSync(dstAbs).length > 0) {
+      throw new UsageError(`DST is not empty: ${dst}. compare empties DST before every run, so give it an empty or new directory`);
+    }
+  }
+  // Back to the state we found: an empty directory, or nothing.
+  const reset = () => {
+    if (!existed) return rmSync(dstAbs, { recursive: true, force: true });
+    for (const name of readdirSync(dstAbs)) rmSync(join(dstAbs, name), { recursive: true, force: true });
+  };
+  return {
+    job: 'copy',
+    args,
+    description: `fanout copy ${args.join(' ')}`,
+    notes: [
+      'DST was emptied before each run (untimed) and after the last',
+      "the result hash is compare's own hash of DST after each run (untimed): paths, types, modes, sizes, file mtimes, contents, link targets",
+    ],
+    beforeRun: reset,
+    resultHash: () => hashTree(dstAbs),
+    finish: reset,
+  };
+}
+
+function nearestExisting(p: string): string {
+  while (!existsSync(p)) p = dirname(p);
+  return p;
+}
+
+function within(parent: string, child: string): boolean {
+  return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+}
+

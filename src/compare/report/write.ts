@@ -1,0 +1,32 @@
+/** Writes report.{md,json,csv,html} into a directory, each atomically (temp file, then rename). */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Comparison } from '../model.js';
+import { renderCsv } from './csv.js';
+import { renderHtml } from './html.js';
+import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+
+export const REPORT_FILES = ['report.md', 'report.json', 'report.csv', 'report.html'] as const;
+
+export function writeReports(c: Comparison, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const contents: Record<(typeof REPORT_FILES)[number], string> = {
+    'report.md': renderMarkdown(c),
+    'report.json': renderJson(c),
+    'report.csv': renderCsv(c),
+    'report.html': renderHtml(c),
+  };
+  return REPORT_FILES.map((name) => {
+    const file = join(dir, name);
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, contents[name]);
+      renameSync(tmp, file);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    return file;
+  });
+}
