@@ -118,7 +118,7 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
       key: originKey,
       perKey: o.perHost,
       ratePerKey: o.ratePerHost,
-      keyInterval: robots ? (key: string) => robots.crawlDelays.get(key) : undefined,
+      keyInterval: robots ? (key) => robots.crawlDelays.get(key) : undefined,
       signal: o.signal,
       onResult,
       onProgress: o.onProgress
@@ -128,7 +128,7 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
             o.onProgress!(progress);
           }
         : undefined,
-    } as Parameters<typeof run<Item, ScrapeRecord>>[0]);
+    });
     return { ...tally.totals(), cancelled: summary.cancelled, elapsedMs: performance.now() - started, resumed: resume?.done.size ?? 0 };
   } finally {
     await sink.close();
