@@ -1,8 +1,7 @@
 /** `fanout copy <src> <dst>`: a parallel, crash-safe mirror of a file tree (see src/jobs/copy/copy.ts). */
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { copy, type CopyProgress, type CopySummary } from '../../jobs/copy/copy.js';
-import { treeHash } from '../../jobs/copy/tree-hash.js';
+import type { CopyProgress, CopySummary } from '../../jobs/copy/copy.js';
 import { EXIT } from '../exit-codes.js';
 import { poolChoice, withPoolOptions, type PoolFlags } from '../pool-options.js';
 import { interruptSignal } from '../signals.js';
@@ -44,6 +43,8 @@ export const copyCommand: Command = {
 };
 
 async function runCopy(a: CopyArgs): Promise<number> {
+  // The job's modules load only now, not for `--help` or another command.
+  const [{ copy }, { treeHash }] = await Promise.all([import('../../jobs/copy/copy.js'), import('../../jobs/copy/tree-hash.js')]);
   const pool = poolChoice(a);
   const interrupt = interruptSignal();
   const live = a.progress && !a.quiet && process.stderr.isTTY === true;

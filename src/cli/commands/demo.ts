@@ -1,5 +1,4 @@
 /** `fanout demo`: the offline demo; needs no arguments and no network (loopback servers only). */
-import { runDemo } from '../../demo/demo.js';
 import { EXIT } from '../exit-codes.js';
 import { interruptSignal } from '../signals.js';
 import type { Command } from './command.js';
@@ -9,6 +8,7 @@ export const demoCommand: Command = {
   describe: 'scrape the embedded loopback demo site with each strategy (no network needed)',
   builder: (y) => y,
   async run() {
+    const { runDemo } = await import('../../demo/demo.js');
     const interrupt = interruptSignal();
     try {
       const ok = await runDemo({ signal: interrupt.signal, out: process.stdout });

@@ -1,15 +1,13 @@
 /** `fanout scrape <input>`: yargs options, validation, then the library call `scrape()`. */
 import { resolve } from 'node:path';
-import { scrape, type ScrapeProgress, type ScrapeSummary } from '../../jobs/scrape/scrape.js';
+import type { ScrapeProgress, ScrapeSummary } from '../../jobs/scrape/scrape.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../jobs/scrape/output.js';
 import type { ScrapeTaskOptions, Selector } from '../../jobs/scrape/record.js';
-import { checkSelectors } from '../../jobs/scrape/extract.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { poolChoice, wholeNumber, withPoolOptions } from '../pool-options.js';
 import { formatBytes, formatDuration, parseBytes, progressWanted, startProgress } from '../progress.js';
 import { interruptSignal } from '../signals.js';
 import { dashArg } from '../dash-arg.js';
-import { startRunMetrics, writeRunSummary } from '../../compare/run-summary.js';
 import type { Command } from './command.js';
 
 const DEFAULT_USER_AGENT = 'fanout/0.1 (+https://www.npmjs.com/package/fanout)';
@@ -45,8 +43,14 @@ export const scrapeCommand: Command = {
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress and no summary' })
       .option('summary-json', { type: 'string', hidden: true, describe: 'write the run summary as JSON to FILE (for compare)' }),
   async run(a) {
+    // The job's modules (undici, parsers) load only now, not for `--help` or another command.
+    const [{ scrape }, { checkSelectors }, { startRunMetrics, writeRunSummary }] = await Promise.all([
+      import('../../jobs/scrape/scrape.js'),
+      import('../../jobs/scrape/extract.js'),
+      import('../../compare/run-summary.js'),
+    ]);
     const pool = poolChoice(a as never);
-    const task = taskOptions(a);
+    const task = taskOptions(a, checkSelectors);
     const output = dashArg(a.output as string | undefined);
     if (a.resume && (!output || output === '-')) throw new UsageError('--resume needs -o FILE');
     if (a.ratePerHost !== undefined && !(a.ratePerHost > 0)) throw new UsageError('--rate-per-host must be > 0');
@@ -55,7 +59,8 @@ export const scrapeCommand: Command = {
     const interrupt = interruptSignal();
     const started = Date.now();
     let live: ScrapeProgress | null = null;
-    const line = startProgress(() => progressText(live, started), progressWanted(a.progress, quiet));
+    const showProgress = progressWanted(a.progress, quiet);
+    const line = startProgress(() => progressText(live, started), showProgress);
     let summary: ScrapeSummary;
     try {
       summary = await scrape({
@@ -70,7 +75,7 @@ export const scrapeCommand: Command = {
         respectRobots: a.respectRobots,
         task,
         signal: interrupt.signal,
-        onProgress: (p) => (live = p),
+        onProgress: showProgress ? (p) => (live = p) : undefined,
       });
     } finally {
       line.stop();
@@ -87,7 +92,7 @@ export const scrapeCommand: Command = {
   },
 };
 
-function taskOptions(a: Record<string, any>): ScrapeTaskOptions {
+function taskOptions(a: Record<string, any>, checkSelectors: (s: Selector[]) => void): ScrapeTaskOptions {
   const seconds = (flag: string, v: number) => {
     if (!(v > 0)) throw new UsageError(`--${flag} must be a number of seconds > 0, got ${v}`);
     return Math.round(v * 1000);
@@ -111,14 +116,14 @@ function taskOptions(a: Record<string, any>): ScrapeTaskOptions {
     maxBytes,
     userAgent: a.userAgent,
     headers,
-    selectors: selectors(a),
+    selectors: selectors(a, checkSelectors),
     links: a.links,
     saveDir: a.save ? resolve(a.save) : null,
     connectionsPerOrigin: wholeNumber('--per-host', a.perHost),
   };
 }
 
-function selectors(a: Record<string, any>): Selector[] {
+function selectors(a: Record<string, any>, checkSelectors: (s: Selector[]) => void): Selector[] {
   const out: Selector[] = [];
   const names = new Set<string>();
   const parse = (flag: string, spec: string, kind: Selector['kind']) => {

@@ -5,7 +5,8 @@
  * from the text before </head> (or <body>) alone, and the whole page is loaded into cheerio only for selectors
  * or links. (A <title> placed after <body> in broken HTML is therefore not seen.)
  */
-import { load, type CheerioAPI } from 'cheerio/slim';
+import { createRequire } from 'node:module';
+import type { CheerioAPI } from 'cheerio/slim';
 import { Parser } from 'htmlparser2';
 import { FanoutError } from '../../engine/errors.js';
 import type { Selector } from './record.js';
@@ -20,6 +21,16 @@ export interface Extracted {
   description: string | null;
   data?: Record<string, string | string[] | null>;
   links?: string[];
+}
+
+/**
+ * cheerio is loaded on first use (it costs ~60 ms of start-up): a run that wants only title and description
+ * never needs it. Its CommonJS build is required so that extract() can stay synchronous.
+ */
+let cheerioLoad: typeof import('cheerio/slim').load | null = null;
+function load(html: string): CheerioAPI {
+  cheerioLoad ??= (createRequire(import.meta.url)('cheerio/slim') as typeof import('cheerio/slim')).load;
+  return cheerioLoad(html);
 }
 
 /** HTML whitespace only: a no-break space inside a title is content, as in `document.title`. */
@@ -160,6 +171,7 @@ function links($: CheerioAPI, pageUrl: string): string[] {
 
 /** Throws BAD_SELECTOR for CSS that cheerio cannot compile, so a typo fails the run up front, not per page. */
 export function checkSelectors(selectors: readonly Selector[]): void {
+  if (selectors.length === 0) return; // and cheerio need not load
   const $ = load('');
   for (const s of selectors) {
     try {

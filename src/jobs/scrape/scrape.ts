@@ -2,7 +2,6 @@
  * The scrape job on the coordinator: reads the URL list, keys each URL by origin for the per-host limits,
  * runs the scrape task on the chosen runtime, and writes one record per URL line in input order.
  */
-import { Agent } from 'undici';
 import { run, type Outcome, type RunStats } from '../../engine/coordinator.js';
 import { builtPath } from '../../engine/built-path.js';
 import type { Mode } from '../../engine/runtimes/channel.js';
@@ -10,7 +9,6 @@ import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, type OutputFormat } from './output.js';
 import type { ScrapeRecord, ScrapeTaskOptions } from './record.js';
 import { readResumeState, type ResumeState } from './resume.js';
-import { mapAhead, RobotsGate } from './robots-gate.js';
 import { ScrapeTally, type ScrapeTotals } from './tally.js';
 import { emptyExtract } from './extract.js';
 
@@ -37,7 +35,7 @@ export interface ScrapeOptions {
   respectRobots: boolean;
   task: ScrapeTaskOptions;
   signal?: AbortSignal;
-  /** Live counters for a progress line. */
+  /** Live counters for a progress line; when given, a file input is also counted for `total` (a second read). */
   onProgress?: (p: ScrapeProgress) => void;
   /** For tests: stdin replacement. */
   stdin?: NodeJS.ReadableStream;
@@ -83,8 +81,10 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
     links: o.task.links,
     save: o.task.saveDir !== null,
   });
-  const robotsAgent = o.respectRobots ? new Agent({ connections: 2 }) : null;
-  const robots = robotsAgent ? new RobotsGate(robotsAgent, o.task.userAgent, o.task.timeoutMs) : null;
+  // undici loads in the coordinator only for robots.txt; the task loads its own copy where it runs.
+  const gate = o.respectRobots ? await import('./robots-gate.js') : null;
+  const robotsAgent = gate ? new (await import('undici')).Agent({ connections: 2 }) : null;
+  const robots = gate && robotsAgent ? new gate.RobotsGate(robotsAgent, o.task.userAgent, o.task.timeoutMs) : null;
 
   async function* numbered(): AsyncGenerator<Item> {
     let n = 0;
@@ -94,8 +94,8 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
       yield { ...r.value, n: i };
     }
   }
-  const items = robots
-    ? mapAhead(numbered(), async (item) => ((await robots.allowed(item.url)) === false ? { ...item, disallowed: true } : item), 64)
+  const items = gate && robots
+    ? gate.mapAhead(numbered(), async (item) => ((await robots.allowed(item.url)) === false ? { ...item, disallowed: true } : item), 64)
     : numbered();
 
   const onResult = async (r: Outcome<Item, ScrapeRecord>) => {
