@@ -95,3 +95,26 @@ export interface ScrapeTaskOptions {
   /** Keep-alive sockets per origin in each worker's agent. */
   connectionsPerOrigin: number;
 }
+
+/** What shapes every record of a run: which optional fields it carries. */
+export interface RecordShape {
+  selectors: readonly Selector[];
+  links: boolean;
+  saveDir: string | null;
+}
+
+/** A record for a URL that produced no answer: the same shape as any other (every selector name, links, savedAs). */
+export function failedRecord(
+  at: { index: number; url: string; attempts: number; ms: number },
+  error: { code: string; message: string },
+  shape: RecordShape,
+): ScrapeRecord {
+  const record: ScrapeRecord = {
+    index: at.index, url: at.url, finalUrl: null, ok: false, status: null, contentType: null, bytes: 0,
+    title: null, description: null, attempts: at.attempts, ms: at.ms, error: { code: error.code, message: error.message },
+  };
+  if (shape.selectors.length) record.data = Object.fromEntries(shape.selectors.map((s) => [s.name, null]));
+  if (shape.links) record.links = [];
+  if (shape.saveDir !== null) record.savedAs = null;
+  return record;
+}

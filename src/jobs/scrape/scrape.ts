@@ -7,10 +7,9 @@ import { builtPath } from '../../engine/built-path.js';
 import type { Mode } from '../../engine/runtimes/channel.js';
 import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, type OutputFormat } from './output.js';
-import type { ScrapeRecord, ScrapeTaskOptions } from './record.js';
+import { failedRecord, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
 import { readResumeState, type ResumeState } from './resume.js';
 import { ScrapeTally, type ScrapeTotals } from './tally.js';
-import { emptyExtract } from './extract.js';
 
 const TASK = builtPath(import.meta.url, './task.js');
 
@@ -99,7 +98,8 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
     : numbered();
 
   const onResult = async (r: Outcome<Item, ScrapeRecord>) => {
-    const record = r.ok ? { ...r.value, index: r.item.n } : failedRecord(r.item, r.attempts, r.error, o.task);
+    // A failure the task could not turn into a record itself: its worker kept dying, or the task threw.
+    const record = r.ok ? { ...r.value, index: r.item.n } : failedRecord({ index: r.item.n, url: r.item.url, attempts: r.attempts, ms: 0 }, r.error, o.task);
     if (r.item.input) record.input = r.item.input;
     tally.add(record);
     progress.done = tally.records + (resume?.done.size ?? 0);
@@ -144,16 +144,4 @@ function originKey(item: Item): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A record for an item whose task never produced one (its worker kept dying, or the task itself threw). */
-function failedRecord(item: Item, attempts: number, error: { code: string; message: string }, task: ScrapeTaskOptions): ScrapeRecord {
-  // The same shape as the task's own failed records: every selector name present, links empty.
-  const { title: _t, description: _d, ...fields } = emptyExtract({ selectors: task.selectors, links: task.links });
-  return {
-    index: item.n, url: item.url, finalUrl: null, ok: false, status: null, contentType: null, bytes: 0,
-    title: null, description: null, attempts, ms: 0, error: { code: error.code, message: error.message },
-    ...fields,
-    ...(task.saveDir !== null ? { savedAs: null } : {}),
-  };
 }

@@ -11,7 +11,7 @@ import { defineTask, type TaskContext } from '../../engine/task.js';
 import { decodeBody } from './charset.js';
 import { emptyExtract, extract, isHtml, checkSelectors, type ExtractOptions } from './extract.js';
 import { fetchPage, type FetchOptions, type FetchResult } from './fetch.js';
-import type { ScrapeItem, ScrapeRecord, ScrapeTaskOptions } from './record.js';
+import { failedRecord, type ScrapeItem, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pausesHost } from './retry-policy.js';
 import { BodySaver } from './save.js';
 import type { RecordError } from './fetch-errors.js';
@@ -62,7 +62,8 @@ export default defineTask((options: ScrapeTaskOptions) => {
     const started = performance.now();
     if (item.disallowed) {
       ctx.signal.throwIfAborted();
-      return failed(item, ctx, started, { code: 'ROBOTS_DISALLOWED', message: 'robots.txt disallows this URL' });
+      const at = { index: ctx.index, url: item.url, attempts: ctx.attempt, ms: Math.round(performance.now() - started) };
+      return failedRecord(at, { code: 'ROBOTS_DISALLOWED', message: 'robots.txt disallows this URL' }, options);
     }
     const canRetry = ctx.attempt <= options.retries;
     const res = await fetchPage(item.url, canRetry ? earlierAttempt : finalAttempt, agent, ctx.signal);
@@ -116,28 +117,6 @@ export default defineTask((options: ScrapeTaskOptions) => {
     const retryAfter = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers?.['retry-after']) : null;
     const delay = retryAfter !== null ? Math.min(retryAfter, options.maxRetryAfterMs) : backoffDelay(attempt, options.backoffMs);
     throw new RetryLater(delay, { pauseKey: pausesHost(res.status, retryAfter), reason: `HTTP ${res.status}` });
-  };
-
-  const failed = (item: ScrapeItem, ctx: TaskContext, started: number, error: RecordError): ScrapeRecord => {
-    const fields = emptyExtract(extractOptions);
-    const record: ScrapeRecord = {
-      index: ctx.index,
-      url: item.url,
-      finalUrl: null,
-      ok: false,
-      status: null,
-      contentType: null,
-      bytes: 0,
-      title: null,
-      description: null,
-      attempts: ctx.attempt,
-      ms: Math.round(performance.now() - started),
-      error,
-    };
-    if (fields.data) record.data = fields.data;
-    if (fields.links) record.links = fields.links;
-    if (saver) record.savedAs = null;
-    return record;
   };
 
   return Object.assign(scrape, {
