@@ -11,6 +11,7 @@ import { startSiteServer, type SiteServer } from '../fixtures/site-server.js';
 import { median } from './machine.js';
 
 const BIN = fileURLToPath(new URL('../../bin/fanout.js', import.meta.url));
+const UNDICI_ANCHOR = fileURLToPath(new URL('./anchors/undici-fetch.js', import.meta.url));
 
 interface Timed {
   ms: number;
@@ -21,7 +22,7 @@ interface Timed {
 async function timeCommand(cmd: string, args: string[], summaryFile?: string): Promise<Timed> {
   const t0 = performance.now();
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', cmd === 'curl' ? 'ignore' : 'inherit'] });
     child.on('error', reject);
     child.on('exit', (c) => resolve(c));
   });
@@ -98,6 +99,8 @@ export async function benchScrape(runs = 3): Promise<string> {
       out.push(`Throughput: 20,000 URLs, 8 hosts, no latency, 8 KiB pages, --concurrency 16, title + description; median of ${runs}.`, '');
       out.push('| strategy | wall | URLs/s | vs curl |', '|---|---|---|---|');
       out.push(`| curl -Z --parallel-max 16 (fetch only, to /dev/null) | ${s(c.ms)} | ${Math.round(20000 / (c.ms / 1000))} | 1.00x |`);
+      const u = await medianOf(runs, () => timeCommand(process.execPath, [UNDICI_ANCHOR, list, '16']));
+      out.push(`| Node: undici request + p-limit (fetch only, no parse, no records) | ${s(u.ms)} | ${Math.round(20000 / (u.ms / 1000))} | ${(u.ms / c.ms).toFixed(2)}x |`);
       for (const [name, flags] of STRATEGIES) {
         const t = await medianOf(runs, () => fanout(dir, list, ['--concurrency', '16', ...flags]));
         out.push(`| fanout ${name} | ${s(t.ms)} | ${Math.round(20000 / (t.ms / 1000))} | ${(t.ms / c.ms).toFixed(2)}x |`);
