@@ -107,6 +107,15 @@ describe('scrape', () => {
     }
   });
 
+  it.each(MODES)('spaces request starts per host by --rate-per-host (%s)', async (mode) => {
+    site.reset();
+    const records = await scrapeList([1, 2, 3, 4, 5].map((i) => `${site.urls[3]}/page/rate${i}`), mode, { ratePerHost: 10, concurrency: 8 });
+    expect(records.every((r) => r.ok)).toBe(true);
+    const starts = site.log.filter((e) => e.path.startsWith('/page/rate')).map((e) => e.start).sort((a, b) => a - b);
+    // 10 per second: 100 ms apart at dispatch; arrivals jitter a little either way.
+    expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(4 * 100 - 20);
+  });
+
   it('honours Retry-After by holding back the whole host, then succeeds', async () => {
     site.reset();
     const records = await scrapeList([`${site.url}/retry-after/1`, `${site.url}/page/after`], 'async', { concurrency: 1 });
