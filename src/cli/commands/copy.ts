@@ -1,5 +1,4 @@
 /** `fanout copy <src> <dst>`: a parallel, crash-safe mirror of a file tree (see src/jobs/copy/copy.ts). */
-import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { CopyProgress, CopySummary } from '../../jobs/copy/copy.js';
 import { EXIT } from '../exit-codes.js';
@@ -26,7 +25,7 @@ export const copyCommand: Command = {
   command: 'copy <src> <dst>',
   describe: 'mirror a file tree (like rsync -a SRC/ DST/), crash-safe, metadata kept',
   builder: (y: Argv) =>
-    withPoolOptions(y, 8)
+    withPoolOptions(y, 16)
       .positional('src', { type: 'string', describe: 'directory whose contents are copied' })
       .positional('dst', { type: 'string', describe: 'directory made a mirror of SRC (created when missing)' })
       .option('log', { type: 'string', describe: 'write one JSON record per entry, in walk order, to FILE' })
@@ -38,13 +37,17 @@ export const copyCommand: Command = {
       .option('include', { type: 'string', array: true, default: [], describe: 'keep entries matching GLOB despite --exclude; alone: copy only matching files' })
       .option('progress', { type: 'boolean', default: true, describe: 'live progress line on a terminal (--no-progress to hide)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary and no progress' })
-      .option('summary-json', { type: 'string', hidden: true, describe: 'write the summary, with a hash of the destination tree, to FILE' }),
+      .option('summary-json', { type: 'string', hidden: true, describe: 'write the run summary (for fanout compare), with a hash of the records, to FILE' }),
   run: (args) => runCopy(args as unknown as CopyArgs),
 };
 
 async function runCopy(a: CopyArgs): Promise<number> {
   // The job's modules load only now, not for `--help` or another command.
-  const [{ copy }, { treeHash }] = await Promise.all([import('../../jobs/copy/copy.js'), import('../../jobs/copy/tree-hash.js')]);
+  const [{ copy }, metrics] = await Promise.all([
+    import('../../jobs/copy/copy.js'),
+    a.summaryJson ? import('../../compare/run-summary.js') : null,
+  ]);
+  metrics?.startRunMetrics();
   const pool = poolChoice(a);
   const interrupt = interruptSignal();
   const live = a.progress && !a.quiet && process.stderr.isTTY === true;
@@ -65,6 +68,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
       include: a.include.map(String),
       exclude: a.exclude.map(String),
       log: a.log,
+      hashRecords: a.summaryJson !== undefined,
       signal: interrupt.signal,
       // --dry-run without --log prints the plan on stdout
       onRecord: dry ? (r) => process.stdout.write(`${JSON.stringify(r)}\n`) : undefined,
@@ -83,9 +87,12 @@ async function runCopy(a: CopyArgs): Promise<number> {
   }
   if (!a.quiet) process.stderr.write(`${summaryLine(summary)}\n`);
   for (const f of a.quiet ? [] : summary.firstFailures) process.stderr.write(`  failed: ${f.path}: ${f.error.code}: ${f.error.message}\n`);
-  if (a.summaryJson) {
-    const resultHash = summary.dryRun ? null : await treeHash(summary.dst);
-    writeFileSync(a.summaryJson, `${JSON.stringify({ ...summary, resultHash }, null, 2)}\n`);
+  if (a.summaryJson && metrics) {
+    // What compare reads back. The hash covers the records (compare hashes DST itself, outside the timing).
+    metrics.writeRunSummary(a.summaryJson, {
+      items: summary.entries, ok: summary.entries - summary.failed, failed: summary.failed, retries: 0, bytes: summary.bytes,
+      resultHash: summary.recordHash!,
+    });
   }
   if (summary.cancelled) return EXIT.INTERRUPTED;
   return summary.failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;

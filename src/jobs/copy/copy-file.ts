@@ -4,30 +4,45 @@
  * is the temp renamed over the final name. Whenever the process dies, no partial file stands under a final
  * name and an existing destination is untouched until its replacement is complete.
  *
- * Data: fs.copyFile (libuv: FICLONE, then copy_file_range, then sendfile; it also fchmods the new file to the
- * source's mode), so contents never cross threads or IPC. Sparse sources (allocated blocks < size) are copied
- * by a read loop that writes only non-zero 4 KiB blocks and leaves the rest as holes (Node has no
- * SEEK_DATA/SEEK_HOLE; reading a hole is cheap). No fsync: like cp and rsync, a copy survives a killed process,
- * not a power cut (ext4's rename heuristics flush replaced files anyway).
+ * Data, by size: a small file (< SMALL) is read into a per-thread buffer and written, on open file descriptors,
+ * with its owner, mode and times set on the open temp and the source re-checked with fstat: one path lookup
+ * less per call than the path-based route, and per-file cost is what bounds a tree of small files (a copy is a
+ * few syscalls; the file creation and the rename dominate). Bigger files go through fs.copyFile (libuv:
+ * FICLONE, then copy_file_range, then sendfile), so their contents never cross into JavaScript, and files of
+ * LARGE and more through the async fs.copyFile, several at once on libuv's pool. Sparse sources (allocated
+ * blocks < size) are copied by a read loop that writes only non-zero 4 KiB blocks and leaves the rest as holes
+ * (Node has no SEEK_DATA/SEEK_HOLE; reading a hole is cheap). No fsync: like cp and rsync, a copy survives a
+ * killed process, not a power cut (ext4's rename heuristics flush replaced files anyway).
  */
 import {
-  closeSync, constants, copyFileSync, fchmodSync, ftruncateSync, lstatSync, openSync, readSync,
-  renameSync, rmdirSync, unlinkSync, writeSync, type Stats,
+  closeSync, constants, copyFileSync, fchmodSync, fchownSync, fstatSync, ftruncateSync, futimesSync, lstatSync, openSync,
+  readSync, renameSync, rmdirSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { FanoutError } from '../../engine/errors.js';
-import { applyFileMeta, sameTime, type Identity } from './metadata.js';
+import { applyFileMeta, needsChown, sameTime, seconds, type Identity } from './metadata.js';
 
 const BLOCK = 4096;
 const CHUNK = 1 << 20;
 const ZERO = Buffer.alloc(BLOCK);
 /** Files at least this big are copied with the async fs.copyFile, several at once, on libuv's thread pool. */
 export const LARGE = 1 << 20;
+/** Files smaller than this are copied through a buffer on open descriptors (see the header). */
+export const SMALL = 64 << 10;
+const PERM = 0o7777;
+const SPECIAL = 0o7000; // setuid, setgid, sticky: set by an explicit chmod at the end, never at creation
+// O_NONBLOCK: should a FIFO have replaced the file since its lstat, opening it must not hang (it fails the
+// identity check below instead). O_NOFOLLOW: a symlink swapped in is never followed.
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+let smallBuf: Buffer | null = null; // one per thread or process, reused: a small copy allocates nothing
 
 export interface WriteOptions {
   id: Identity;
   dirSetgid: boolean;
   verify: boolean;
+  /** The process umask, when known: new files whose mode it would not strip need no chmod. */
+  umask?: number;
 }
 
 export function isSparse(s: Stats): boolean {
@@ -36,6 +51,7 @@ export function isSparse(s: Stats): boolean {
 
 /** Copies src to tmp synchronously, then finishes (see `finish`). Returns the bytes copied. */
 export function writeFileSync(srcPath: string, dstPath: string, tmp: string, s: Stats, o: WriteOptions): number {
+  if (s.size < SMALL && !isSparse(s)) return writeSmallFile(srcPath, dstPath, tmp, s, o);
   try {
     if (isSparse(s)) copySparse(srcPath, tmp, s);
     else copyFileSync(srcPath, tmp, constants.COPYFILE_EXCL);
@@ -58,6 +74,55 @@ export async function writeFileAsync(srcPath: string, dstPath: string, tmp: stri
   }
 }
 
+/**
+ * A small file on descriptors: open the source (never following a link), create the temp with the final
+ * permission bits, one read of size+1 bytes (a longer read means the file grew), one write, owner and mode only
+ * when creation could not give them, times on the open temp (after the data), then fstat of the source: the
+ * same inode with the same size and mtime as the walk's lstat, or the copy is not a success. Then rename.
+ */
+export function writeSmallFile(srcPath: string, dstPath: string, tmp: string, s: Stats, o: WriteOptions): number {
+  const input = openSync(srcPath, READ_FLAGS);
+  let output = -1;
+  try {
+    output = openSync(tmp, CREATE_FLAGS, s.mode & 0o777);
+    const buf = (smallBuf ??= Buffer.allocUnsafe(SMALL + 1));
+    const n = readSync(input, buf, 0, s.size + 1, 0);
+    if (n !== s.size) throw changed(srcPath, s, n);
+    writeAll(output, buf, 0, n, 0);
+    const chowned = needsChown(s, o.id, o.dirSetgid);
+    if (chowned) fchownSync(output, s.uid, s.gid);
+    // open() applied the umask and left out the special bits; chown clears setuid/setgid.
+    if ((s.mode & SPECIAL) !== 0 || (s.mode & (o.umask ?? currentUmask())) !== 0) fchmodSync(output, s.mode & PERM);
+    futimesSync(output, seconds(s.atimeMs), seconds(s.mtimeMs));
+    const after = fstatSync(input);
+    if (after.ino !== s.ino || after.dev !== s.dev || !after.isFile()) {
+      throw new FanoutError('CHANGED_DURING_COPY', `${srcPath}: replaced by another entry while it was copied`);
+    }
+    if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) throw changed(srcPath, s, after.size);
+    closeSync(output);
+    output = -1;
+    if (o.verify && !sameContents(srcPath, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
+    renameOver(tmp, dstPath);
+    return n;
+  } catch (err) {
+    if (output >= 0) closeSync(output);
+    removeQuietly(tmp);
+    throw err;
+  } finally {
+    closeSync(input);
+  }
+}
+
+function changed(srcPath: string, s: Stats, size: number): FanoutError {
+  return new FanoutError('CHANGED_DURING_COPY', `${srcPath}: changed while it was copied (size ${s.size} -> ${size})`);
+}
+
+let umaskCache: number | undefined;
+/** Read once: process.umask() is safe to read (not to set) in a worker thread. */
+function currentUmask(): number {
+  return (umaskCache ??= process.umask());
+}
+
 function finish(srcPath: string, dstPath: string, tmp: string, s: Stats, o: WriteOptions, modeSet: boolean): number {
   if (o.verify && !sameContents(srcPath, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
   applyFileMeta(tmp, s, o.id, o.dirSetgid, modeSet);
@@ -70,9 +135,7 @@ function finish(srcPath: string, dstPath: string, tmp: string, s: Stats, o: Writ
 export function assertUnchanged(srcPath: string, s: Stats): void {
   const after = lstatSync(srcPath, { throwIfNoEntry: false });
   if (!after) throw new FanoutError('VANISHED', `${srcPath}: removed while it was copied`);
-  if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) {
-    throw new FanoutError('CHANGED_DURING_COPY', `${srcPath}: changed while it was copied (size ${s.size} -> ${after.size})`);
-  }
+  if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) throw changed(srcPath, s, after.size);
 }
 
 /** rename(2) replaces files and symlinks (never following them); an empty directory in the way is removed. */

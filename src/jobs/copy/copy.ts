@@ -13,6 +13,7 @@ import { builtPath } from '../../engine/built-path.js';
 import { FanoutError, serializeError, type SerializedError } from '../../engine/errors.js';
 import type { Mode } from '../../engine/runtimes/channel.js';
 import { prepareDir } from './dst-dir.js';
+import { decodeBatch, tallyBatch, type BatchResult } from './batch-result.js';
 import { processEntry, type CopyTaskOptions, type EntryContext } from './entry.js';
 import { copyError, isFatalCode } from './errors.js';
 import { entryFilter } from './glob.js';
@@ -30,9 +31,12 @@ export interface CopyOptions {
   /** Where tasks run. Default 'async'. */
   mode?: Mode;
   workers?: number;
-  /** Batches in flight at once. Default 8. */
+  /**
+   * Batches in flight at once. Default 16: enough queued per worker that a worker is rarely idle waiting for
+   * the coordinator on a loaded machine (measured: re-run of 65,000 files, threads x2, 0.53 s at 8 -> 0.50 s).
+   */
   concurrency?: number;
-  /** Entries per batch (one directory's files at most). Default 64. */
+  /** Entries per batch (one directory's files at most). Default 128: fewer messages, same balance. */
   batchSize?: number;
   dryRun?: boolean;
   checksum?: boolean;
@@ -42,6 +46,8 @@ export interface CopyOptions {
   exclude?: string[];
   /** JSON Lines file receiving one record per entry, in walk order. */
   log?: string;
+  /** Compute `recordHash`, a hash of every record in walk order (see record-hash.ts). Default false. */
+  hashRecords?: boolean;
   signal?: AbortSignal;
   onRecord?: (r: CopyRecord) => void;
   onProgress?: (p: Readonly<CopyProgress>) => void;
@@ -67,6 +73,8 @@ export interface CopySummary extends CopyProgress {
   cancelled: boolean;
   /** The first few failures, for the summary line. */
   firstFailures: Array<{ path: string; error: SerializedError }>;
+  /** With `hashRecords`: sha256 (hex) of the records in walk order, timings left out. */
+  recordHash?: string;
 }
 
 interface DirFrame {
@@ -77,6 +85,17 @@ interface DirFrame {
 interface PendingDir {
   rel: string;
   stat: Stats;
+  /**
+   * Something in it was written, or its metadata differs: its mode and times are set (after an lstat) once its
+   * subtree is done. A directory of a re-run where everything was skipped needs neither the lstat nor a write.
+   */
+  dirty: boolean;
+}
+
+interface Head {
+  record: CopyRecord;
+  stat: Stats | null;
+  dirty: boolean;
 }
 
 const TASK = builtPath(import.meta.url, './task.js');
@@ -87,10 +106,12 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   const { src, dst } = roots;
   const dryRun = options.dryRun ?? false;
   const id = processIdentity();
-  const o: CopyTaskOptions = { src, dst, dryRun, checksum: !!options.checksum, force: !!options.force, verify: !!options.verify };
+  const o: CopyTaskOptions = {
+    src, dst, dryRun, checksum: !!options.checksum, force: !!options.force, verify: !!options.verify, umask: process.umask(),
+  };
   const ctx: EntryContext = { o, id };
-  const batchSize = options.batchSize ?? 64;
-  const concurrency = options.concurrency ?? 8;
+  const batchSize = options.batchSize ?? 128;
+  const concurrency = options.concurrency ?? 16;
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -107,10 +128,13 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
 
   // Item bookkeeping on the coordinator, by item index (= yield order): the directory record that heads a
   // batch, and the destination directory of every batch not yet written (swept for temps after a fatal stop).
-  const heads = new Map<number, { record: CopyRecord; stat: Stats | null }>();
+  const heads = new Map<number, Head>();
   const itemDirs = new Map<number, string>();
   const links = new HardLinks();
   const metaStack: PendingDir[] = []; // directories whose subtree is still being written, root first
+  // node:crypto loads only when a hash is asked for (compare's runs)
+  const recordHash = options.hashRecords ? new (await import('./record-hash.js')).RecordHash() : null;
+  const wantRecords = log >= 0 || recordHash !== null || options.onRecord !== undefined;
 
   const dstOf = (rel: string) => (rel ? `${dst}/${rel}` : dst);
   const emit = (r: CopyRecord, lines: string[]) => {
@@ -121,8 +145,14 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     } else if (r.action === 'skip') progress.skipped++;
     else progress.copied++;
     progress.bytes += r.bytes;
+    recordHash?.add(r);
     if (log >= 0) lines.push(JSON.stringify(r));
     options.onRecord?.(r);
+  };
+
+  /** The directory on top of the stack (the parent of what is being emitted) has had something written in it. */
+  const markParentDirty = () => {
+    if (metaStack.length > 0) metaStack[metaStack.length - 1].dirty = true;
   };
 
   /** Sets mode/owner/times of finished directories, deepest first, until `rel` is under the top of the stack. */
@@ -131,7 +161,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       const top = metaStack[metaStack.length - 1];
       if (rel !== null && (top.rel === '' || rel === top.rel || rel.startsWith(`${top.rel}/`))) break;
       metaStack.pop();
-      if (dryRun) continue;
+      if (dryRun || !top.dirty) continue;
       try {
         const d = lstatSync(dstOf(top.rel));
         applyDirMeta(dstOf(top.rel), top.stat, d, id);
@@ -154,16 +184,19 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       const rel = l.rel || '.';
       let record: CopyRecord;
       let fresh = false;
+      let dirty = true;
       let sgid = path.length > 0 ? path[path.length - 1].sgid : rootSgid;
       if (l.error || !l.stat) {
         record = failedRecord(rel, 'dir', l.rel ? 'mkdir' : 'skip', serializeError(copyError(l.error, rel)));
       } else if (l.rel === '') {
         fresh = !roots.dstStat;
+        if (!fresh && !dryRun) sweepTemps(dst); // left by a killed run
         record = okRecord(rel, 'dir', fresh ? 'mkdir' : 'skip');
       } else {
         try {
           const p = prepareDir(dstOf(l.rel), l.stat, sgid, id, dryRun);
           ({ fresh, sgid } = p);
+          dirty = p.action !== 'skip' || p.touched;
           record = okRecord(rel, 'dir', p.action);
         } catch (err) {
           const e = copyError(err, rel);
@@ -175,7 +208,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
         l.prune = true; // its contents cannot be written: not walked, no records
         l.files = [];
       } else path.push({ rel: l.rel, sgid });
-      heads.set(index, { record, stat: record.ok ? l.stat : null });
+      heads.set(index, { record, stat: record.ok ? l.stat : null, dirty });
       const dir = l.rel;
       let first = true;
       for (let i = 0; first || i < l.files.length; i += batchSize) {
@@ -188,7 +221,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     }
   }
 
-  const onResult = async (r: Outcome<CopyItem, CopyRecord[]>) => {
+  const onResult = async (r: Outcome<CopyItem, BatchResult>) => {
     if (fatal) return;
     itemDirs.delete(r.index);
     const lines: string[] = [];
@@ -198,10 +231,20 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       heads.delete(r.index);
       closeDirsUntil(item.dir, lines);
       emit(head.record, lines);
-      if (head.stat) metaStack.push({ rel: item.dir, stat: head.stat });
+      if (head.record.action !== 'skip') markParentDirty();
+      if (head.stat) metaStack.push({ rel: item.dir, stat: head.stat, dirty: head.dirty });
     }
     let records: CopyRecord[];
-    if (r.ok) records = r.value;
+    if (r.ok && !wantRecords && !r.value.extra) {
+      // Nobody reads the records and none failed or needs its hard link resolved: count them and move on.
+      const t = tallyBatch(r.value);
+      progress.entries += t.entries;
+      progress.skipped += t.skipped;
+      progress.copied += t.entries - t.skipped;
+      progress.bytes += t.bytes;
+      if (t.skipped < t.entries) markParentDirty();
+      records = [];
+    } else if (r.ok) records = decodeBatch(r.value, (i) => (item.dir ? `${item.dir}/${item.names[i]}` : item.names[i]), item.types);
     else if (isFatalCode(r.error.code)) {
       stop(new FanoutError(r.error.code, r.error.message));
       records = [];
@@ -212,6 +255,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       if (fatal) break;
       if (rec.linkKey) rec = await resolveHardLink(rec, item);
       emit(rec, lines);
+      if (rec.action !== 'skip' || !rec.ok) markParentDirty();
       if (rec.error && isFatalCode(rec.error.code)) stop(new FanoutError(rec.error.code, rec.error.message));
     }
     if (lines.length > 0) writeSync(log, `${lines.join('\n')}\n`);
@@ -231,7 +275,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
 
   let summary;
   try {
-    summary = await run<CopyItem, CopyRecord[]>({
+    summary = await run<CopyItem, BatchResult>({
       items: items(),
       task: TASK,
       taskOptions: o,
@@ -242,7 +286,11 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       signal: controller.signal,
       onResult,
     });
-    if (!fatal && !summary.cancelled) closeDirsUntil(null, []);
+    if (!fatal && !summary.cancelled) {
+      const lines: string[] = [];
+      closeDirsUntil(null, lines); // the root's (and the last directories') metadata: failures are records too
+      if (log >= 0 && lines.length > 0) writeSync(log, `${lines.join('\n')}\n`);
+    }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     if (log >= 0) closeSync(log);
@@ -259,6 +307,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     dryRun,
     cancelled: summary.cancelled,
     firstFailures,
+    ...(recordHash ? { recordHash: recordHash.digest() } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  * replaced, never written through.
  */
 import { chmodSync, lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs';
-import { metaDiffers, type Identity } from './metadata.js';
+import { metaDiffers, sameTime, type Identity } from './metadata.js';
 import type { Action } from './record.js';
 import { sweepTemps } from './temp.js';
 
@@ -15,26 +15,35 @@ export interface PreparedDir {
   /** Created just now: its children need no destination lstat. */
   fresh: boolean;
   sgid: boolean;
+  /** Temps were swept from it or its mode was opened up: its metadata must be set again at the end. */
+  touched: boolean;
 }
 
 /**
  * Makes `dstDir` a real directory. New directories start as 0700 (their final mode comes bottom-up, once their
- * contents are written); an existing one keeps its mode, minus leftover temps of a killed run.
+ * contents are written); an existing one keeps its mode, minus leftover temps of a killed run. A directory whose
+ * mtime is already the source's was last set by a run that finished it (every temp in it renamed or removed),
+ * and creating a temp since would have moved its mtime: it is not read for temps (a readdir per directory is a
+ * sixth of a re-run's time).
  */
 export function prepareDir(dstDir: string, s: Stats, parentSgid: boolean, id: Identity, dryRun: boolean): PreparedDir {
   const d = lstatSync(dstDir, { throwIfNoEntry: false });
   if (d?.isDirectory()) {
+    let touched = false;
     if (!dryRun) {
-      sweepTemps(dstDir);
+      touched = !sameTime(d.mtimeMs, s.mtimeMs) && sweepTemps(dstDir) > 0;
       // Not root: a read-only directory of an earlier run must become writable until its mode is set again.
-      if (!id.root && (d.mode & 0o300) !== 0o300) chmodSync(dstDir, (d.mode & 0o7777) | 0o300);
+      if (!id.root && (d.mode & 0o300) !== 0o300) {
+        chmodSync(dstDir, (d.mode & 0o7777) | 0o300);
+        touched = true;
+      }
     }
-    return { action: metaDiffers(s, d, id) ? 'meta' : 'skip', fresh: false, sgid: (d.mode & SETGID) !== 0 };
+    return { action: metaDiffers(s, d, id) ? 'meta' : 'skip', fresh: false, sgid: (d.mode & SETGID) !== 0, touched };
   }
   if (!dryRun) {
     if (d) unlinkSync(dstDir); // a symlink or file in the way: removed (the link itself, not its target)
     mkdirSync(dstDir, 0o700);
   }
   // mkdir(2) on Linux gives a new directory its parent's setgid bit.
-  return { action: 'mkdir', fresh: true, sgid: parentSgid };
+  return { action: 'mkdir', fresh: true, sgid: parentSgid, touched: true };
 }

@@ -21,6 +21,8 @@ export interface CopyTaskOptions {
   checksum: boolean;
   force: boolean;
   verify: boolean;
+  /** The coordinator's umask (inherited by workers): decides whether a new file needs a chmod. */
+  umask?: number;
 }
 
 /** Where an entry lives: its directory relative to the roots, and what the walk learnt about that directory. */
@@ -69,7 +71,7 @@ export function processEntry(c: EntryContext, d: EntryDir, name: string, dtype: 
     }
     if (c.o.dryRun) return okRecord(rel, type, action, type === 'file' ? s.size : 0);
     const tmp = tempPath(dstDir, name);
-    const w = { id: c.id, dirSetgid: d.sgid, verify: c.o.verify };
+    const w = { id: c.id, dirSetgid: d.sgid, verify: c.o.verify, umask: c.o.umask };
     if (type === 'file') {
       if (s.size >= LARGE && !isSparse(s)) {
         return writeFileAsync(srcPath, dstPath, tmp, s, w).then(

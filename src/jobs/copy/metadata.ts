@@ -5,7 +5,10 @@
  * (+0.25 us of double rounding) of the source, never a whole microsecond off.
  * Link metadata goes through lchown/lutimes so it never touches a link's target.
  */
-import { chmodSync, lchownSync, lutimesSync, utimesSync, type Stats } from 'node:fs';
+import { chmodSync, lchownSync, lutimesSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 
 const PERM = 0o7777;
 const SETID = 0o6000;
@@ -67,9 +70,30 @@ export function setTimes(path: string, s: Stats): void {
   utimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
 }
 
-/** Milliseconds (a double) to the seconds libuv truncates to the intended microsecond: +0.5 us guards the rounding. */
+/**
+ * Milliseconds (a double) to the seconds utimes is given. libuv before 1.47 (Node 20) keeps only microseconds,
+ * truncating: the time is rounded to the nearest microsecond and +0.5 us guards the truncation. Newer libuv
+ * (Node 22+) keeps nanoseconds, so the time is passed as it is (a ms double is good to ~0.12 us).
+ */
 export function seconds(ms: number): number {
-  return (Math.round(ms * 1000) + 0.5) / 1e6;
+  truncatesToMicros ??= probeTruncation();
+  return truncatesToMicros ? (Math.round(ms * 1000) + 0.5) / 1e6 : ms / 1000;
+}
+
+let truncatesToMicros: boolean | undefined;
+
+/** Sets a sub-microsecond time on a scratch file once and reads it back. */
+function probeTruncation(): boolean {
+  const probe = join(tmpdir(), `.fanout-utimes-probe-${process.pid}-${threadId}`);
+  try {
+    writeFileSync(probe, '');
+    utimesSync(probe, 1.0000007, 1.0000007);
+    return statSync(probe, { bigint: true }).mtimeNs % 1000n === 0n;
+  } catch {
+    return true; // cannot tell: the rounding that suits truncation is within a microsecond either way
+  } finally {
+    rmSync(probe, { force: true });
+  }
 }
 
 export function setLinkMeta(path: string, s: Stats, id: Identity, dirSetgid: boolean): void {

@@ -5,7 +5,6 @@
  * acceptable). Sockets cannot be meaningfully copied and are reported as UNSUPPORTED_TYPE.
  * Each is created under a temp name, given its metadata, then renamed over the final name.
  */
-import { execFileSync } from 'node:child_process';
 import { readlinkSync, symlinkSync, type Stats } from 'node:fs';
 import { FanoutError } from '../../engine/errors.js';
 import { removeQuietly, renameOver } from './copy-file.js';
@@ -39,7 +38,7 @@ export function writeNode(dstPath: string, tmp: string, s: Stats, id: Identity, 
   }
   try {
     try {
-      execFileSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+      process.getBuiltinModule('node:child_process').execFileSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (err) {
       const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
       const errno = (err as { code?: string }).code;

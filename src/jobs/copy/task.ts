@@ -2,10 +2,12 @@
  * The copy task, run by the engine wherever the mode puts it. One item is a batch of non-directory entries of
  * one directory (per-message cost is tens of microseconds, a small file's copy about the same): small files
  * are copied with synchronous calls, which inside a worker thread or process run on that worker's own thread
- * instead of queueing on libuv's 4-thread pool; large files use the async fs.copyFile, a few at once.
+ * instead of queueing on libuv's 4-thread pool; large files use the async fs.copyFile, a few at once. The
+ * batch's records go back encoded (batch-result.ts): a character per entry.
  */
 import { FanoutError } from '../../engine/errors.js';
 import { defineTask, type TaskContext } from '../../engine/task.js';
+import { encodeBatch, type BatchResult } from './batch-result.js';
 import { processEntry, type CopyTaskOptions, type EntryDir } from './entry.js';
 import { isFatalCode } from './errors.js';
 import { processIdentity } from './metadata.js';
@@ -24,7 +26,7 @@ export default defineTask((o: CopyTaskOptions) => {
   // After a fatal error (disk full, read-only) this worker refuses further batches with the same error.
   let fatal: FanoutError | null = null;
 
-  return async (item: CopyItem, ctx: TaskContext): Promise<CopyRecord[]> => {
+  return async (item: CopyItem, ctx: TaskContext): Promise<BatchResult> => {
     const out: CopyRecord[] = [];
     const pending = new Set<Promise<void>>();
     const note = (i: number, r: CopyRecord) => {
@@ -53,6 +55,6 @@ export default defineTask((o: CopyTaskOptions) => {
     // A fatal error may leave holes (entries never started): only the prefix before the first hole is reported.
     const prefix: CopyRecord[] = [];
     for (let i = 0; i < out.length && out[i]; i++) prefix.push(out[i]);
-    return prefix;
+    return encodeBatch(prefix, item.types);
   };
 });

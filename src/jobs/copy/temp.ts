@@ -1,11 +1,13 @@
 /** Temp names: `.fanout-tmp-<random>-<name>` in the destination's own directory, so the final rename is atomic. */
-import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 
 export const TEMP_PREFIX = '.fanout-tmp-';
 
-// One random prefix per thread or process plus a counter: unique without a syscall per file.
-const tag = randomBytes(4).toString('hex');
+// One prefix per thread or process (pid, thread, and random bits for hosts sharing a network file system) plus
+// a counter: unique without a syscall per file, and without loading node:crypto at start-up. Temps are created
+// with O_EXCL, so a collision could only fail a file, never overwrite one.
+const tag = `${process.pid.toString(36)}.${threadId.toString(36)}.${Math.floor(Math.random() * 0x100000).toString(36)}.`;
 let counter = 0;
 
 export function tempPath(dstDir: string, name: string): string {

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wa
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRunSummary } from '../../../src/compare/run-summary.js';
 import { fixtureTree, largeFiles, smallFiles } from '../../../fixtures/tree.js';
 import { expectSameTree, snapshot, tempNames, withoutAtimes } from './snapshot.js';
 
@@ -140,16 +141,22 @@ describe('fanout copy (CLI)', () => {
     expect(existsSync(`${base}/dry-dst`)).toBe(false);
   });
 
-  it('produces the same tree in every mode, by the summary hash', async () => {
+  it('produces the same tree in every mode, and a summary fanout compare can read with the same result hash', async () => {
     const src = `${base}/hash-src`;
     fixtureTree(src);
     const hashes: string[] = [];
     for (const mode of [[], ['--threads', '2'], ['--procs', '2']]) {
       const json = `${base}/summary-${hashes.length}.json`;
-      const r = await fanout(['copy', src, `${base}/hash-dst-${hashes.length}`, ...mode, '--summary-json', json]);
+      const dst = `${base}/hash-dst-${hashes.length}`;
+      const r = await fanout(['copy', src, dst, ...mode, '--summary-json', json]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/^fanout copy: (\d+) entries: \1 copied, 0 skipped, 0 failed/);
-      hashes.push(JSON.parse(readFileSync(json, 'utf8')).resultHash);
+      expectSameTree(src, dst);
+      const summary = readRunSummary(json);
+      expect(summary, readFileSync(json, 'utf8')).not.toBeNull();
+      expect(summary!.items).toBe(snapshot(src).size);
+      expect(summary!.failed).toBe(0);
+      hashes.push(summary!.resultHash);
     }
     expect(new Set(hashes).size).toBe(1);
     expect(hashes[0]).toMatch(/^[0-9a-f]{64}$/);

@@ -1,4 +1,6 @@
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync as writeAtomically } from '../../../src/jobs/copy/copy-file.js';
@@ -29,5 +31,45 @@ describe('atomic file write', () => {
     expect(readFileSync(`${dir}/b`, 'utf8')).toBe('new contents\n');
     expect(Math.abs(lstatSync(`${dir}/b`).mtimeMs - s.mtimeMs)).toBeLessThan(0.001);
     expect(existsSync(`${dir}/.fanout-tmp-y-b`)).toBe(false);
+  });
+});
+
+describe('small files on descriptors', () => {
+  it('keeps modes that the umask or creation would strip (0777, 0666, setuid 4755, 0000)', () => {
+    for (const mode of [0o777, 0o666, 0o4755, 0o000]) {
+      const name = `m${mode.toString(8)}`;
+      writeFileSync(`${dir}/${name}`, 'mode\n');
+      chmodSync(`${dir}/${name}`, mode);
+      const s = lstatSync(`${dir}/${name}`);
+      writeAtomically(`${dir}/${name}`, `${dir}/${name}.copy`, `${dir}/.fanout-tmp-m-${name}`, s, { ...opts, umask: 0o022 });
+      const d = lstatSync(`${dir}/${name}.copy`);
+      expect((d.mode & 0o7777).toString(8)).toBe(mode.toString(8));
+      expect(Math.abs(d.mtimeMs - s.mtimeMs)).toBeLessThan(0.001);
+    }
+  });
+
+  it('does not count a source replaced by another file of the same size, and keeps the old destination', () => {
+    writeFileSync(`${dir}/swap`, 'first!\n');
+    const stale = lstatSync(`${dir}/swap`);
+    writeFileSync(`${dir}/swap.new`, 'other!\n'); // same size, another inode
+    utimesSync(`${dir}/swap.new`, stale.atime, stale.mtime);
+    renameSync(`${dir}/swap.new`, `${dir}/swap`);
+    writeFileSync(`${dir}/swap.dst`, 'old copy\n');
+    expect(() => writeAtomically(`${dir}/swap`, `${dir}/swap.dst`, `${dir}/.fanout-tmp-s-swap`, stale, opts)).toThrow(
+      expect.objectContaining({ code: 'CHANGED_DURING_COPY' }),
+    );
+    expect(readFileSync(`${dir}/swap.dst`, 'utf8')).toBe('old copy\n');
+    expect(readdirSync(dir).filter((n) => n.startsWith('.fanout-tmp-'))).toEqual([]);
+  });
+
+  it('never follows a symlink swapped in for the source after its lstat', () => {
+    writeFileSync(`${dir}/target-secret`, 'must not be read\n');
+    writeFileSync(`${dir}/was-file`, 'a file\n');
+    const stale = lstatSync(`${dir}/was-file`);
+    unlinkSync(`${dir}/was-file`);
+    symlinkSync(`${dir}/target-secret`, `${dir}/was-file`);
+    expect(() => writeAtomically(`${dir}/was-file`, `${dir}/was-file.dst`, `${dir}/.fanout-tmp-l-was-file`, stale, opts)).toThrow();
+    expect(existsSync(`${dir}/was-file.dst`)).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.fanout-tmp-'))).toEqual([]);
   });
 });

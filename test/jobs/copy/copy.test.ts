@@ -74,6 +74,40 @@ describe('copy', () => {
     }
   });
 
+  it("removes a killed run's temp files on a re-run and gives their directory back its mtime", async () => {
+    const dst = fresh();
+    await copyTo(dst);
+    writeFileSync(`${dst}/a/b/.fanout-tmp-dead.0.0.1-two.bin`, 'half a file'); // as a SIGKILL leaves it
+    writeFileSync(`${dst}/.fanout-tmp-dead.0.0.2-top.txt`, 'half');
+    const { summary } = await copyTo(dst, { mode: 'threads', workers: 2 });
+    expect(summary.failed).toBe(0);
+    expect(tempNames(dst)).toEqual([]);
+    expectSameTree(src, dst, { atime: false });
+  });
+
+  it('gives the same record hash in every mode, and another one for a re-run', async () => {
+    const hashes: string[] = [];
+    for (const mode of ['async', 'threads', 'procs'] as const) {
+      hashes.push((await copy({ src, dst: fresh(), mode, workers: 2, hashRecords: true })).recordHash!);
+    }
+    expect(new Set(hashes).size).toBe(1);
+    expect(hashes[0]).toMatch(/^[0-9a-f]{64}$/);
+    const dst = fresh();
+    await copy({ src, dst });
+    expect((await copy({ src, dst, hashRecords: true })).recordHash).not.toBe(hashes[0]);
+  });
+
+  it('counts the same entries, bytes and skips whether or not records are read', async () => {
+    const dst = fresh();
+    const { summary: counted } = await copyTo(dst);
+    const quiet = await copy({ src, dst: fresh() });
+    const { copied, skipped, failed, bytes, entries } = counted;
+    expect({ copied: quiet.copied, skipped: quiet.skipped, failed: quiet.failed, bytes: quiet.bytes, entries: quiet.entries })
+      .toEqual({ copied, skipped, failed, bytes, entries });
+    const rerun = await copy({ src, dst, mode: 'threads', workers: 2 });
+    expect({ skipped: rerun.skipped, copied: rerun.copied, entries: rerun.entries }).toEqual({ skipped: entries, copied: 0, entries });
+  });
+
   it('writes nothing with --dry-run, and plans one record per entry', async () => {
     const dst = fresh();
     const { records, summary } = await copyTo(dst, { dryRun: true });
