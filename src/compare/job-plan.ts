@@ -8,8 +8,8 @@ import { UsageError } from '../cli/exit-codes.js';
 import type { RunContext } from './runner.js';
 import { hashTree } from './tree-hash.js';
 
-export const JOBS = ['scrape', 'copy'] as const;
-export type JobName = (typeof JOBS)[number];
+import { JOBS, type JobName } from './jobs.js';
+export { JOBS, type JobName } from './jobs.js';
 
 export interface JobPlan {
   job: JobName;

@@ -3,15 +3,8 @@ import { join } from 'node:path';
 import type { Command } from './command.js';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../pool-options.js';
-import { runComparison } from '../../compare/comparison.js';
-import { packageRoot } from '../../compare/environment.js';
-import { JOBS, planJob } from '../../compare/job-plan.js';
+import { JOBS } from '../../compare/jobs.js';
 import type { Sample } from '../../compare/sample.js';
-import { expandStrategies } from '../../compare/strategy.js';
-import { duration } from '../../compare/report/format.js';
-import { renderJson } from '../../compare/report/json.js';
-import { renderTerminal } from '../../compare/report/terminal.js';
-import { writeReports } from '../../compare/report/write.js';
 
 export interface CompareCommandOptions {
   /** How to start a job: the executable and its leading arguments. Default: this Node and bin/fanout.js. */
@@ -46,6 +39,18 @@ export function makeCompareCommand(options: CompareCommandOptions = {}): Command
 export const compareCommand: Command = makeCompareCommand();
 
 async function runCompare(args: Record<string, any>, options: CompareCommandOptions): Promise<ExitCode> {
+  // compare's modules load only now, not for every command.
+  const [{ runComparison }, { packageRoot }, { planJob }, { expandStrategies }, { duration }, { renderJson }, { renderTerminal }, { writeReports }] =
+    await Promise.all([
+      import('../../compare/comparison.js'),
+      import('../../compare/environment.js'),
+      import('../../compare/job-plan.js'),
+      import('../../compare/strategy.js'),
+      import('../../compare/report/format.js'),
+      import('../../compare/report/json.js'),
+      import('../../compare/report/terminal.js'),
+      import('../../compare/report/write.js'),
+    ]);
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const passthrough = [...((args.args as unknown[]) ?? []), ...((args['--'] as unknown[]) ?? [])].map(String);
