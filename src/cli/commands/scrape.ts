@@ -76,6 +76,7 @@ export const scrapeCommand: Command = {
         task,
         signal: interrupt.signal,
         onProgress: showProgress ? (p) => (live = p) : undefined,
+        hashResults: Boolean(a.summaryJson),
       });
     } finally {
       line.stop();

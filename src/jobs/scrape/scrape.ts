@@ -36,6 +36,8 @@ export interface ScrapeOptions {
   signal?: AbortSignal;
   /** Live counters for a progress line; when given, a file input is also counted for `total` (a second read). */
   onProgress?: (p: ScrapeProgress) => void;
+  /** Compute `resultHash` (a hash of the ordered records without timings). Default: true. */
+  hashResults?: boolean;
   /** For tests: stdin replacement. */
   stdin?: NodeJS.ReadableStream;
 }
@@ -68,7 +70,7 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
   const source = readInput(inputOptions);
   // Open the input before the output, so a missing input file is an error that leaves no empty output behind.
   const first = await source.next();
-  const tally = new ScrapeTally();
+  const tally = new ScrapeTally({ hash: o.hashResults ?? true });
   const progress: ScrapeProgress = { done: 0, total: null, failed: 0, retries: 0, inflight: 0 };
   if (o.onProgress) void countInput(inputOptions).then((n) => (progress.total = n), () => {});
   const sink = openOutput({

@@ -3,7 +3,7 @@
  * so memory stays flat however long the list) and a hash of the ordered records without timing fields, which
  * `compare` uses to check that every strategy produced the same result.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { ScrapeRecord } from './record.js';
 
 const BUCKETS = 120_000; // 1 ms buckets up to 2 minutes; longer attempts land in the last one
@@ -20,6 +20,7 @@ export interface ScrapeTotals {
   retries: number;
   p50Ms: number;
   p95Ms: number;
+  /** Hash of the ordered records without `ms`; empty when not asked for. */
   resultHash: string;
 }
 
@@ -32,7 +33,12 @@ export class ScrapeTally {
   private readonly byStatusClass: Record<string, number> = {};
   private readonly byErrorCode: Record<string, number> = {};
   private readonly latency = new Uint32Array(BUCKETS);
-  private readonly hash = createHash('sha256');
+  /** Only when asked for (compare's correctness gate): it costs a JSON.stringify and a hash update per record. */
+  private readonly hash: Hash | null;
+
+  constructor(options: { hash?: boolean } = {}) {
+    this.hash = options.hash === false ? null : createHash('sha256');
+  }
 
   add(r: ScrapeRecord): void {
     this.records++;
@@ -44,8 +50,10 @@ export class ScrapeTally {
     this.byStatusClass[cls] = (this.byStatusClass[cls] ?? 0) + 1;
     if (r.error) this.byErrorCode[r.error.code] = (this.byErrorCode[r.error.code] ?? 0) + 1;
     this.latency[Math.min(BUCKETS - 1, Math.max(0, Math.round(r.ms)))]!++;
-    const { ms: _ms, ...stable } = r;
-    this.hash.update(JSON.stringify(stable) + '\n');
+    if (this.hash) {
+      const { ms: _ms, ...stable } = r;
+      this.hash.update(JSON.stringify(stable) + '\n');
+    }
   }
 
   private percentile(p: number): number {
@@ -70,7 +78,7 @@ export class ScrapeTally {
       retries: this.retries,
       p50Ms: this.percentile(0.5),
       p95Ms: this.percentile(0.95),
-      resultHash: this.hash.copy().digest('hex'),
+      resultHash: this.hash ? this.hash.copy().digest('hex') : '',
     };
   }
 }

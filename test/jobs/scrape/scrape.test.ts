@@ -100,8 +100,8 @@ describe('scrape', () => {
       expect(records.every((r) => r.ok)).toBe(true);
       const starts = paced.log.filter((e) => e.path.startsWith('/page/')).map((e) => e.start).sort((a, b) => a - b);
       // Paced at dispatch, so arrivals jitter a little either way; unpaced, they would come within a few ms.
-      expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(3 * 200 - 30);
-      for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(120);
+      expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(3 * 200 - 100);
+      for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(100);
     } finally {
       await paced.close();
     }
@@ -112,8 +112,9 @@ describe('scrape', () => {
     const records = await scrapeList([1, 2, 3, 4, 5].map((i) => `${site.urls[3]}/page/rate${i}`), mode, { ratePerHost: 10, concurrency: 8 });
     expect(records.every((r) => r.ok)).toBe(true);
     const starts = site.log.filter((e) => e.path.startsWith('/page/rate')).map((e) => e.start).sort((a, b) => a - b);
-    // 10 per second: 100 ms apart at dispatch; arrivals jitter a little either way.
-    expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(4 * 100 - 20);
+    // 10 per second: 100 ms apart at dispatch (400 ms in all). Arrivals jitter, the first most (a new connection);
+    // unpaced, all five would arrive within a few ms.
+    expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(300);
   });
 
   it('honours Retry-After by holding back the whole host, then succeeds', async () => {
