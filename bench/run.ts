@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- engine scrape copy]`: runs the benchmarks (all by default), prints Markdown and writes it
+ * `npm run bench [-- engine scrape copy scrape-split]`: runs the benchmarks (the first three by default), prints Markdown and writes it
  * to bench/results.md. Benchmarks are not tests: they measure, and say on which machine.
  */
 import { writeFile } from 'node:fs/promises';
@@ -10,7 +10,10 @@ const SECTIONS: Record<string, () => Promise<string>> = {
   engine: async () => (await import('./engine.js')).benchEngine(),
   scrape: async () => (await import('./scrape.js')).benchScrape(),
   copy: async () => (await import('./copy.js')).benchCopy(),
+  // ~10 minutes: run on request (`npm run bench -- scrape-split`), not by default.
+  'scrape-split': async () => (await import('./scrape-split.js')).benchScrapeSplit(),
 };
+const DEFAULT_SECTIONS = ['engine', 'scrape', 'copy'];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in SECTIONS));
@@ -19,7 +22,7 @@ if (unknown.length) {
   process.exit(2);
 }
 const parts = [`# fanout benchmarks`, '', `Machine: ${machineLine()}`, ''];
-for (const name of wanted.length ? wanted : Object.keys(SECTIONS)) {
+for (const name of wanted.length ? wanted : DEFAULT_SECTIONS) {
   process.stderr.write(`bench: ${name}…\n`);
   const section = await SECTIONS[name]!();
   process.stdout.write(section + '\n');
