@@ -1,18 +1,34 @@
-/** `fanout demo`: the offline demo; needs no arguments and no network (loopback servers only). */
+/** `fanout demo`: compare the strategies on three embedded workloads; needs no arguments and no network. */
 import { EXIT } from '../exit-codes.js';
+import { wholeNumber } from '../pool-options.js';
 import { interruptSignal } from '../signals.js';
 import type { Command } from './command.js';
 
 export const demoCommand: Command = {
   command: 'demo',
-  describe: 'scrape the embedded loopback demo site with each strategy (no network needed)',
-  builder: (y) => y,
-  async run() {
+  describe: 'compare async, threads and procs on three embedded workloads (loopback site, temp tree; no network)',
+  builder: (y) =>
+    y
+      .option('report', { type: 'string', default: './fanout-report', describe: 'folder for the reports: one per workload, plus index.html and index.md' })
+      .option('runs', { type: 'number', describe: 'measured runs per strategy (default 3, about a minute on 2 cores; 1 with --quick)' })
+      .option('quick', { type: 'boolean', default: false, describe: 'tiny workloads, one run each: a smoke test in seconds' })
+      .example('$0 demo', 'the full demo, reports in ./fanout-report/')
+      .example('$0 demo --quick --report /tmp/r', 'a fast check that everything works'),
+  async run(args) {
+    const runs = args.runs === undefined ? undefined : wholeNumber('--runs', args.runs);
     const { runDemo } = await import('../../demo/demo.js');
     const interrupt = interruptSignal();
     try {
-      const ok = await runDemo({ signal: interrupt.signal, out: process.stdout });
-      return interrupt.signal.aborted ? EXIT.INTERRUPTED : ok ? EXIT.OK : EXIT.SOME_FAILED;
+      const result = await runDemo({
+        signal: interrupt.signal,
+        out: process.stdout,
+        err: process.stderr,
+        reportDir: String(args.report),
+        runs,
+        quick: Boolean(args.quick),
+        color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+      });
+      return result.interrupted ? EXIT.INTERRUPTED : result.ok ? EXIT.OK : EXIT.SOME_FAILED;
     } finally {
       interrupt.dispose();
     }
