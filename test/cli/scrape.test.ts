@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
@@ -14,7 +14,10 @@ beforeAll(async () => {
   site = await startSiteServer({ hosts: 2 });
   dir = await mkdtemp(join(tmpdir(), 'fanout-cli-scrape-'));
 });
-afterAll(() => site.close());
+afterAll(async () => {
+  await site.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 async function list(name: string, lines: string[]): Promise<string> {
   const path = join(dir, name);

@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import { readInput, countInput } from '../../../src/jobs/scrape/input.js';
+
+const dirs: string[] = [];
+const track = (dir: string) => (dirs.push(dir), dir);
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -13,7 +17,7 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 async function tempFile(name: string, data: string | Buffer): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'fanout-input-'));
+  const dir = track(await mkdtemp(join(tmpdir(), 'fanout-input-')));
   const path = join(dir, name);
   await writeFile(path, data);
   return path;

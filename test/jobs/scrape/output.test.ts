@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openOutput, type OutputOptions } from '../../../src/jobs/scrape/output.js';
 import { CsvReader } from '../../../src/jobs/scrape/csv.js';
 import type { ScrapeRecord } from '../../../src/jobs/scrape/record.js';
+
+const dirs: string[] = [];
+const track = (dir: string) => (dirs.push(dir), dir);
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 const record = (index: number, extra: Partial<ScrapeRecord> = {}): ScrapeRecord => ({
   index, url: `http://a/${index}`, finalUrl: `http://a/${index}`, ok: true, status: 200, contentType: 'text/html',
@@ -12,7 +16,7 @@ const record = (index: number, extra: Partial<ScrapeRecord> = {}): ScrapeRecord 
 });
 
 async function writeAll(format: OutputOptions['format'], records: ScrapeRecord[], extra: Partial<OutputOptions> = {}): Promise<string> {
-  const file = join(await mkdtemp(join(tmpdir(), 'fanout-out-')), 'out');
+  const file = join(track(await mkdtemp(join(tmpdir(), 'fanout-out-'))), 'out');
   const sink = openOutput({ format, file, selectorNames: [], links: false, save: false, ...extra });
   for (const r of records) await sink.write(r);
   await sink.close();

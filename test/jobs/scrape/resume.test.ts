@@ -1,11 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IndexSet, readResumeState } from '../../../src/jobs/scrape/resume.js';
 
+const dirs: string[] = [];
+const track = (dir: string) => (dirs.push(dir), dir);
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
 async function tempFile(data: string): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), 'fanout-resume-')), 'out');
+  const path = join(track(await mkdtemp(join(tmpdir(), 'fanout-resume-'))), 'out');
   await writeFile(path, data);
   return path;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSiteServer, type SiteServer } from '../../../fixtures/site-server.js';
@@ -22,7 +22,10 @@ beforeAll(async () => {
   site = await startSiteServer({ hosts: 4, latencyMs: 0 });
   dir = await mkdtemp(join(tmpdir(), 'fanout-scrape-'));
 });
-afterAll(() => site.close());
+afterAll(async () => {
+  await site.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 async function scrapeList(lines: string[], mode: Mode, extra: Partial<ScrapeOptions> = {}): Promise<ScrapeRecord[]> {
   const input = join(dir, `list-${Math.random().toString(36).slice(2)}.txt`);
