@@ -301,17 +301,9 @@ class Coordinator<I, R> {
     const it = this.iterator as Iterator<I>;
     this.pulling = true;
     try {
-      while (!this.stopping && this.windowOpen()) {
-        const r = it.next();
-        if (r.done) {
-          this.sourceDone = true;
-          break;
-        }
-        this.admit(r.value);
-        if (this.inflight.size < this.concurrency) this.dispatchWaiting();
-      }
+      while (!this.stopping && this.windowOpen() && this.took(it.next()));
     } catch (err) {
-      this.stop(new FanoutError('INPUT_FAILED', `reading the input failed: ${(err as Error).message}`, { cause: err }));
+      this.inputFailed(err);
     } finally {
       this.pulling = false;
     }
@@ -322,22 +314,32 @@ class Coordinator<I, R> {
     try {
       while (!this.stopping && !this.sourceDone && this.windowOpen()) {
         const r = await this.iterator.next();
-        if (r.done) {
-          this.sourceDone = true;
-          break;
-        }
-        if (this.stopping) break;
-        this.admit(r.value);
-        // Dispatch right away, but keep reading ahead only while slots are free or keys are blocked.
-        if (this.inflight.size < this.concurrency) this.dispatchWaiting();
+        if (this.stopping || !this.took(r)) break;
       }
     } catch (err) {
-      this.stop(new FanoutError('INPUT_FAILED', `reading the input failed: ${(err as Error).message}`, { cause: err }));
+      this.inputFailed(err);
     } finally {
       this.pulling = false;
     }
     this.pump();
   }
+
+  /** Admits one pulled item; false when the input is exhausted. */
+  private took(r: IteratorResult<I>): boolean {
+    if (r.done) {
+      this.sourceDone = true;
+      return false;
+    }
+    this.admit(r.value);
+    // Dispatch right away, but keep reading ahead only while slots are free or keys are blocked.
+    if (this.inflight.size < this.concurrency) this.dispatchWaiting();
+    return true;
+  }
+
+  private inputFailed(err: unknown): void {
+    this.stop(new FanoutError('INPUT_FAILED', `reading the input failed: ${(err as Error).message}`, { cause: err }));
+  }
+
 
   private dispatchWaiting(): void {
     // Nothing starts before a worker can run it, so per-key pacing and limits hold from the first item.

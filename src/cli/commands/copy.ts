@@ -4,6 +4,7 @@ import type { CopyProgress, CopySummary } from '../../jobs/copy/copy.js';
 import { EXIT } from '../exit-codes.js';
 import { poolChoice, withPoolOptions, type PoolFlags } from '../pool-options.js';
 import { interruptSignal } from '../signals.js';
+import { formatBytes } from '../progress.js';
 import type { Command } from './command.js';
 
 interface CopyArgs extends PoolFlags {
@@ -100,24 +101,14 @@ async function runCopy(a: CopyArgs): Promise<number> {
 
 function progressLine(p: CopyProgress): string {
   const s = Math.max(p.elapsedMs, 1) / 1000;
-  return `${p.entries} entries (${p.copied} copied, ${p.skipped} skipped, ${p.failed} failed), ${bytes(p.bytes)}, ` +
-    `${Math.round(p.entries / s)} files/s, ${bytes(p.bytes / s)}/s`;
+  return `${p.entries} entries (${p.copied} copied, ${p.skipped} skipped, ${p.failed} failed), ${formatBytes(p.bytes)}, ` +
+    `${Math.round(p.entries / s)} files/s, ${formatBytes(p.bytes / s)}/s`;
 }
 
 function summaryLine(s: CopySummary): string {
   const secs = s.elapsedMs / 1000;
   const verb = s.dryRun ? 'would copy' : 'copied';
   return `fanout copy: ${s.entries} entries: ${s.copied} ${verb}, ${s.skipped} skipped, ${s.failed} failed; ` +
-    `${bytes(s.bytes)} in ${secs.toFixed(2)} s (${bytes(s.bytes / Math.max(secs, 1e-3))}/s, ${Math.round(s.entries / Math.max(secs, 1e-3))} entries/s)` +
+    `${formatBytes(s.bytes)} in ${secs.toFixed(2)} s (${formatBytes(s.bytes / Math.max(secs, 1e-3))}/s, ${Math.round(s.entries / Math.max(secs, 1e-3))} entries/s)` +
     `${s.cancelled ? ' - interrupted' : ''} [${s.mode}${s.mode === 'async' ? '' : ` x${s.workers}`}]`;
-}
-
-function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
