@@ -56,6 +56,11 @@ export interface RunOptions<I, R> {
    * 'procs' only: in 'async' mode those end the caller's own process. Default: 2.
    */
   maxCrashRetries?: number;
+  /**
+   * How many times one item may ask to run again by throwing RetryLater; past that it fails with
+   * RETRIES_EXHAUSTED. A safety net: a task normally decides itself from ctx.attempt. Default: 100.
+   */
+  maxRetries?: number;
   /** Cancels the run: admission stops, in-flight tasks are aborted, the completed prefix is written. Default: none. */
   signal?: AbortSignal;
   /**
@@ -123,6 +128,7 @@ class Coordinator<I, R> {
   private readonly workers: number;
   private readonly concurrency: number;
   private readonly window: number;
+  private readonly maxRetries: number;
   private readonly sem: KeyedSemaphore;
   private readonly waiting = new AdmissionQueue<Entry<I>>();
   private readonly inflight = new Map<number, Entry<I>>();
@@ -168,6 +174,10 @@ class Coordinator<I, R> {
     }
     if (options.maxCrashRetries !== undefined && !(Number.isInteger(options.maxCrashRetries) && options.maxCrashRetries >= 0)) {
       throw new FanoutError('INVALID_OPTION', `maxCrashRetries must be a whole number >= 0, got ${options.maxCrashRetries}`);
+    }
+    this.maxRetries = options.maxRetries ?? 100;
+    if (!(Number.isInteger(this.maxRetries) && this.maxRetries >= 0)) {
+      throw new FanoutError('INVALID_OPTION', `maxRetries must be a whole number >= 0, got ${options.maxRetries}`);
     }
     this.sem = new KeyedSemaphore({ limit: perKey, ratePerSec: options.ratePerKey });
     const onResult = options.onResult;
@@ -398,7 +408,13 @@ class Coordinator<I, R> {
       // A task that failed or asked for a retry after cancellation was interrupted, not finished: it is not
       // written, so a resumed run does it again.
     } else if (s.kind === 'error') this.complete(e, { ok: false, error: s.error });
-    else {
+    else if (e.attempt > this.maxRetries) {
+      // A safety net for a task that would ask forever; tasks normally give up themselves (ctx.attempt).
+      this.complete(e, {
+        ok: false,
+        error: { name: 'FanoutError', code: 'RETRIES_EXHAUSTED', message: `asked to run again ${e.attempt} times (maxRetries ${this.maxRetries}): ${s.reason}` },
+      });
+    } else {
       this.stats.retries++;
       e.attempt++;
       if (s.pauseKey && e.key !== FREE) {

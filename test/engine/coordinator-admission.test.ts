@@ -88,6 +88,22 @@ describe.each(ALL_MODES)('admission in %s mode', (mode) => {
     }
   });
 
+  it('fails an item that keeps asking to run again with RETRIES_EXHAUSTED after maxRetries', async () => {
+    const server = await startProbeServer({ maxDelayMs: 2 });
+    try {
+      const items: ProbeItem[] = [{ i: 0, key: 'A' }, { i: 1, key: 'A', action: 'retry-always' }, { i: 2, key: 'B' }];
+      const { results, summary } = await collect<ProbeItem, ProbeResult>({
+        items, task: PROBE_TASK, taskOptions: { url: server.url }, mode, concurrency: 4, maxRetries: 3, key: (it) => it.key,
+      });
+      expect(indices(results)).toEqual(range(3));
+      expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+      expect(results[1]).toMatchObject({ attempts: 4, error: { code: 'RETRIES_EXHAUSTED' } });
+      expect(summary.retries).toBe(3);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('runs an item again when its task asks with RetryLater, holding back only that key', async () => {
     const server = await startProbeServer({ maxDelayMs: 2 });
     try {
