@@ -8,13 +8,12 @@
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { RetryLater } from '../../engine/errors.js';
 import { defineTask, type TaskContext } from '../../engine/task.js';
-import { decodeBody } from './charset.js';
-import { emptyExtract, extract, isHtml, checkSelectors, type ExtractOptions } from './extract.js';
+import { checkSelectors, type ExtractOptions } from './extract.js';
+import { pageRecord } from './page-record.js';
 import { fetchPage, type FetchOptions, type FetchResult } from './fetch.js';
 import { failedRecord, type ScrapeItem, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pausesHost } from './retry-policy.js';
 import { BodySaver } from './save.js';
-import type { RecordError } from './fetch-errors.js';
 
 const ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
@@ -69,39 +68,21 @@ export default defineTask((options: ScrapeTaskOptions) => {
     const res = await fetchPage(item.url, canRetry ? earlierAttempt : finalAttempt, agent, ctx.signal);
     if (canRetry) retryIfWorthIt(res, ctx.attempt);
 
-    const status = res.status;
-    let error: RecordError | null = res.error;
-    if (!error && status !== null && (status < 200 || status > 299)) error = { code: 'HTTP_STATUS', message: `HTTP ${status}` };
-    const fields = res.body && res.finalUrl && isHtml(res.contentType, res.body)
-      ? extract(decodeBody(res.body, res.contentType), res.finalUrl, extractOptions)
-      : emptyExtract(extractOptions);
-
-    let savedAs: string | null = null;
-    if (saver && !error && res.body) {
-      try {
-        savedAs = await saver.save(res.finalUrl!, res.body);
-      } catch (err) {
-        error = { code: 'SAVE_FAILED', message: (err as Error).message };
+    const at = { index: ctx.index, url: item.url, attempts: ctx.attempt, ms: 0 };
+    const record = pageRecord({ ...at, finalUrl: res.finalUrl, status: res.status, contentType: res.contentType, bytes: res.bytes, body: res.body, error: res.error }, extractOptions);
+    if (saver) {
+      record.savedAs = null;
+      if (record.ok && res.body) {
+        try {
+          record.savedAs = await saver.save(res.finalUrl!, res.body);
+        } catch (err) {
+          record.ok = false;
+          record.error = { code: 'SAVE_FAILED', message: (err as Error).message };
+        }
       }
     }
     ctx.signal.throwIfAborted();
-    const record: ScrapeRecord = {
-      index: ctx.index,
-      url: item.url,
-      finalUrl: res.finalUrl,
-      ok: error === null,
-      status,
-      contentType: res.contentType,
-      bytes: res.bytes,
-      title: fields.title,
-      description: fields.description,
-      attempts: ctx.attempt,
-      ms: Math.round(performance.now() - started),
-      error,
-    };
-    if (fields.data) record.data = fields.data;
-    if (fields.links) record.links = fields.links;
-    if (saver) record.savedAs = savedAs;
+    record.ms = Math.round(performance.now() - started);
     return record;
   };
 
