@@ -62,22 +62,13 @@ function read(root: string, rel: string, filter?: WalkFilter): { listing: DirLis
     const isDir = e.isDirectory();
     if (filter && !filter(childRel, isDir)) continue;
     if (isDir) subdirs.push(childRel);
-    else files.push({ name: e.name, type: direntType(e) });
+    else files.push({ name: e.name, type: statType(e) });
   }
   return { listing: { rel, stat, files }, subdirs };
 }
 
-function direntType(e: Dirent): EntryType {
-  if (e.isFile()) return 'file';
-  if (e.isSymbolicLink()) return 'symlink';
-  if (e.isFIFO()) return 'fifo';
-  if (e.isSocket()) return 'socket';
-  if (e.isBlockDevice()) return 'block';
-  if (e.isCharacterDevice()) return 'char';
-  return 'dir';
-}
-
-export function statType(s: Stats): EntryType {
+/** The entry type of a directory entry or a stat result (both answer the same is*() questions). */
+export function statType(s: Stats | Dirent): EntryType {
   if (s.isFile()) return 'file';
   if (s.isDirectory()) return 'dir';
   if (s.isSymbolicLink()) return 'symlink';
