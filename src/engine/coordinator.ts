@@ -203,7 +203,7 @@ class Coordinator<I, R> {
         this.poolReady = true;
         this.pump();
       },
-    });
+    }, Math.ceil(this.concurrency / this.workers));
     const signal = this.o.signal;
     const onAbort = () => this.cancel();
     if (signal?.aborted) this.cancel();

@@ -53,6 +53,12 @@ export class WorkerPool {
     private readonly module: string,
     private readonly options: unknown,
     private readonly events: PoolEvents,
+    /**
+     * Most tasks a ready worker holds while another worker is still starting (the coordinator passes its
+     * concurrency / workers). Without it the first worker to load takes every task admitted meanwhile, and a
+     * worker that runs its tasks back to back (a copy batch is synchronous) leaves the others idle until then.
+     */
+    private readonly fairShare = Infinity,
   ) {
     for (let i = 0; i < size; i++) this.slots.push(this.start());
   }
@@ -73,6 +79,7 @@ export class WorkerPool {
       } else if (msg.t === 'ready') {
         slot.ready = true;
         this.startFailures = 0;
+        if (this.backlog.length > 0) this.reschedule();
         if (!this.anyReady) {
           this.anyReady = true;
           this.events.ready();
@@ -141,6 +148,8 @@ export class WorkerPool {
       if (this.slots.every((s) => s.dead)) throw new FanoutError('WORKER_START_FAILED', 'no live worker');
       return false;
     }
+    // Held back for a worker still loading, which gets it once ready unless a ready one frees up first.
+    if (!alone && best.ready && bestScore >= this.fairShare && this.slots.some((s) => !s.dead && !s.ready)) return false;
     if (alone) {
       best.alone = task;
       if (best.inflight.size + best.outbox.length > 0) return true; // sent once its other tasks settle (reschedule)

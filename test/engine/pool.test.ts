@@ -1,0 +1,84 @@
+/**
+ * The pool's placement, with scripted channels (the test decides when each worker is ready and what it answers),
+ * so the order of events is exact rather than a race between real workers.
+ */
+import { describe, expect, it } from 'vitest';
+import { WorkerPool } from '../../src/engine/pool.js';
+import type { FromWorker, ToWorker, WireTask } from '../../src/engine/protocol.js';
+import type { Channel } from '../../src/engine/runtimes/channel.js';
+
+class ScriptedChannel implements Channel {
+  readonly sent: ToWorker[] = [];
+  private handler: (msg: FromWorker) => void = () => {};
+  send(msg: ToWorker): void {
+    this.sent.push(msg);
+  }
+  onMessage(handler: (msg: FromWorker) => void): void {
+    this.handler = handler;
+  }
+  onExit(): void {}
+  async terminate(): Promise<void> {}
+  emit(msg: FromWorker): void {
+    this.handler(msg);
+  }
+  /** Ids of the tasks this worker was sent. */
+  get taskIds(): number[] {
+    return this.sent.flatMap((m) => (m.t === 'run' ? m.tasks.map((t) => t.id) : []));
+  }
+}
+
+const task = (id: number): WireTask => ({ id, index: id, attempt: 1, item: id });
+const turn = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+function pool(size: number, fairShare: number) {
+  const channels: ScriptedChannel[] = [];
+  const p = new WorkerPool(
+    () => {
+      const c = new ScriptedChannel();
+      channels.push(c);
+      return c;
+    },
+    size,
+    'task.js',
+    null,
+    { settled: () => {}, batchSettled: () => {}, crashed: () => {}, fatal: () => {}, ready: () => {} },
+    fairShare,
+  );
+  return { p, channels };
+}
+
+describe('WorkerPool', () => {
+  it('gives a worker that is ready first only its fair share while another is still loading', async () => {
+    const { p, channels } = pool(2, 4);
+    const [a, b] = channels;
+    a!.emit({ t: 'ready' });
+    for (let id = 0; id < 8; id++) p.dispatch(task(id));
+    await turn();
+    expect(a!.taskIds).toEqual([0, 1, 2, 3]);
+    expect(b!.taskIds).toEqual([]);
+    b!.emit({ t: 'ready' });
+    await turn();
+    expect(b!.taskIds).toEqual([4, 5, 6, 7]);
+  });
+
+  it('hands a held-back task to the ready worker once it frees a slot, if the other is still loading', async () => {
+    const { p, channels } = pool(2, 2);
+    const [a, b] = channels;
+    a!.emit({ t: 'ready' });
+    for (let id = 0; id < 3; id++) p.dispatch(task(id));
+    await turn();
+    expect(a!.taskIds).toEqual([0, 1]);
+    a!.emit({ t: 'results', settled: [{ id: 0, kind: 'ok', value: null }] });
+    await turn();
+    expect(a!.taskIds).toEqual([0, 1, 2]);
+    expect(b!.taskIds).toEqual([]);
+  });
+
+  it('places on the least-loaded worker without a cap once every worker is ready', async () => {
+    const { p, channels } = pool(2, 1);
+    for (const c of channels) c.emit({ t: 'ready' });
+    for (let id = 0; id < 6; id++) p.dispatch(task(id));
+    await turn();
+    expect(channels.map((c) => c.taskIds.length)).toEqual([3, 3]);
+  });
+});
