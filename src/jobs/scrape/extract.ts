@@ -132,7 +132,8 @@ function select($: CheerioAPI, selectors: readonly Selector[]): Record<string, s
   const data: Record<string, string | string[] | null> = {};
   for (const s of selectors) {
     const found = $(s.css);
-    if (s.kind === 'all') data[s.name] = found.toArray().map((el) => collapse($(el).text()));
+    // $.text([el]) reads an element's text without wrapping it in a Cheerio object first (a page may match thousands)
+    if (s.kind === 'all') data[s.name] = found.toArray().map((el) => collapse($.text([el])));
     else if (!found.length) data[s.name] = null;
     else if (s.kind === 'attr') data[s.name] = found.first().attr(s.attr ?? '') ?? null;
     else data[s.name] = collapse(found.first().text());
