@@ -7,8 +7,11 @@ if (!existsSync(main)) {
   process.stderr.write('fanout: not built yet; run `npm install` (or `npm run build`) in the package folder\n');
   process.exit(2);
 }
+const args = process.argv.slice(2);
+// Workers asked for with --threads/--procs start now, while the rest of the CLI loads (see src/cli/prestart.ts).
+(await import(new URL('../dist/src/cli/prestart.js', import.meta.url).href)).prestartFromArgv(args);
 const { main: run } = await import(main.href);
-const code = await run(process.argv.slice(2));
+const code = await run(args);
 // Everything is written and closed by now. Exit rather than wait for V8 to finish tiering up undici's WebAssembly
 // HTTP parser in the background (~100 ms of an idle event loop, which a short run would pay in full).
 process.exit(code);

@@ -18,6 +18,8 @@ export type Settlement =
   | { id: number; kind: 'retry'; delayMs: number; pauseKey: boolean; reason: string };
 
 export type ToWorker =
+  /** Start loading the task module now (a pre-started worker); `init` follows with the same module. */
+  | { t: 'preload'; module: string }
   | { t: 'init'; module: string; options: unknown }
   | { t: 'run'; tasks: WireTask[] }
   | { t: 'cancel'; ids: number[] }

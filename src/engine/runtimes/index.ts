@@ -1,6 +1,7 @@
 import { asyncChannel } from './async-channel.js';
 import type { Channel, Mode } from './channel.js';
 import { processChannel } from './process-channel.js';
+import { takePrestarted } from './prestart.js';
 import { threadChannel } from './thread-channel.js';
 
 export function spawnerFor(mode: Mode): () => Channel {
@@ -8,8 +9,8 @@ export function spawnerFor(mode: Mode): () => Channel {
     case 'async':
       return asyncChannel;
     case 'threads':
-      return () => threadChannel();
+      return () => takePrestarted(mode) ?? threadChannel();
     case 'procs':
-      return processChannel;
+      return () => takePrestarted(mode) ?? processChannel();
   }
 }

@@ -12,6 +12,9 @@ export function moduleUrl(module: string): string {
   return isAbsolute(module) ? pathToFileURL(module).href : module;
 }
 
+/** How long a settlement may wait for others to share its message. */
+const FLUSH_AFTER_MS = 2;
+
 const cancelReason = () => new FanoutError('CANCELLED', 'run cancelled');
 
 /**
@@ -46,6 +49,8 @@ export class TaskHost {
   private readonly cancelled = new Set<number>();
   private outbox: Settlement[] = [];
   private flushScheduled = false;
+  /** When the outbox was last sent: results that waited this long go at once (see settle). */
+  private lastFlush = performance.now();
   private readonly flush = () => this.flushNow();
 
   constructor(
@@ -56,6 +61,10 @@ export class TaskHost {
 
   handle(msg: ToWorker): void {
     switch (msg.t) {
+      case 'preload':
+        // init imports the same module and reports a failure: here it only starts the loading early
+        import(moduleUrl(msg.module)).catch(() => {});
+        break;
       case 'init':
         this.ready = this.init(msg.module, msg.options);
         break;
@@ -141,6 +150,9 @@ export class TaskHost {
     if (this.watched.size > 0) this.watched.delete(s.id);
     if (this.cancelled.size > 0) this.cancelled.delete(s.id);
     this.outbox.push(s);
+    // Synchronous tasks sent together run back to back: a result that waited behind slow ones for more than
+    // FLUSH_AFTER_MS goes now, so the coordinator can send more work (and write records) meanwhile.
+    if (performance.now() - this.lastFlush > FLUSH_AFTER_MS) return this.flushNow();
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       this.schedule(this.flush);
@@ -149,6 +161,7 @@ export class TaskHost {
 
   private flushNow(): void {
     this.flushScheduled = false;
+    this.lastFlush = performance.now();
     const settled = this.outbox;
     this.outbox = [];
     try {

@@ -26,9 +26,10 @@ export default defineTask((o: CopyTaskOptions) => {
   // After a fatal error (disk full, read-only) this worker refuses further batches with the same error.
   let fatal: FanoutError | null = null;
 
-  return async (item: CopyItem, ctx: TaskContext): Promise<BatchResult> => {
+  // Synchronous unless a large file is copied asynchronously: a batch of small files settles, and its result can
+  // be sent to the coordinator, as soon as it is done rather than after every other batch sent with it.
+  return (item: CopyItem, ctx: TaskContext): BatchResult | Promise<BatchResult> => {
     const out: CopyRecord[] = [];
-    const pending = new Set<Promise<void>>();
     const note = (i: number, r: CopyRecord) => {
       out[i] = r;
       if (r.error && isFatalCode(r.error.code)) fatal ??= new FanoutError(r.error.code, r.error.message);
@@ -38,23 +39,44 @@ export default defineTask((o: CopyTaskOptions) => {
         if (out.length === 0) throw fatal;
         break; // records after the fatal one are left out: the run stops there
       }
+      if (ctx.signal.aborted) throw new FanoutError('CANCELLED', 'run cancelled');
+      const r = processEntry(c, item, item.names[i], item.types[i]);
+      if (r instanceof Promise) return finishAsync(item, ctx, i, r, out, note);
+      note(i, r);
+    }
+    return result(out, item);
+  };
+
+  /** The rest of a batch once a large file is being copied: a few at once on libuv's pool. */
+  async function finishAsync(
+    item: CopyItem, ctx: TaskContext, from: number, first: Promise<CopyRecord>, out: CopyRecord[],
+    note: (i: number, r: CopyRecord) => void,
+  ): Promise<BatchResult> {
+    const pending = new Set<Promise<void>>();
+    const track = (i: number, r: Promise<CopyRecord>) => {
+      const p: Promise<void> = r.then((rec) => note(i, rec)).finally(() => pending.delete(p));
+      pending.add(p);
+    };
+    track(from, first);
+    for (let i = from + 1; i < item.names.length; i++) {
+      if (pending.size >= MAX_ASYNC) await Promise.race(pending);
+      if (fatal) break;
       if (ctx.signal.aborted) {
         await Promise.allSettled(pending);
         throw new FanoutError('CANCELLED', 'run cancelled');
       }
       const r = processEntry(c, item, item.names[i], item.types[i]);
-      if (!(r instanceof Promise)) {
-        note(i, r);
-        continue;
-      }
-      const p: Promise<void> = r.then((rec) => note(i, rec)).finally(() => pending.delete(p));
-      pending.add(p);
-      if (pending.size >= MAX_ASYNC) await Promise.race(pending);
+      if (r instanceof Promise) track(i, r);
+      else note(i, r);
     }
     await Promise.all(pending);
-    // A fatal error may leave holes (entries never started): only the prefix before the first hole is reported.
-    const prefix: CopyRecord[] = [];
-    for (let i = 0; i < out.length && out[i]; i++) prefix.push(out[i]);
-    return encodeBatch(prefix, item.types);
-  };
+    return result(out, item);
+  }
 });
+
+/** A fatal error may leave holes (entries never started): only the prefix before the first hole is reported. */
+function result(out: CopyRecord[], item: CopyItem): BatchResult {
+  const prefix: CopyRecord[] = [];
+  for (let i = 0; i < out.length && out[i]; i++) prefix.push(out[i]);
+  return encodeBatch(prefix, item.types);
+}
