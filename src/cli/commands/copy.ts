@@ -4,7 +4,8 @@ import type { CopyProgress, CopySummary } from '../../jobs/copy/copy.js';
 import { EXIT } from '../exit-codes.js';
 import { poolChoice, withPoolOptions, type PoolFlags } from '../pool-options.js';
 import { interruptSignal } from '../signals.js';
-import { formatBytes } from '../progress.js';
+import { formatBytes, formatDuration } from '../progress.js';
+import { countTree, etaMs, type TreeTotal } from '../../jobs/copy/tree-total.js';
 import type { Command } from './command.js';
 
 interface CopyArgs extends PoolFlags {
@@ -52,6 +53,8 @@ async function runCopy(a: CopyArgs): Promise<number> {
   const pool = poolChoice(a);
   const interrupt = interruptSignal();
   const live = a.progress && !a.quiet && process.stderr.isTTY === true;
+  // The total behind the ETA is counted in a worker thread beside the copy: only for the live line.
+  const total = live ? countTree({ src: a.src, include: a.include.map(String), exclude: a.exclude.map(String) }) : null;
   let lastDraw = 0;
   const dry = a.dryRun && !a.log;
   let summary: CopySummary;
@@ -78,12 +81,13 @@ async function runCopy(a: CopyArgs): Promise<number> {
             const now = performance.now();
             if (now - lastDraw < 100) return;
             lastDraw = now;
-            process.stderr.write(`\r\x1b[K${progressLine(p)}`);
+            process.stderr.write(`\r\x1b[K${progressLine(p, total!.current())}`);
           }
         : undefined,
     });
   } finally {
     interrupt.dispose();
+    total?.stop();
     if (live) process.stderr.write('\r\x1b[K');
   }
   if (!a.quiet) process.stderr.write(`${summaryLine(summary)}\n`);
@@ -99,10 +103,13 @@ async function runCopy(a: CopyArgs): Promise<number> {
   return summary.failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
 }
 
-function progressLine(p: CopyProgress): string {
+/** The live line: entries done of the total (once counted), rates, and the ETA. */
+export function progressLine(p: CopyProgress, total: Readonly<TreeTotal>): string {
   const s = Math.max(p.elapsedMs, 1) / 1000;
-  return `${p.entries} entries (${p.copied} copied, ${p.skipped} skipped, ${p.failed} failed), ${formatBytes(p.bytes)}, ` +
-    `${Math.round(p.entries / s)} files/s, ${formatBytes(p.bytes / s)}/s`;
+  const of = total.done ? `/${total.entries}` : '';
+  const eta = etaMs(p, total);
+  return `${p.entries}${of} entries (${p.copied} copied, ${p.skipped} skipped, ${p.failed} failed), ${formatBytes(p.bytes)}, ` +
+    `${Math.round(p.entries / s)} files/s, ${formatBytes(p.bytes / s)}/s, ETA ${Number.isNaN(eta) ? '?' : formatDuration(eta)}`;
 }
 
 function summaryLine(s: CopySummary): string {
