@@ -1,7 +1,14 @@
 /** The `async` runtime: the task runs on the coordinator's own event loop; messages are passed by reference. */
 import { TaskHost } from '../worker/task-host.js';
 import type { Channel } from './channel.js';
-import type { FromWorker } from '../protocol.js';
+import type { FromWorker, ToWorker } from '../protocol.js';
+
+/**
+ * Tasks that settle synchronously (a copy batch) and the coordinator's refills chain through microtasks, which
+ * would keep the event loop from ever turning: no signal (Ctrl-C), timer or I/O callback would run until the
+ * whole job is done. So once a turn has lasted this long, new work waits for the next turn (setImmediate).
+ */
+const YIELD_AFTER_MS = 20;
 
 export function asyncChannel(): Channel {
   let handler: (msg: FromWorker) => void = () => {};
@@ -10,8 +17,23 @@ export function asyncChannel(): Channel {
     if (msg.t === 'closed') closed?.();
     handler(msg);
   }, queueMicrotask);
+  let turnStart = performance.now();
+  let deferred: ToWorker[] = [];
+  const deliver = () => {
+    turnStart = performance.now();
+    const list = deferred;
+    deferred = [];
+    for (const msg of list) host.handle(msg);
+  };
+  const send = (msg: ToWorker) => {
+    if (deferred.length > 0) deferred.push(msg); // keeps the order of messages
+    else if (msg.t === 'run' && performance.now() - turnStart > YIELD_AFTER_MS) {
+      deferred.push(msg);
+      setImmediate(deliver);
+    } else host.handle(msg);
+  };
   return {
-    send: (msg) => host.handle(msg),
+    send,
     onMessage: (h) => (handler = h),
     onExit: () => {},
     // A task's close() that never settles must not hold the run: give up waiting after the grace period.
@@ -22,7 +44,7 @@ export function asyncChannel(): Channel {
           clearTimeout(timer);
           resolve();
         };
-        host.handle({ t: 'close' });
+        send({ t: 'close' });
       }),
   };
 }

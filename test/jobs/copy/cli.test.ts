@@ -73,6 +73,35 @@ describe('fanout copy (CLI)', () => {
     expect(tempNames(dst)).toEqual([]);
   });
 
+  it('stops on Ctrl-C in async mode too, mid-copy: exit 130, a clean log prefix, no temp files, and a re-run completes', async () => {
+    // In async mode the copy runs on the event loop that must also see the signal.
+    const src = `${base}/int-src`;
+    const dst = `${base}/int-dst`;
+    const logDir = `${base}/int-logs`;
+    smallFiles(src, 12_000);
+    mkdirSync(logDir);
+    const log = `${logDir}/copy.jsonl`;
+    const child = spawn(process.execPath, [BIN, 'copy', src, dst, '--log', log, '--quiet'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const watcher = watch(logDir, () => {
+      if (existsSync(log) && readFileSync(log, 'utf8').includes('\n')) {
+        watcher.close();
+        child.kill('SIGINT');
+      }
+    });
+    const code = await exited;
+    watcher.close();
+    expect(code).toBe(130);
+    const lines = readFileSync(log, 'utf8').split('\n');
+    expect(lines.pop()).toBe(''); // ends with a whole line
+    expect(lines.length).toBeLessThan(snapshot(src).size);
+    for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
+    expect(tempNames(dst)).toEqual([]);
+    const rerun = await fanout(['copy', src, dst]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expectSameTree(src, dst, { atime: false });
+  });
+
   for (const [name, dstOf, code] of [
     ['SRC == DST', (s: string) => s, 'REFUSED_SAME'],
     ['DST inside SRC', (s: string) => `${s}/inner/dst`, 'REFUSED_DST_INSIDE_SRC'],
