@@ -109,6 +109,8 @@ interface Entry<I> {
   crashes: number;
   /** Crashed its worker too often in company: runs on a worker of its own so the next crash is its own. */
   alone: boolean;
+  /** The running attempt freed its key's slot early (TaskContext.releaseKey). */
+  keyReleased?: boolean;
 }
 
 /** Items without a key share no limit. */
@@ -196,6 +198,7 @@ class Coordinator<I, R> {
     const module = this.o.task instanceof URL ? this.o.task.href : this.o.task;
     this.pool = new WorkerPool(spawnerFor(this.mode), this.workers, module, this.o.taskOptions, {
       settled: (s) => this.onSettled(s),
+      keyReleased: (id) => this.releaseKey(this.inflight.get(id)),
       batchSettled: () => this.pump(),
       crashed: (ids, error, beforeReady) => this.onCrashed(ids, error, beforeReady),
       fatal: (error) => this.stop(error),
@@ -384,6 +387,7 @@ class Coordinator<I, R> {
     const id = this.nextId++;
     this.inflight.set(id, e);
     this.stats.inflight = this.inflight.size;
+    e.keyReleased = false;
     if (e.key !== FREE) this.sem.acquire(e.key);
     this.pool.dispatch({ id, index: e.index, attempt: e.attempt, item: e.item }, e.alone);
   }
@@ -393,11 +397,16 @@ class Coordinator<I, R> {
     if (!e) return undefined;
     this.inflight.delete(id);
     this.stats.inflight = this.inflight.size;
-    if (e.key !== FREE) {
-      this.sem.release(e.key);
-      this.waiting.wake(e.key);
-    }
+    this.releaseKey(e);
     return e;
+  }
+
+  /** Frees the key slot an entry holds, once per attempt (at its end, or earlier when the task asks). */
+  private releaseKey(e: Entry<I> | undefined): void {
+    if (!e || e.keyReleased || e.key === FREE) return;
+    e.keyReleased = true;
+    this.sem.release(e.key);
+    this.waiting.wake(e.key);
   }
 
   private onSettled(s: Settlement): void {

@@ -9,6 +9,8 @@ import type { Channel } from './runtimes/channel.js';
 
 export interface PoolEvents {
   settled(s: Settlement): void;
+  /** A running task freed its key's slot early (TaskContext.releaseKey). */
+  keyReleased(id: number): void;
   /** A batch of settlements was delivered: a good moment to refill the freed slots in one go. */
   batchSettled(): void;
   /** A worker died with these tasks running on it; `beforeReady` when it never finished loading. */
@@ -67,6 +69,7 @@ export class WorkerPool {
     const slot: Slot = { channel: this.spawn(), inflight: new Set(), outbox: [], alone: null, ready: false, dead: false };
     slot.channel.onMessage((msg) => {
       if (msg.t === 'results') {
+        if (msg.released) for (const id of msg.released) if (slot.inflight.has(id)) this.events.keyReleased(id);
         const settled = msg.settled;
         for (let i = 0; i < settled.length; i++) {
           const s = settled[i]!;

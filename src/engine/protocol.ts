@@ -28,5 +28,6 @@ export type ToWorker =
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'init-failed'; error: SerializedError }
-  | { t: 'results'; settled: Settlement[] }
+  /** `released`: tasks that freed their key's slot early (TaskContext.releaseKey), handled before `settled`. */
+  | { t: 'results'; settled: Settlement[]; released?: number[] }
   | { t: 'closed' };

@@ -7,6 +7,12 @@ export interface TaskContext {
   attempt: number;
   /** The item's 0-based position in the input. */
   index: number;
+  /**
+   * Frees the item's per-key slot now, before the task ends: its request is done and what is left (parsing,
+   * building the record) is no reason to hold the next request to the same host. The item still counts
+   * towards `concurrency` until it ends. Calling it again, or for an item without a key, does nothing.
+   */
+  releaseKey(): void;
 }
 
 export type TaskFn<I = unknown, R = unknown> = ((item: I, ctx: TaskContext) => R | Promise<R>) & {

@@ -31,6 +31,10 @@ class Context implements TaskContext {
     private readonly host: TaskHost,
   ) {}
 
+  releaseKey(): void {
+    this.host.releaseKey(this.id);
+  }
+
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
@@ -48,6 +52,7 @@ export class TaskHost {
   /** Cancelled tasks that had not read their signal yet (they get an aborted one if they do). */
   private readonly cancelled = new Set<number>();
   private outbox: Settlement[] = [];
+  private released: number[] = [];
   private flushScheduled = false;
   /** When the outbox was last sent: results that waited this long go at once (see settle). */
   private lastFlush = performance.now();
@@ -99,6 +104,12 @@ export class TaskHost {
       this.post({ t: 'init-failed', error: serializeError(err, 'WORKER_INIT_FAILED') });
       return null;
     }
+  }
+
+  /** Called by a context whose task freed its key early: goes out with the next batch of results. */
+  releaseKey(id: number): void {
+    this.released.push(id);
+    this.scheduleFlush();
   }
 
   /** Called by a context whose task read its signal. */
@@ -153,6 +164,10 @@ export class TaskHost {
     // Synchronous tasks sent together run back to back: a result that waited behind slow ones for more than
     // FLUSH_AFTER_MS goes now, so the coordinator can send more work (and write records) meanwhile.
     if (performance.now() - this.lastFlush > FLUSH_AFTER_MS) return this.flushNow();
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       this.schedule(this.flush);
@@ -164,11 +179,14 @@ export class TaskHost {
     this.lastFlush = performance.now();
     const settled = this.outbox;
     this.outbox = [];
+    const released = this.released;
+    if (released.length > 0) this.released = [];
     try {
-      this.post({ t: 'results', settled });
+      this.post(released.length > 0 ? { t: 'results', settled, released } : { t: 'results', settled });
     } catch (err) {
       // A value that cannot cross the boundary (a function, a socket) must fail its own item, not kill the
       // worker and every other item in flight with it.
+      if (released.length > 0) this.post({ t: 'results', settled: [], released });
       this.postOneByOne(settled);
     }
   }

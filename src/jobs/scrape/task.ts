@@ -15,6 +15,8 @@ import { failedRecord, type ScrapeItem, type ScrapeRecord, type ScrapeTaskOption
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pausesHost } from './retry-policy.js';
 import { BodySaver } from './save.js';
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
 export function hasProxyEnv(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -67,6 +69,11 @@ export default defineTask((options: ScrapeTaskOptions) => {
     const canRetry = ctx.attempt <= options.retries;
     const res = await fetchPage(item.url, canRetry ? earlierAttempt : finalAttempt, agent, ctx.signal);
     if (canRetry) retryIfWorthIt(res, ctx.attempt);
+    // The request is over: its host's slot goes to the next URL now, not after parsing. Parsing then waits a
+    // turn of the event loop, so the answers that arrived meanwhile on other sockets are read (and their slots
+    // freed) first: a wave of answers no longer refills its hosts one parse at a time.
+    ctx.releaseKey();
+    if (res.body) await nextTurn();
 
     const at = { index: ctx.index, url: item.url, attempts: ctx.attempt, ms: 0 };
     const record = pageRecord({ ...at, finalUrl: res.finalUrl, status: res.status, contentType: res.contentType, bytes: res.bytes, body: res.body, error: res.error }, extractOptions);

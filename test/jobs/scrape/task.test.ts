@@ -20,7 +20,7 @@ async function makeTask(o: Partial<ScrapeTaskOptions> = {}): Promise<Scrape> {
   open.push(task);
   return task;
 }
-const ctx = (attempt = 1, index = 0, signal = new AbortController().signal) => ({ signal, attempt, index });
+const ctx = (attempt = 1, index = 0, signal = new AbortController().signal) => ({ signal, attempt, index, releaseKey: () => {} });
 
 /** Runs an item the way the coordinator does, without waiting out the delays; returns the record and the retries asked for. */
 async function runToEnd(task: Scrape, url: string): Promise<{ record: ScrapeRecord; retries: RetryLater[] }> {
