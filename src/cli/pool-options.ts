@@ -7,16 +7,20 @@ export interface PoolFlags {
   threads?: number;
   procs?: number;
   concurrency: number;
-  unordered: boolean;
+  unordered?: boolean;
 }
 
-export function withPoolOptions<T>(y: Argv<T>, defaultConcurrency: number) {
-  return y
-    .option('threads', { type: 'number', describe: 'run tasks in N worker threads (default: async, on the main event loop)' })
+/** `unordered: false` for a job whose records must stay in order (copy's come in walk order). */
+export function withPoolOptions<T>(y: Argv<T>, defaultConcurrency: number, { unordered = true } = {}) {
+  const flags = ['threads', 'procs', 'concurrency'];
+  y.option('threads', { type: 'number', describe: 'run tasks in N worker threads (default: async, on the main event loop)' })
     .option('procs', { type: 'number', describe: 'run tasks in N child processes' })
-    .option('concurrency', { alias: 'c', type: 'number', default: defaultConcurrency, describe: 'items in flight at once, across all workers' })
-    .option('unordered', { type: 'boolean', default: false, describe: 'write results as they complete instead of in input order' })
-    .group(['threads', 'procs', 'concurrency', 'unordered'], 'Pool:');
+    .option('concurrency', { alias: 'c', type: 'number', default: defaultConcurrency, describe: 'items in flight at once, across all workers' });
+  if (unordered) {
+    y.option('unordered', { type: 'boolean', default: false, describe: 'write results as they complete instead of in input order' });
+    flags.push('unordered');
+  }
+  return y.group(flags, 'Pool:');
 }
 
 export interface PoolChoice {

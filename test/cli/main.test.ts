@@ -25,6 +25,7 @@ describe('fanout CLI', () => {
     [['scrape', 'x', '--resume'], '--resume needs -o FILE'],
     [['scrape', 'x', '--max-bytes', 'lots'], '--max-bytes must be a size'],
     [['scrape', 'x', '--select', 'p=div[[['], '--select p=div[[['],
+    [['copy', '/tmp', '/tmp/x', '--unordered'], 'Unknown argument: unordered'],
   ])('answers a usage error %j with exit 2 and one clear line, no stack trace', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

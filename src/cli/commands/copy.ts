@@ -27,7 +27,7 @@ export const copyCommand: Command = {
   command: 'copy <src> <dst>',
   describe: 'mirror a file tree (like rsync -a SRC/ DST/), crash-safe, metadata kept',
   builder: (y: Argv) =>
-    withPoolOptions(y, 16)
+    withPoolOptions(y, 16, { unordered: false })
       .positional('src', { type: 'string', describe: 'directory whose contents are copied' })
       .positional('dst', { type: 'string', describe: 'directory made a mirror of SRC (created when missing)' })
       .option('log', { type: 'string', describe: 'write one JSON record per entry, in walk order, to FILE' })
