@@ -10,6 +10,7 @@ import type { CheerioAPI } from 'cheerio/slim';
 import { Parser } from 'htmlparser2';
 import { FanoutError } from '../../engine/errors.js';
 import type { Selector } from './record.js';
+import { streamPlan, streamSelect } from './stream-select.js';
 
 export interface ExtractOptions {
   selectors: readonly Selector[];
@@ -71,9 +72,23 @@ export function headOf(html: string): string {
 export function extract(html: string, pageUrl: string, opts: ExtractOptions): Extracted {
   const out: Extracted = headFields(headOf(html));
   if (!needsBody(opts)) return out;
+  // Selectors that each name one element (tag, #id, .class) are matched as the page streams: no tree.
+  const plan = streamPlan(opts.selectors);
+  if (plan) {
+    const r = streamSelect(html, plan, opts.links);
+    if (opts.selectors.length) {
+      out.data = {};
+      for (const s of opts.selectors) {
+        const v = r.data[s.name]!;
+        out.data[s.name] = s.kind === 'attr' || v === null ? v : Array.isArray(v) ? v.map(collapse) : collapse(v);
+      }
+    }
+    if (opts.links) out.links = resolveLinks(r.hrefs, r.base, pageUrl);
+    return out;
+  }
   const $ = load(html);
   if (opts.selectors.length) out.data = select($, opts.selectors);
-  if (opts.links) out.links = links($, pageUrl);
+  if (opts.links) out.links = resolveLinks($('a[href]').toArray().map((el) => el.attribs.href!), $('base[href]').first().attr('href'), pageUrl);
   return out;
 }
 
@@ -146,9 +161,8 @@ function select($: CheerioAPI, selectors: readonly Selector[]): Record<string, s
  * URL), in document order, duplicates and fragments kept. Only http(s) results are kept: javascript:, mailto:,
  * tel:, data: and unparsable hrefs are not pages a scraper can fetch.
  */
-function links($: CheerioAPI, pageUrl: string): string[] {
+function resolveLinks(hrefs: readonly string[], baseHref: string | undefined, pageUrl: string): string[] {
   let base = pageUrl;
-  const baseHref = $('base[href]').first().attr('href');
   if (baseHref !== undefined) {
     try {
       base = new URL(baseHref, pageUrl).href;
@@ -157,8 +171,7 @@ function links($: CheerioAPI, pageUrl: string): string[] {
     }
   }
   const out: string[] = [];
-  for (const el of $('a[href]').toArray()) {
-    const href = el.attribs.href;
+  for (const href of hrefs) {
     let u: URL;
     try {
       u = new URL(href, base);

@@ -1,0 +1,132 @@
+/**
+ * Selectors and links without a tree. Most scraping selectors name one element by tag, id and classes
+ * (`h1`, `.price`, `a.next`, `#main`); those can be matched as the page streams through htmlparser2's parser
+ * (the one cheerio/slim builds its tree with, so implied end tags close elements at the same places), keeping
+ * only the text of the elements that match. No DOM is built: on a 256 KiB page that is most of the allocation
+ * and of the garbage collection, the cost that parsing in workers pays most for. Anything else (combinators,
+ * attribute selectors, pseudo-classes) goes through cheerio, and both paths give the same values (tested on the
+ * same pages).
+ */
+import { Parser } from 'htmlparser2';
+import type { Selector } from './record.js';
+
+/** `tag`, `*`, `#id`, `.class`, combined (`a.next.big`, `div#main`): one element, no combinator, no attribute. */
+interface Simple {
+  tag: string | null;
+  id: string | null;
+  classes: string[];
+}
+
+const SIMPLE = /^(\*|[a-zA-Z][a-zA-Z0-9-]*)?((?:[.#][a-zA-Z_-][a-zA-Z0-9_-]*)*)$/;
+const PART = /[.#][a-zA-Z_-][a-zA-Z0-9_-]*/g;
+
+export function parseSimple(css: string): Simple | null {
+  const m = SIMPLE.exec(css.trim());
+  if (!m || (!m[1] && !m[2])) return null;
+  let id: string | null = null;
+  const classes: string[] = [];
+  for (const part of m[2]!.match(PART) ?? []) {
+    if (part[0] === '#') {
+      if (id !== null && id !== part.slice(1)) return null; // `#a#b` matches nothing: leave it to cheerio
+      id = part.slice(1);
+    } else classes.push(part.slice(1));
+  }
+  return { tag: m[1] && m[1] !== '*' ? m[1].toLowerCase() : null, id, classes };
+}
+
+function matches(s: Simple, name: string, attribs: Record<string, string>): boolean {
+  if (s.tag !== null && s.tag !== name) return false;
+  if (s.id !== null && attribs.id !== s.id) return false;
+  if (s.classes.length > 0) {
+    const cls = attribs.class;
+    if (cls === undefined) return false;
+    const have = cls.split(/[\t\n\f\r ]+/);
+    for (const c of s.classes) if (!have.includes(c)) return false;
+  }
+  return true;
+}
+
+export interface StreamPlan {
+  selectors: { sel: Selector; simple: Simple }[];
+}
+
+const plans = new WeakMap<readonly Selector[], StreamPlan | null>();
+
+/** The plan for these selectors, or null when one of them needs cheerio. Worked out once per selector list. */
+export function streamPlan(selectors: readonly Selector[]): StreamPlan | null {
+  let plan = plans.get(selectors);
+  if (plan === undefined) {
+    const parsed = selectors.map((sel) => ({ sel, simple: parseSimple(sel.css) }));
+    plan = parsed.every((p) => p.simple) ? { selectors: parsed as StreamPlan['selectors'] } : null;
+    plans.set(selectors, plan);
+  }
+  return plan;
+}
+
+/** One element being read: its text so far, where the value goes, and the depth at which it closes. */
+interface Open {
+  depth: number;
+  text: string;
+  done: (text: string) => void;
+}
+
+export interface StreamResult {
+  /** Raw (not yet collapsed) texts and attributes by selector name, as `select` in extract.ts shapes them. */
+  data: Record<string, string | string[] | null>;
+  /** Hrefs of <a href>, in document order, and the first <base href>: resolved by the caller. */
+  hrefs: string[];
+  base: string | undefined;
+}
+
+/** One pass over the page: the selectors' values (texts uncollapsed) and, with `links`, the raw hrefs. */
+export function streamSelect(html: string, plan: StreamPlan, links: boolean): StreamResult {
+  const data: Record<string, string | string[] | null> = {};
+  const firstTaken = new Set<string>();
+  for (const { sel } of plan.selectors) data[sel.name] = sel.kind === 'all' ? [] : null;
+  const hrefs: string[] = [];
+  let base: string | undefined;
+  const open: Open[] = [];
+  let depth = 0;
+
+  const parser = new Parser(
+    {
+      onopentag(name, attribs) {
+        depth++;
+        if (links) {
+          if (name === 'a' && attribs.href !== undefined) hrefs.push(attribs.href);
+          else if (name === 'base' && base === undefined && attribs.href !== undefined) base = attribs.href;
+        }
+        for (const { sel, simple } of plan.selectors) {
+          if (sel.kind !== 'all' && firstTaken.has(sel.name)) continue;
+          if (!matches(simple, name, attribs)) continue;
+          if (sel.kind === 'attr') {
+            firstTaken.add(sel.name);
+            data[sel.name] = attribs[sel.attr ?? ''] ?? null;
+          } else if (sel.kind === 'text') {
+            firstTaken.add(sel.name);
+            open.push({ depth, text: '', done: (t) => (data[sel.name] = t) });
+          } else {
+            const list = data[sel.name] as string[];
+            const at = list.length;
+            list.push(''); // document order is open order; the text is filled in at the close
+            open.push({ depth, text: '', done: (t) => (list[at] = t) });
+          }
+        }
+      },
+      ontext(text) {
+        for (const o of open) o.text += text;
+      },
+      onclosetag() {
+        while (open.length > 0 && open[open.length - 1]!.depth === depth) {
+          const o = open.pop()!;
+          o.done(o.text);
+        }
+        depth--;
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(html);
+  // The parser closes what is still open at the end of the page, so every element got its close.
+  return { data, hrefs, base };
+}
