@@ -38,7 +38,22 @@ function load(html: string): CheerioAPI {
 const HTML_SPACE = /[\t\n\f\r ]+/g;
 
 function collapse(text: string): string {
-  return text.replace(HTML_SPACE, ' ').trim();
+  // Most texts need nothing done (a page may have thousands): check before the regex builds a new string.
+  return isCollapsed(text) ? text : text.replace(HTML_SPACE, ' ').trim();
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c;
+
+/** No HTML whitespace at either end, and none inside but single spaces. */
+function isCollapsed(text: string): boolean {
+  const n = text.length;
+  if (n === 0) return true;
+  if (isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(n - 1))) return false;
+  for (let i = 1; i < n - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 ? text.charCodeAt(i + 1) === 0x20 : isSpace(c)) return false;
+  }
+  return true;
 }
 
 /** Whether the fields need more than <head>. */

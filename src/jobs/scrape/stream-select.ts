@@ -40,10 +40,20 @@ function matches(s: Simple, name: string, attribs: Record<string, string>): bool
   if (s.classes.length > 0) {
     const cls = attribs.class;
     if (cls === undefined) return false;
-    const have = cls.split(/[\t\n\f\r ]+/);
-    for (const c of s.classes) if (!have.includes(c)) return false;
+    for (const c of s.classes) if (!hasClass(cls, c)) return false;
   }
   return true;
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c;
+
+/** Whether the class attribute lists `name` as a whole word (without splitting it: this runs for every tag). */
+function hasClass(list: string, name: string): boolean {
+  for (let i = list.indexOf(name); i !== -1; i = list.indexOf(name, i + 1)) {
+    const end = i + name.length;
+    if ((i === 0 || isSpace(list.charCodeAt(i - 1))) && (end === list.length || isSpace(list.charCodeAt(end)))) return true;
+  }
+  return false;
 }
 
 export interface StreamPlan {

@@ -18,6 +18,7 @@ const PAGES: Record<string, string> = {
   unclosedAtEnd: `<section class=s><span class=s>open`,
   tables: `<table class=x><tr class=x><td class=x>1<td class=x>2<tr><td>3</table><select><option class=x>a<option class=x>b</select>`,
   rawText: `<textarea class=x><b>not a tag</b> &amp;</textarea><title class=x>in body</title><style class=x>p{}</style>`,
+  classes: `<i class="ab a-b ba">no</i><i class="x ab	a">yes</i><i class=" a ">yes2</i><i class="A">no</i><i class="a\nb">yes3</i>`,
   stray: `</p></div><br class=x></br><div class=x>a</span>b</div></div>`,
   links: `<head><base href="/docs/"><base href="/ignored/"></head><a href="intro.html">a</a><a>none</a><a href="">empty</a>
     <A HREF="/Top?q=1&amp;r=2">b</A><a href="mailto:x@y.test">m</a><a href="http://[bad">bad</a>`,
@@ -39,6 +40,8 @@ const SELECTORS: Selector[] = [
   { name: 'ss', css: '.s', kind: 'all' },
   { name: 'all', css: '*', kind: 'all' },
   { name: 'missing', css: '#nope', kind: 'text' },
+  { name: 'classA', css: 'i.a', kind: 'all' },
+  { name: 'spaced', css: 'p', kind: 'text' },
 ];
 
 const viaCheerio = (selectors: Selector[]) => selectors.map((s) => ({ ...s, css: `:is(${s.css})` }));
