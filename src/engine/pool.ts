@@ -197,7 +197,10 @@ export class WorkerPool {
     }
   }
 
-  /** Aborts these tasks where they run; returns those that had not been sent to a worker (they never ran). */
+  /**
+   * Cancels the run where these tasks run (a worker's tasks share one signal: cancelling is only ever the run
+   * ending); returns the tasks that had not been sent to a worker (they never ran).
+   */
   cancel(ids: Iterable<number>): number[] {
     const wanted = new Set(ids);
     const dropped: number[] = [];
@@ -213,8 +216,11 @@ export class WorkerPool {
     this.flush();
     for (const s of this.slots) {
       if (s.dead) continue;
-      const list = [...s.inflight].filter((id) => wanted.has(id));
-      if (list.length > 0) s.channel.send({ t: 'cancel', ids: list });
+      for (const id of s.inflight) {
+        if (!wanted.has(id)) continue;
+        s.channel.send({ t: 'cancel' });
+        break;
+      }
     }
     return dropped;
   }

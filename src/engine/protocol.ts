@@ -22,7 +22,8 @@ export type ToWorker =
   | { t: 'preload'; module: string }
   | { t: 'init'; module: string; options: unknown }
   | { t: 'run'; tasks: WireTask[] }
-  | { t: 'cancel'; ids: number[] }
+  /** The run is cancelled: every task of this worker, running or yet to start, sees its signal aborted. */
+  | { t: 'cancel' }
   | { t: 'close' };
 
 export type FromWorker =

@@ -4,6 +4,7 @@ import type { FromWorker } from '../../../src/engine/protocol.js';
 
 const BUSY = new URL('../../../fixtures/tasks/busy-task.ts', import.meta.url).href;
 const ECHO = new URL('../../../fixtures/tasks/echo-task.ts', import.meta.url).href;
+const LISTEN = new URL('../../../fixtures/tasks/listen-task.ts', import.meta.url).href;
 
 /** A host whose messages are collected; resolves once `settled` results have been posted. */
 async function runHost(module: string, items: unknown[]): Promise<FromWorker[]> {
@@ -31,5 +32,27 @@ describe('TaskHost', () => {
     const results = await runHost(ECHO, Array.from({ length: 50 }, (_, i) => i));
     expect(results.length).toBeLessThan(5);
     expect(results.flatMap((m) => (m.t === 'results' ? m.settled.map((s) => s.id) : []))).toHaveLength(50);
+  });
+
+  it('lets many tasks in flight listen on the signal without a listener-leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const results = await runHost(LISTEN, Array.from({ length: 40 }, (_, i) => i));
+      expect(results.flatMap((m) => (m.t === 'results' ? m.settled : []))).toHaveLength(40);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+  });
+
+  it('aborts the signal of running tasks and of tasks that start after the cancel', () => {
+    const host = new TaskHost(() => {});
+    expect(host.signal.aborted).toBe(false);
+    host.handle({ t: 'cancel' });
+    expect(host.signal.aborted).toBe(true);
+    expect(host.signal.reason).toMatchObject({ code: 'CANCELLED' });
   });
 });
