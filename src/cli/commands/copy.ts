@@ -5,7 +5,7 @@ import { EXIT } from '../exit-codes.js';
 import { poolChoice, withPoolOptions, type PoolFlags } from '../pool-options.js';
 import { interruptSignal } from '../signals.js';
 import { formatBytes, formatDuration } from '../progress.js';
-import { countTree, etaMs, type TreeTotal } from '../../jobs/copy/tree-total.js';
+import { etaMs } from '../../jobs/copy/tree-total.js';
 import type { Command } from './command.js';
 
 interface CopyArgs extends PoolFlags {
@@ -53,8 +53,6 @@ async function runCopy(a: CopyArgs): Promise<number> {
   const pool = poolChoice(a);
   const interrupt = interruptSignal();
   const live = a.progress && !a.quiet && process.stderr.isTTY === true;
-  // The total behind the ETA is counted in a worker thread beside the copy: only for the live line.
-  const total = live ? countTree({ src: a.src, include: a.include.map(String), exclude: a.exclude.map(String) }) : null;
   let lastDraw = 0;
   const dry = a.dryRun && !a.log;
   let summary: CopySummary;
@@ -73,6 +71,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
       exclude: a.exclude.map(String),
       log: a.log,
       hashRecords: a.summaryJson !== undefined,
+      estimateTotal: live, // the total behind the ETA costs a second walk: only for the live line
       signal: interrupt.signal,
       // --dry-run without --log prints the plan on stdout
       onRecord: dry ? (r) => process.stdout.write(`${JSON.stringify(r)}\n`) : undefined,
@@ -81,13 +80,12 @@ async function runCopy(a: CopyArgs): Promise<number> {
             const now = performance.now();
             if (now - lastDraw < 100) return;
             lastDraw = now;
-            process.stderr.write(`\r\x1b[K${progressLine(p, total!.current())}`);
+            process.stderr.write(`\r\x1b[K${progressLine(p)}`);
           }
         : undefined,
     });
   } finally {
     interrupt.dispose();
-    total?.stop();
     if (live) process.stderr.write('\r\x1b[K');
   }
   if (!a.quiet) process.stderr.write(`${summaryLine(summary)}\n`);
@@ -104,10 +102,10 @@ async function runCopy(a: CopyArgs): Promise<number> {
 }
 
 /** The live line: entries done of the total (once counted), rates, and the ETA. */
-export function progressLine(p: CopyProgress, total: Readonly<TreeTotal>): string {
+export function progressLine(p: CopyProgress): string {
   const s = Math.max(p.elapsedMs, 1) / 1000;
-  const of = total.done ? `/${total.entries}` : '';
-  const eta = etaMs(p, total);
+  const of = p.total?.done ? `/${p.total.entries}` : '';
+  const eta = p.total ? etaMs(p, p.total) : NaN;
   return `${p.entries}${of} entries (${p.copied} copied, ${p.skipped} skipped, ${p.failed} failed), ${formatBytes(p.bytes)}, ` +
     `${Math.round(p.entries / s)} files/s, ${formatBytes(p.bytes / s)}/s, ETA ${Number.isNaN(eta) ? '?' : formatDuration(eta)}`;
 }

@@ -23,6 +23,7 @@ import { failedRecord, okRecord, type CopyRecord } from './record.js';
 import { checkRoots } from './safety.js';
 import type { CopyItem } from './task.js';
 import { sweepTemps } from './temp.js';
+import { TreeCount, type TreeTotal } from './tree-total.js';
 import { walk } from './walk.js';
 
 export interface CopyOptions {
@@ -46,6 +47,11 @@ export interface CopyOptions {
   exclude?: string[];
   /** JSON Lines file receiving one record per entry, in walk order. */
   log?: string;
+  /**
+   * Count SRC in a worker thread beside the copy, for `CopyProgress.total` (an ETA). Costs a second walk of SRC;
+   * directory atimes are still kept from before either walk read them (see tree-total.ts). Default false.
+   */
+  estimateTotal?: boolean;
   /** Compute `recordHash`, a hash of every record in walk order (see record-hash.ts). Default false. */
   hashRecords?: boolean;
   signal?: AbortSignal;
@@ -62,6 +68,8 @@ export interface CopyProgress {
   /** File data bytes written. */
   bytes: number;
   elapsedMs: number;
+  /** With `estimateTotal`: the size of SRC counted so far (`done` once all of it is). */
+  total?: Readonly<TreeTotal>;
 }
 
 export interface CopySummary extends CopyProgress {
@@ -118,6 +126,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   if (options.signal?.aborted) controller.abort();
 
   const progress: CopyProgress = { entries: 0, copied: 0, skipped: 0, failed: 0, bytes: 0, elapsedMs: 0 };
+  const counter = options.estimateTotal && !dryRun ? new TreeCount({ src, include: options.include ?? [], exclude: options.exclude ?? [] }) : null;
   const firstFailures: CopySummary['firstFailures'] = [];
   const log = options.log ? openSync(options.log, 'w') : -1;
   let fatal: FanoutError | null = null;
@@ -180,6 +189,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     if (!dryRun && !roots.dstStat) mkdirSync(dst, { recursive: true, mode: 0o700 });
     for await (const l of walk(src, entryFilter(options.include ?? [], options.exclude ?? []))) {
       if (fatal || controller.signal.aborted) return;
+      if (counter) l.stat = counter.original(l.rel, l.stat);
       while (path.length > 0 && !l.rel.startsWith(`${path[path.length - 1].rel}/`) && path[path.length - 1].rel !== '') path.pop();
       const rel = l.rel || '.';
       let record: CopyRecord;
@@ -260,6 +270,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     }
     if (lines.length > 0) writeSync(log, `${lines.join('\n')}\n`);
     progress.elapsedMs = performance.now() - started;
+    if (counter) progress.total = counter.current();
     options.onProgress?.(progress);
   };
 
@@ -293,6 +304,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    counter?.stop();
     if (log >= 0) closeSync(log);
     if (fatal || controller.signal.aborted) for (const d of new Set(itemDirs.values())) sweepTemps(d);
   }

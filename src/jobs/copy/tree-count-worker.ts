@@ -1,14 +1,20 @@
-/** Worker side of tree-total.ts: walks SRC as the copy does and posts running totals. */
+/**
+ * Worker side of tree-total.ts: walks SRC as the copy does, posting each directory's atime before listing it
+ * (listing moves it) and running totals, on the port it was given.
+ */
 import { lstatSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 import { entryFilter } from './glob.js';
-import type { CountInput, TreeTotal } from './tree-total.js';
+import type { CountInput, CountMessage, TreeTotal } from './tree-total.js';
 import { walk } from './walk.js';
 
-const input = workerData as CountInput;
+const { input, port } = workerData as { input: CountInput; port: MessagePort };
 const total: TreeTotal = { entries: 0, bytes: 0, done: false };
+const post = (m: CountMessage) => port.postMessage(m);
 let reported = 0;
-for await (const listing of walk(input.src, entryFilter(input.include, input.exclude))) {
+let seq = 0; // directories in walk order: the copy's walk visits them in the same order
+const before = (rel: string, stat: { atimeMs: number }) => post({ t: 'dir', seq: seq++, rel, atimeMs: stat.atimeMs });
+for await (const listing of walk(input.src, entryFilter(input.include, input.exclude), before)) {
   total.entries += 1 + listing.files.length;
   const dir = listing.rel ? `${input.src}/${listing.rel}` : input.src;
   for (const f of listing.files) {
@@ -16,8 +22,9 @@ for await (const listing of walk(input.src, entryFilter(input.include, input.exc
   }
   if (total.entries - reported >= 4096) {
     reported = total.entries;
-    parentPort!.postMessage(total);
+    post({ t: 'total', total: { ...total } });
   }
 }
 total.done = true;
-parentPort!.postMessage(total);
+post({ t: 'total', total });
+port.close();

@@ -1,10 +1,15 @@
 /**
  * The size of SRC, counted while it is being copied, for the progress line's ETA (the copy itself walks as it
- * goes and never knows the total). The count runs in its own worker thread, with the copy's include/exclude
- * filter: a directory listing per directory plus an lstat per file, reported every few thousand entries.
- * It costs a second walk, so only the live progress line (a terminal) asks for it.
+ * goes and never knows the total). The count runs in its own worker thread, with the copy's filters: a listing
+ * per directory plus an lstat per file. It costs a second walk, so only the live progress line asks for it.
+ *
+ * The count runs ahead of the copy, and listing a directory moves its atime (relatime), which the copy must
+ * keep. So the counter posts each directory's atime *before* listing it, and the copy, having taken its own
+ * lstat of a directory, first takes every message already posted (synchronously, receiveMessageOnPort): if the
+ * counter listed the directory earlier, the atime it saw first is there, and it is the original.
  */
-import { Worker } from 'node:worker_threads';
+import type { Stats } from 'node:fs';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { builtPath } from '../../engine/built-path.js';
 
 export interface TreeTotal {
@@ -15,39 +20,77 @@ export interface TreeTotal {
   done: boolean;
 }
 
-export interface TreeCount {
-  current(): Readonly<TreeTotal>;
-  /** Settles with the final total once the whole tree is counted (never rejects: an estimate only). */
-  finished: Promise<Readonly<TreeTotal>>;
-  stop(): void;
-}
-
 export interface CountInput {
   src: string;
   include: string[];
   exclude: string[];
 }
 
+export type CountMessage = { t: 'dir'; seq: number; rel: string; atimeMs: number } | { t: 'total'; total: TreeTotal };
+
 const ENTRY = builtPath(import.meta.url, './tree-count-worker.js');
 
-export function countTree(input: CountInput): TreeCount {
-  let total: TreeTotal = { entries: 0, bytes: 0, done: false };
-  const worker = new Worker(ENTRY, { workerData: input, execArgv: [] });
-  worker.unref(); // never what keeps the process alive
-  const finished = new Promise<TreeTotal>((resolve) => {
-    worker.on('message', (t: TreeTotal) => {
-      total = t;
-      if (t.done) resolve(t);
+export class TreeCount {
+  private total: TreeTotal = { entries: 0, bytes: 0, done: false };
+  /** Directories the counter listed that the copy has not reached yet: their atime from before the listing. */
+  private readonly atimes = new Map<string, number>();
+  /** Directories the copy has walked: a counter message about one of those is of no use (it was behind). */
+  private walked = 0;
+  private readonly port;
+  private readonly worker: Worker;
+
+  constructor(input: CountInput) {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(ENTRY, { workerData: { input, port: port2 }, transferList: [port2], execArgv: [] });
+    this.worker.unref(); // never what keeps the process alive
+    this.worker.on('error', () => {}); // an estimate only: without a total the line shows no ETA
+  }
+
+  /** The running total (takes what the counter has posted so far). */
+  current(): Readonly<TreeTotal> {
+    this.drain();
+    return this.total;
+  }
+
+  /**
+   * A directory's stat as the copy should keep it: the copy's own lstat, unless the counter listed the
+   * directory first, in which case the atime is the one from before that listing. Call after taking the lstat.
+   */
+  original(rel: string, stat: Stats | null): Stats | null {
+    this.drain();
+    this.walked++;
+    const atimeMs = this.atimes.get(rel);
+    if (atimeMs === undefined || !stat) return stat;
+    this.atimes.delete(rel);
+    if (atimeMs >= stat.atimeMs) return stat;
+    return Object.assign(Object.create(Object.getPrototypeOf(stat) as object) as Stats, stat, { atimeMs, atime: new Date(atimeMs) });
+  }
+
+  /** Everything the counter has posted, synchronously. */
+  private drain(): void {
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
+      const msg = m.message as CountMessage;
+      if (msg.t === 'dir') {
+        if (msg.seq >= this.walked) this.atimes.set(msg.rel, msg.atimeMs);
+      }
+      else this.total = msg.total;
+    }
+  }
+
+  stop(): void {
+    void this.worker.terminate();
+    this.port.close();
+  }
+
+  /** Settles once the whole tree is counted (tests). */
+  async finished(): Promise<Readonly<TreeTotal>> {
+    await new Promise<void>((resolve) => {
+      this.worker.once('exit', () => resolve());
+      this.worker.once('error', () => resolve());
     });
-    // An error (an unreadable SRC) leaves the total not done: the line shows no ETA.
-    worker.on('error', () => resolve(total));
-    worker.on('exit', () => resolve(total));
-  });
-  return {
-    current: () => total,
-    finished,
-    stop: () => void worker.terminate(),
-  };
+    return this.current();
+  }
 }
 
 /** Time left, from the share of the tree done so far (by entries or by bytes, whichever is further along). */

@@ -27,7 +27,10 @@ export interface DirListing {
 /** Decides whether an entry is walked at all (--include/--exclude). */
 export type WalkFilter = (rel: string, isDir: boolean) => boolean;
 
-export async function* walk(root: string, filter?: WalkFilter): AsyncGenerator<DirListing> {
+/** Called with a directory's lstat just before it is listed (listing it may move its atime). */
+export type BeforeList = (rel: string, stat: Stats) => void;
+
+export async function* walk(root: string, filter?: WalkFilter, beforeList?: BeforeList): AsyncGenerator<DirListing> {
   // Each frame is one level of the current path: the sibling directories still to visit there.
   const frames: Array<{ dirs: string[]; i: number }> = [{ dirs: [''], i: 0 }];
   while (frames.length > 0) {
@@ -37,19 +40,20 @@ export async function* walk(root: string, filter?: WalkFilter): AsyncGenerator<D
       continue;
     }
     const rel = frame.dirs[frame.i++];
-    const { listing, subdirs } = read(root, rel, filter);
+    const { listing, subdirs } = read(root, rel, filter, beforeList);
     yield listing;
     if (!listing.prune && subdirs.length > 0) frames.push({ dirs: subdirs, i: 0 });
   }
 }
 
-function read(root: string, rel: string, filter?: WalkFilter): { listing: DirListing; subdirs: string[] } {
+function read(root: string, rel: string, filter?: WalkFilter, beforeList?: BeforeList): { listing: DirListing; subdirs: string[] } {
   const abs = rel ? `${root}/${rel}` : root;
   let stat: Stats | null = null;
   let entries: Dirent[];
   try {
     // The directory's stat is taken before reading it, so its atime is the one from before this walk.
     stat = rel ? lstatSync(abs) : statSync(abs);
+    beforeList?.(rel, stat);
     entries = readdirSync(abs, { withFileTypes: true });
   } catch (error) {
     return { listing: { rel, stat, files: [], error }, subdirs: [] };

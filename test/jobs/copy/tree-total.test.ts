@@ -1,32 +1,74 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
-import { countTree, etaMs } from '../../../src/jobs/copy/tree-total.js';
-import { fixtureTree } from '../../../fixtures/tree.js';
+import { etaMs, TreeCount } from '../../../src/jobs/copy/tree-total.js';
+import { fixtureTree, smallFiles } from '../../../fixtures/tree.js';
 
 let base: string;
+let mounted = false;
 let src: string;
 
+/** A tmpfs when root may mount one: relatime, so listing a directory with an old atime moves it. */
 beforeAll(() => {
   base = mkdtempSync(`${tmpdir()}/fanout-count-`);
+  if (process.geteuid?.() === 0) mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', base]).status === 0;
   src = `${base}/src`;
   fixtureTree(src);
 });
 
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+afterAll(() => {
+  if (mounted) spawnSync('umount', ['-l', base]);
+  rmSync(base, { recursive: true, force: true });
+});
 
-describe('countTree', () => {
+/** Every directory under root (root included, as ''), with its atime set to 2001 (older than relatime's day). */
+function ageDirectories(root: string): Map<string, number> {
+  const old = new Map<string, number>();
+  const visit = (rel: string) => {
+    const abs = rel ? `${root}/${rel}` : root;
+    for (const e of readdirSync(abs, { withFileTypes: true })) if (e.isDirectory()) visit(rel ? `${rel}/${e.name}` : e.name);
+    utimesSync(abs, 978_307_200 + old.size, lstatSync(abs).mtimeMs / 1000);
+    old.set(rel, lstatSync(abs).atimeMs);
+  };
+  visit('');
+  return old;
+}
+
+describe('TreeCount', () => {
   it.each([
     ['the whole tree', [] as string[]],
     ['an --exclude', ['*.txt']],
   ])('counts as many entries as the copy writes records, and every file byte, with %s', async (_, exclude) => {
     let records = 0;
     const summary = await copy({ src, dst: `${base}/dst-${exclude.length}`, exclude, onRecord: () => records++ });
-    const total = await countTree({ src, include: [], exclude }).finished;
+    const total = await new TreeCount({ src, include: [], exclude }).finished();
     expect(total.done).toBe(true);
     expect(total.entries).toBe(records);
     expect(total.bytes).toBeGreaterThanOrEqual(summary.bytes);
+  });
+
+  it('gives back the atime a directory had before the counter listed it', async () => {
+    const root = `${base}/aged`;
+    smallFiles(root, 300);
+    const old = ageDirectories(root);
+    const count = new TreeCount({ src: root, include: [], exclude: [] });
+    await count.finished(); // it has listed every directory, moving their atimes on a relatime mount
+    for (const [rel, atimeMs] of old) {
+      const now = lstatSync(rel ? `${root}/${rel}` : root);
+      expect(count.original(rel, now)!.atimeMs, rel).toBe(atimeMs);
+    }
+  });
+
+  it('lets copy({ estimateTotal }) keep directory atimes and report the total', async () => {
+    const root = `${base}/aged-copy`;
+    smallFiles(root, 2000);
+    const old = ageDirectories(root);
+    let last: number | undefined;
+    await copy({ src: root, dst: `${base}/aged-dst`, mode: 'threads', workers: 2, estimateTotal: true, onProgress: (p) => (last = p.total?.entries) });
+    for (const [rel, atimeMs] of old) expect(lstatSync(rel ? `${base}/aged-dst/${rel}` : `${base}/aged-dst`).atimeMs, rel).toBe(atimeMs);
+    expect(last === undefined || last > 0).toBe(true);
   });
 });
 
