@@ -26,7 +26,10 @@ export function asyncChannel(): Channel {
     for (const msg of list) host.handle(msg);
   };
   const send = (msg: ToWorker) => {
-    if (deferred.length > 0) deferred.push(msg); // keeps the order of messages
+    // A cancel must reach tasks that are running now, not wait behind work that has not started (which sees the
+    // aborted signal when it does start).
+    if (msg.t === 'cancel') host.handle(msg);
+    else if (deferred.length > 0) deferred.push(msg); // keeps the order of messages
     else if (msg.t === 'run' && performance.now() - turnStart > YIELD_AFTER_MS) {
       deferred.push(msg);
       setImmediate(deliver);

@@ -49,8 +49,9 @@ export class TaskHost {
   private outbox: Settlement[] = [];
   private released: number[] = [];
   private flushScheduled = false;
-  /** When the outbox was last sent: results that waited this long go at once (see settle). */
-  private lastFlush = performance.now();
+  /** When the current turn of the event loop started running tasks here, or -1 outside such a turn. */
+  private turnStart = -1;
+  private readonly endTurn = () => (this.turnStart = -1);
   private readonly flush = () => this.flushNow();
 
   constructor(
@@ -121,6 +122,7 @@ export class TaskHost {
 
   /** Runs the task; a synchronous result settles without a promise (the common case for cheap tasks). */
   private call(fn: TaskFn, task: WireTask, ctx: Context): void {
+    this.markTurn(performance.now());
     let value: unknown;
     try {
       value = fn(task.item, ctx);
@@ -146,10 +148,22 @@ export class TaskHost {
 
   private settle(s: Settlement): void {
     this.outbox.push(s);
-    // Synchronous tasks sent together run back to back: a result that waited behind slow ones for more than
-    // FLUSH_AFTER_MS goes now, so the coordinator can send more work (and write records) meanwhile.
-    if (performance.now() - this.lastFlush > FLUSH_AFTER_MS) return this.flushNow();
+    // Synchronous tasks sent together run back to back in one turn: once that turn has lasted FLUSH_AFTER_MS,
+    // results go as they come, so the coordinator can send more work (and write records) meanwhile. Results of
+    // tasks that finish in separate turns (I/O) are batched until the turn ends.
+    const now = performance.now();
+    if (this.turnStart >= 0 && now - this.turnStart > FLUSH_AFTER_MS) {
+      this.turnStart = now;
+      return this.flushNow();
+    }
+    this.markTurn(now);
     this.scheduleFlush();
+  }
+
+  private markTurn(now: number): void {
+    if (this.turnStart >= 0) return;
+    this.turnStart = now;
+    setImmediate(this.endTurn);
   }
 
   private scheduleFlush(): void {
@@ -161,7 +175,6 @@ export class TaskHost {
 
   private flushNow(): void {
     this.flushScheduled = false;
-    this.lastFlush = performance.now();
     const settled = this.outbox;
     this.outbox = [];
     const released = this.released;

@@ -45,16 +45,20 @@ function matches(s: Simple, name: string, attribs: Record<string, string>): bool
   return true;
 }
 
-const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c;
+/** Any JavaScript whitespace separates class names, as css-select's `[class~=name]` has it (cheerio's rule). */
+const SPACE = /\s/;
 
 /** Whether the class attribute lists `name` as a whole word (without splitting it: this runs for every tag). */
 function hasClass(list: string, name: string): boolean {
   for (let i = list.indexOf(name); i !== -1; i = list.indexOf(name, i + 1)) {
     const end = i + name.length;
-    if ((i === 0 || isSpace(list.charCodeAt(i - 1))) && (end === list.length || isSpace(list.charCodeAt(end)))) return true;
+    if ((i === 0 || SPACE.test(list[i - 1]!)) && (end === list.length || SPACE.test(list[end]!))) return true;
   }
   return false;
 }
+
+/** cheerio's attr(): a boolean attribute reads as its own name, whatever its value. */
+const BOOLEAN_ATTR = /^(?:autofocus|autoplay|async|checked|controls|defer|disabled|hidden|loop|multiple|open|readonly|required|scoped|selected)$/i;
 
 export interface StreamPlan {
   selectors: { sel: Selector; simple: Simple }[];
@@ -111,7 +115,12 @@ export function streamSelect(html: string, plan: StreamPlan, links: boolean): St
           if (!matches(simple, name, attribs)) continue;
           if (sel.kind === 'attr') {
             firstTaken.add(sel.name);
-            data[sel.name] = attribs[sel.attr ?? ''] ?? null;
+            const attr = sel.attr ?? '';
+            // cheerio's attr(), DOM-like: an <option>'s value defaults to its text, a checkbox's or radio's to "on"
+            if (Object.hasOwn(attribs, attr)) data[sel.name] = BOOLEAN_ATTR.test(attr) ? attr : attribs[attr]!;
+            else if (name === 'option' && attr === 'value') open.push({ depth, text: '', done: (t) => (data[sel.name] = t) });
+            else if (name === 'input' && attr === 'value' && (attribs.type === 'radio' || attribs.type === 'checkbox')) data[sel.name] = 'on';
+            else data[sel.name] = null;
           } else if (sel.kind === 'text') {
             firstTaken.add(sel.name);
             open.push({ depth, text: '', done: (t) => (data[sel.name] = t) });

@@ -19,6 +19,9 @@ const PAGES: Record<string, string> = {
   tables: `<table class=x><tr class=x><td class=x>1<td class=x>2<tr><td>3</table><select><option class=x>a<option class=x>b</select>`,
   rawText: `<textarea class=x><b>not a tag</b> &amp;</textarea><title class=x>in body</title><style class=x>p{}</style>`,
   classes: `<i class="ab a-b ba">no</i><i class="x ab	a">yes</i><i class=" a ">yes2</i><i class="A">no</i><i class="a\nb">yes3</i>`,
+  forms: `<form><input type=checkbox checked=""><input type=radio value=r><select><option>  Blue &amp; green </option><option value=v2>x</option></select></form>`,
+  radioFirst: `<input type=RADIO name=x><input type=radio><option value="">empty</option>`,
+  nbsp: `<i class="a\u00a0b">nbsp-separated</i><i class="ab">no</i>`,
   stray: `</p></div><br class=x></br><div class=x>a</span>b</div></div>`,
   links: `<head><base href="/docs/"><base href="/ignored/"></head><a href="intro.html">a</a><a>none</a><a href="">empty</a>
     <A HREF="/Top?q=1&amp;r=2">b</A><a href="mailto:x@y.test">m</a><a href="http://[bad">bad</a>`,
@@ -42,6 +45,10 @@ const SELECTORS: Selector[] = [
   { name: 'missing', css: '#nope', kind: 'text' },
   { name: 'classA', css: 'i.a', kind: 'all' },
   { name: 'spaced', css: 'p', kind: 'text' },
+  { name: 'checked', css: 'input', kind: 'attr', attr: 'checked' },
+  { name: 'boxValue', css: 'input', kind: 'attr', attr: 'value' },
+  { name: 'optValue', css: 'option', kind: 'attr', attr: 'value' },
+  { name: 'ctor', css: 'input', kind: 'attr', attr: 'constructor' },
 ];
 
 const viaCheerio = (selectors: Selector[]) => selectors.map((s) => ({ ...s, css: `:is(${s.css})` }));
