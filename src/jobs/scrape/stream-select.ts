@@ -84,6 +84,9 @@ interface Open {
   done: (text: string) => void;
 }
 
+/** Thrown from a parser callback to end the parse early (htmlparser2 has no other way out of `end`). */
+const STOP = Symbol('stop');
+
 export interface StreamResult {
   /** Raw (not yet collapsed) texts and attributes by selector name, as `select` in extract.ts shapes them. */
   data: Record<string, string | string[] | null>;
@@ -101,6 +104,10 @@ export function streamSelect(html: string, plan: StreamPlan, links: boolean): St
   let base: string | undefined;
   const open: Open[] = [];
   let depth = 0;
+  // With only first-match selectors and no links, the parse stops once each has its value: the rest of the
+  // page cannot change the record.
+  const firstOnly = !links && plan.selectors.every((p) => p.sel.kind !== 'all');
+  const isComplete = () => firstOnly && open.length === 0 && firstTaken.size === plan.selectors.length;
 
   const parser = new Parser(
     {
@@ -121,6 +128,7 @@ export function streamSelect(html: string, plan: StreamPlan, links: boolean): St
             else if (name === 'option' && attr === 'value') open.push({ depth, text: '', done: (t) => (data[sel.name] = t) });
             else if (name === 'input' && attr === 'value' && (attribs.type === 'radio' || attribs.type === 'checkbox')) data[sel.name] = 'on';
             else data[sel.name] = null;
+            if (isComplete()) throw STOP;
           } else if (sel.kind === 'text') {
             firstTaken.add(sel.name);
             open.push({ depth, text: '', done: (t) => (data[sel.name] = t) });
@@ -141,11 +149,16 @@ export function streamSelect(html: string, plan: StreamPlan, links: boolean): St
           o.done(o.text);
         }
         depth--;
+        if (isComplete()) throw STOP;
       },
     },
     { decodeEntities: true },
   );
-  parser.end(html);
+  try {
+    parser.end(html);
+  } catch (err) {
+    if (err !== STOP) throw err;
+  }
   // The parser closes what is still open at the end of the page, so every element got its close.
   return { data, hrefs, base };
 }

@@ -63,6 +63,12 @@ describe('streamed selectors', () => {
     expect(streamed).toEqual(cheerio);
   });
 
+  it.each(Object.keys(PAGES))('give what cheerio gives on the %s page with first-match selectors only (the parse stops early)', (name) => {
+    const html = PAGES[name]!;
+    const firstOnly = SELECTORS.filter((s) => s.kind !== 'all');
+    expect(extract(html, PAGE, { selectors: firstOnly, links: false })).toEqual(extract(html, PAGE, { selectors: viaCheerio(firstOnly), links: false }));
+  });
+
   it('resolve links against the first <base href>, as cheerio does', () => {
     expect(extract(PAGES.links!, PAGE, { selectors: [], links: true }).links).toEqual([
       'https://site.test/docs/intro.html',
