@@ -17,10 +17,11 @@ export function asyncChannel(): Channel {
     if (msg.t === 'closed') closed?.();
     handler(msg);
   }, queueMicrotask);
-  let turnStart = performance.now();
+  // When the current turn started sending work (-1: not yet this turn); a setImmediate marks the turn's end.
+  let turnStart = -1;
+  const endTurn = () => (turnStart = -1);
   let deferred: ToWorker[] = [];
   const deliver = () => {
-    turnStart = performance.now();
     const list = deferred;
     deferred = [];
     for (const msg of list) host.handle(msg);
@@ -30,9 +31,14 @@ export function asyncChannel(): Channel {
     // aborted signal when it does start).
     if (msg.t === 'cancel') host.handle(msg);
     else if (deferred.length > 0) deferred.push(msg); // keeps the order of messages
-    else if (msg.t === 'run' && performance.now() - turnStart > YIELD_AFTER_MS) {
+    else if (msg.t !== 'run') host.handle(msg);
+    else if (turnStart < 0) {
+      turnStart = performance.now();
+      setImmediate(endTurn);
+      host.handle(msg);
+    } else if (performance.now() - turnStart > YIELD_AFTER_MS) {
       deferred.push(msg);
-      setImmediate(deliver);
+      setImmediate(deliver); // after endTurn: the next turn starts counting afresh
     } else host.handle(msg);
   };
   return {
