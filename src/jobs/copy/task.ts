@@ -20,15 +20,33 @@ export interface CopyItem extends EntryDir {
 
 /** Large-file copies in flight per batch. */
 const MAX_ASYNC = 4;
+/** Synchronous copying per turn of the event loop before the next batch waits for the next turn. */
+const TURN_BUDGET_MS = 10;
 
 export default defineTask((o: CopyTaskOptions) => {
   const c = { o, id: processIdentity() };
   // After a fatal error (disk full, read-only) this worker refuses further batches with the same error.
   let fatal: FanoutError | null = null;
 
+  // Batches arrive several at once and small files are copied synchronously, which holds the event loop (the
+  // coordinator's own, in async mode: Ctrl-C, progress and results wait; on a slow disk for seconds). Once this
+  // turn of the loop has run TURN_BUDGET_MS of batches, the next batch waits for the next turn.
+  let turnStart = -1;
+  const endTurn = () => (turnStart = -1);
+  const copyBatch = (item: CopyItem, ctx: TaskContext): BatchResult | Promise<BatchResult> => {
+    const now = performance.now();
+    if (turnStart < 0) {
+      turnStart = now;
+      setImmediate(endTurn);
+    } else if (now - turnStart > TURN_BUDGET_MS) {
+      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => copyBatch(item, ctx));
+    }
+    return copyNow(item, ctx);
+  };
+
   // Synchronous unless a large file is copied asynchronously: a batch of small files settles, and its result can
   // be sent to the coordinator, as soon as it is done rather than after every other batch sent with it.
-  return (item: CopyItem, ctx: TaskContext): BatchResult | Promise<BatchResult> => {
+  const copyNow = (item: CopyItem, ctx: TaskContext): BatchResult | Promise<BatchResult> => {
     const out: CopyRecord[] = [];
     const note = (i: number, r: CopyRecord) => {
       out[i] = r;
@@ -72,6 +90,8 @@ export default defineTask((o: CopyTaskOptions) => {
     await Promise.all(pending);
     return result(out, item);
   }
+
+  return copyBatch;
 });
 
 /** A fatal error may leave holes (entries never started): only the prefix before the first hole is reported. */
