@@ -25,7 +25,7 @@ export const FULL: DemoSizes = {
   // ~22 ms of parsing per 256 KiB page: ~2.2 s of CPU work. async already uses ~1.3 cores (V8 collects garbage
   // on helper threads), so two workers can gain ~1.5x at best, minus the ~0.15 s more that starting them costs:
   // the work must dwarf that to show.
-  parse: { pages: 100, kib: 256, concurrency: 16 },
+  parse: { pages: 200, kib: 256, concurrency: 16 },
   copy: { smallFiles: 1200, largeFiles: 3, largeBytes: 4 * 2 ** 20 },
 };
 
