@@ -14,6 +14,16 @@ describe('fanout CLI', () => {
     for (const c of ['scrape', 'copy', 'compare', 'demo']) expect(r.stdout).toContain(`fanout ${c}`);
   });
 
+  it.each([['compare', 'fanout compare scrape urls.txt'], ['demo', 'fanout demo --quick']])(
+    'shows `%s --help` with its examples written as a user types them',
+    async (command, example) => {
+      const r = await runCli([command, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(example);
+      expect(r.stdout).not.toContain(`${command} ${command}`);
+    },
+  );
+
   it.each([
     [['bogus'], 'Unknown argument: bogus'],
     [[], 'name a command'],

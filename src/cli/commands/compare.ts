@@ -30,8 +30,8 @@ export function makeCompareCommand(options: CompareCommandOptions = {}): Command
         .option('report', { type: 'string', default: './fanout-report', describe: 'directory for report.{html,md,json,csv}' })
         .option('json', { type: 'boolean', default: false, describe: 'print the JSON report to stdout instead of the table' })
         .group(['modes', 'workers', 'runs', 'warmup', 'report', 'json'], 'Compare:')
-        .example('$0 compare scrape urls.txt -c 32 --runs 5', 'every strategy on your URL list')
-        .example('$0 compare copy ./src-tree /tmp/dst --modes async,threads --workers 2', 'copy: DST is emptied before each run'),
+        .example('$0 scrape urls.txt -c 32 --runs 5', 'every strategy on your URL list')
+        .example('$0 copy ./src-tree /tmp/dst --modes async,threads --workers 2', 'copy: DST is emptied before each run'),
     run: async (args) => runCompare(args, options),
   };
 }

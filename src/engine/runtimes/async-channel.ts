@@ -22,6 +22,10 @@ export function asyncChannel(): Channel {
   const endTurn = () => (turnStart = -1);
   let deferred: ToWorker[] = [];
   const deliver = () => {
+    if (turnStart < 0) {
+      turnStart = performance.now(); // this turn's clock starts with the delivered work
+      setImmediate(endTurn);
+    }
     const list = deferred;
     deferred = [];
     for (const msg of list) host.handle(msg);

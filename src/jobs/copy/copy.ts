@@ -126,7 +126,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   if (options.signal?.aborted) controller.abort();
 
   const progress: CopyProgress = { entries: 0, copied: 0, skipped: 0, failed: 0, bytes: 0, elapsedMs: 0 };
-  const counter = options.estimateTotal && !dryRun ? new TreeCount({ src, include: options.include ?? [], exclude: options.exclude ?? [] }) : null;
+  let counter: TreeCount | null = null; // started with the run, below: nothing is left walking if opening the log fails
   const firstFailures: CopySummary['firstFailures'] = [];
   const log = options.log ? openSync(options.log, 'w') : -1;
   let fatal: FanoutError | null = null;
@@ -286,6 +286,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
 
   let summary;
   try {
+    if (options.estimateTotal) counter = new TreeCount({ src, include: options.include ?? [], exclude: options.exclude ?? [] });
     summary = await run<CopyItem, BatchResult>({
       items: items(),
       task: TASK,

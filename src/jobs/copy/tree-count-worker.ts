@@ -5,15 +5,20 @@
 import { lstatSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { entryFilter } from './glob.js';
-import type { CountInput, CountMessage, TreeTotal } from './tree-total.js';
+import { MAX_LEAD, type CountInput, type CountMessage, type TreeTotal } from './tree-total.js';
 import { walk } from './walk.js';
 
-const { input, port } = workerData as { input: CountInput; port: MessagePort };
+const { input, port, walked } = workerData as { input: CountInput; port: MessagePort; walked: Int32Array };
 const total: TreeTotal = { entries: 0, bytes: 0, done: false };
 const post = (m: CountMessage) => port.postMessage(m);
 let reported = 0;
-let seq = 0; // directories in walk order: the copy's walk visits them in the same order
-const before = (rel: string, stat: { atimeMs: number }) => post({ t: 'dir', seq: seq++, rel, atimeMs: stat.atimeMs });
+let listed = 0;
+const before = (rel: string, stat: { atimeMs: number }) => {
+  // At most MAX_LEAD directories ahead of the copy (what it has walked is in `walked`): bounds its queue.
+  for (let at = Atomics.load(walked, 0); listed - at > MAX_LEAD; at = Atomics.load(walked, 0)) Atomics.wait(walked, 0, at, 1000);
+  listed++;
+  post({ t: 'dir', rel, atimeMs: stat.atimeMs });
+};
 for await (const listing of walk(input.src, entryFilter(input.include, input.exclude), before)) {
   total.entries += 1 + listing.files.length;
   const dir = listing.rel ? `${input.src}/${listing.rel}` : input.src;

@@ -7,6 +7,11 @@
  * keep. So the counter posts each directory's atime *before* listing it, and the copy, having taken its own
  * lstat of a directory, first takes every message already posted (synchronously, receiveMessageOnPort): if the
  * counter listed the directory earlier, the atime it saw first is there, and it is the original.
+ *
+ * Both walks visit directories in the same order (pre-order, names sorted), so the messages form a queue in walk
+ * order: those before the copy's current directory are stale (a subtree the copy pruned) and dropped. The
+ * counter may run at most MAX_LEAD directories ahead of the copy (a shared counter, Atomics), which bounds the
+ * queue: on trees with more directories than that, the total comes later.
  */
 import type { Stats } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
@@ -26,23 +31,37 @@ export interface CountInput {
   exclude: string[];
 }
 
-export type CountMessage = { t: 'dir'; seq: number; rel: string; atimeMs: number } | { t: 'total'; total: TreeTotal };
+export type CountMessage = { t: 'dir'; rel: string; atimeMs: number } | { t: 'total'; total: TreeTotal };
+
+/** Directories the counter may list ahead of the copy. */
+export const MAX_LEAD = 50_000;
+
+/** Whether directory `a` comes before `b` in the walk (pre-order, names compared as the walk sorts them). */
+export function walksBefore(a: string, b: string): boolean {
+  if (a === '') return b !== '';
+  if (b === '') return false;
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! < y[i]!;
+  return x.length < y.length;
+}
 
 const ENTRY = builtPath(import.meta.url, './tree-count-worker.js');
 
 export class TreeCount {
   private total: TreeTotal = { entries: 0, bytes: 0, done: false };
-  /** Directories the counter listed that the copy has not reached yet: their atime from before the listing. */
-  private readonly atimes = new Map<string, number>();
-  /** Directories the copy has walked: a counter message about one of those is of no use (it was behind). */
-  private walked = 0;
+  /** Directories the counter listed that the copy has not reached yet, in walk order, with their atime before. */
+  private queue: { rel: string; atimeMs: number }[] = [];
+  private head = 0;
+  /** [0]: directories the copy has walked, read by the counter to keep its lead under MAX_LEAD. */
+  private readonly walked = new Int32Array(new SharedArrayBuffer(4));
   private readonly port;
   private readonly worker: Worker;
 
   constructor(input: CountInput) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(ENTRY, { workerData: { input, port: port2 }, transferList: [port2], execArgv: [] });
+    this.worker = new Worker(ENTRY, { workerData: { input, port: port2, walked: this.walked }, transferList: [port2], execArgv: [] });
     this.worker.unref(); // never what keeps the process alive
     this.worker.on('error', () => {}); // an estimate only: without a total the line shows no ETA
   }
@@ -59,11 +78,16 @@ export class TreeCount {
    */
   original(rel: string, stat: Stats | null): Stats | null {
     this.drain();
-    this.walked++;
-    const atimeMs = this.atimes.get(rel);
-    if (atimeMs === undefined || !stat) return stat;
-    this.atimes.delete(rel);
-    if (atimeMs >= stat.atimeMs) return stat;
+    Atomics.add(this.walked, 0, 1);
+    Atomics.notify(this.walked, 0);
+    while (this.head < this.queue.length && walksBefore(this.queue[this.head]!.rel, rel)) this.head++;
+    let atimeMs: number | undefined;
+    if (this.head < this.queue.length && this.queue[this.head]!.rel === rel) atimeMs = this.queue[this.head++]!.atimeMs;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (atimeMs === undefined || !stat || atimeMs >= stat.atimeMs) return stat;
     return Object.assign(Object.create(Object.getPrototypeOf(stat) as object) as Stats, stat, { atimeMs, atime: new Date(atimeMs) });
   }
 
@@ -71,9 +95,7 @@ export class TreeCount {
   private drain(): void {
     for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
       const msg = m.message as CountMessage;
-      if (msg.t === 'dir') {
-        if (msg.seq >= this.walked) this.atimes.set(msg.rel, msg.atimeMs);
-      }
+      if (msg.t === 'dir') this.queue.push({ rel: msg.rel, atimeMs: msg.atimeMs });
       else this.total = msg.total;
     }
   }

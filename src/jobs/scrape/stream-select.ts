@@ -71,7 +71,9 @@ export function streamPlan(selectors: readonly Selector[]): StreamPlan | null {
   let plan = plans.get(selectors);
   if (plan === undefined) {
     const parsed = selectors.map((sel) => ({ sel, simple: parseSimple(sel.css) }));
-    plan = parsed.every((p) => p.simple) ? { selectors: parsed as StreamPlan['selectors'] } : null;
+    // Repeated names and an --attr without an attribute are cheerio's to answer (the CLI refuses both anyway).
+    const odd = new Set(selectors.map((s) => s.name)).size < selectors.length || selectors.some((s) => s.kind === 'attr' && !s.attr);
+    plan = !odd && parsed.every((p) => p.simple) ? { selectors: parsed as StreamPlan['selectors'] } : null;
     plans.set(selectors, plan);
   }
   return plan;
