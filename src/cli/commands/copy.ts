@@ -80,7 +80,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
             const now = performance.now();
             if (now - lastDraw < 100) return;
             lastDraw = now;
-            process.stderr.write(`\r\x1b[K${progressLine(p)}`);
+            process.stderr.write(`\r\x1b[K${progressLine(p, a.dryRun)}`);
           }
         : undefined,
     });
@@ -102,11 +102,11 @@ async function runCopy(a: CopyArgs): Promise<number> {
 }
 
 /** The live line: entries done of the total (once counted), rates, and the ETA. */
-export function progressLine(p: CopyProgress): string {
+export function progressLine(p: CopyProgress, dryRun = false): string {
   const s = Math.max(p.elapsedMs, 1) / 1000;
   const of = p.total?.done ? `/${p.total.entries}` : '';
   const eta = p.total ? etaMs(p, p.total) : NaN;
-  return `${p.entries}${of} entries (${p.copied} copied, ${p.skipped} skipped, ${p.failed} failed), ${formatBytes(p.bytes)}, ` +
+  return `${p.entries}${of} entries (${p.copied} ${dryRun ? 'to copy' : 'copied'}, ${p.skipped} skipped, ${p.failed} failed), ${formatBytes(p.bytes)}, ` +
     `${Math.round(p.entries / s)} files/s, ${formatBytes(p.bytes / s)}/s, ETA ${Number.isNaN(eta) ? '?' : formatDuration(eta)}`;
 }
 
