@@ -1,4 +1,5 @@
 /** The `async` runtime: the task runs on the coordinator's own event loop; messages are passed by reference. */
+import { TurnClock } from '../turn-clock.js';
 import { TaskHost } from '../worker/task-host.js';
 import type { Channel } from './channel.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
@@ -17,15 +18,10 @@ export function asyncChannel(): Channel {
     if (msg.t === 'closed') closed?.();
     handler(msg);
   }, queueMicrotask);
-  // When the current turn started sending work (-1: not yet this turn); a setImmediate marks the turn's end.
-  let turnStart = -1;
-  const endTurn = () => (turnStart = -1);
+  const turn = new TurnClock(); // counts from the first work sent in a turn, delivered work included
   let deferred: ToWorker[] = [];
   const deliver = () => {
-    if (turnStart < 0) {
-      turnStart = performance.now(); // this turn's clock starts with the delivered work
-      setImmediate(endTurn);
-    }
+    turn.elapsed();
     const list = deferred;
     deferred = [];
     for (const msg of list) host.handle(msg);
@@ -35,14 +31,9 @@ export function asyncChannel(): Channel {
     // aborted signal when it does start).
     if (msg.t === 'cancel') host.handle(msg);
     else if (deferred.length > 0) deferred.push(msg); // keeps the order of messages
-    else if (msg.t !== 'run') host.handle(msg);
-    else if (turnStart < 0) {
-      turnStart = performance.now();
-      setImmediate(endTurn);
-      host.handle(msg);
-    } else if (performance.now() - turnStart > YIELD_AFTER_MS) {
+    else if (msg.t === 'run' && turn.elapsed() > YIELD_AFTER_MS) {
       deferred.push(msg);
-      setImmediate(deliver); // after endTurn: the next turn starts counting afresh
+      setImmediate(deliver); // queued after the clock's stop: the next turn counts afresh
     } else host.handle(msg);
   };
   return {

@@ -8,6 +8,7 @@ import { isAbsolute } from 'node:path';
 import { FanoutError, isRetryLater, serializeError } from '../errors.js';
 import type { FromWorker, Settlement, ToWorker, WireTask } from '../protocol.js';
 import type { TaskContext, TaskFn } from '../task.js';
+import { TurnClock } from '../turn-clock.js';
 
 export function moduleUrl(module: string): string {
   return isAbsolute(module) ? pathToFileURL(module).href : module;
@@ -49,9 +50,8 @@ export class TaskHost {
   private outbox: Settlement[] = [];
   private released: number[] = [];
   private flushScheduled = false;
-  /** When the current turn of the event loop started running tasks here, or -1 outside such a turn. */
-  private turnStart = -1;
-  private readonly endTurn = () => (this.turnStart = -1);
+  /** How long this turn of the event loop has been running tasks here (see settle). */
+  private readonly turn = new TurnClock();
   private readonly flush = () => this.flushNow();
 
   constructor(
@@ -122,7 +122,7 @@ export class TaskHost {
 
   /** Runs the task; a synchronous result settles without a promise (the common case for cheap tasks). */
   private call(fn: TaskFn, task: WireTask, ctx: Context): void {
-    this.markTurn(performance.now());
+    this.turn.elapsed();
     let value: unknown;
     try {
       value = fn(task.item, ctx);
@@ -152,18 +152,11 @@ export class TaskHost {
     // results go as they come, so the coordinator can send more work (and write records) meanwhile. Results of
     // tasks that finish in separate turns (I/O) are batched until the turn ends.
     const now = performance.now();
-    if (this.turnStart >= 0 && now - this.turnStart > FLUSH_AFTER_MS) {
-      this.turnStart = now;
+    if (this.turn.elapsed(now) > FLUSH_AFTER_MS) {
+      this.turn.restart(now);
       return this.flushNow();
     }
-    this.markTurn(now);
     this.scheduleFlush();
-  }
-
-  private markTurn(now: number): void {
-    if (this.turnStart >= 0) return;
-    this.turnStart = now;
-    setImmediate(this.endTurn);
   }
 
   private scheduleFlush(): void {

@@ -5,8 +5,10 @@
  * instead of queueing on libuv's 4-thread pool; large files use the async fs.copyFile, a few at once. The
  * batch's records go back encoded (batch-result.ts): a character per entry.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FanoutError } from '../../engine/errors.js';
 import { defineTask, type TaskContext } from '../../engine/task.js';
+import { TurnClock } from '../../engine/turn-clock.js';
 import { encodeBatch, type BatchResult } from './batch-result.js';
 import { processEntry, type CopyTaskOptions, type EntryDir } from './entry.js';
 import { isFatalCode } from './errors.js';
@@ -31,18 +33,9 @@ export default defineTask((o: CopyTaskOptions) => {
   // Batches arrive several at once and small files are copied synchronously, which holds the event loop (the
   // coordinator's own, in async mode: Ctrl-C, progress and results wait; on a slow disk for seconds). Once this
   // turn of the loop has run TURN_BUDGET_MS of batches, the next batch waits for the next turn.
-  let turnStart = -1;
-  const endTurn = () => (turnStart = -1);
-  const copyBatch = (item: CopyItem, ctx: TaskContext): BatchResult | Promise<BatchResult> => {
-    const now = performance.now();
-    if (turnStart < 0) {
-      turnStart = now;
-      setImmediate(endTurn);
-    } else if (now - turnStart > TURN_BUDGET_MS) {
-      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => copyBatch(item, ctx));
-    }
-    return copyNow(item, ctx);
-  };
+  const turn = new TurnClock();
+  const copyBatch = (item: CopyItem, ctx: TaskContext): BatchResult | Promise<BatchResult> =>
+    turn.elapsed() > TURN_BUDGET_MS ? nextTurn().then(() => copyBatch(item, ctx)) : copyNow(item, ctx);
 
   // Synchronous unless a large file is copied asynchronously: a batch of small files settles, and its result can
   // be sent to the coordinator, as soon as it is done rather than after every other batch sent with it.

@@ -5,6 +5,7 @@
  * frees the slot while it waits (and, for 429 or a 503 with Retry-After, holds back the whole origin);
  * anything else becomes a record. A cancelled item throws: it must not be written.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { RetryLater } from '../../engine/errors.js';
 import { defineTask, type TaskContext } from '../../engine/task.js';
@@ -14,8 +15,6 @@ import { fetchPage, type FetchOptions, type FetchResult } from './fetch.js';
 import { failedRecord, type ScrapeItem, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pausesHost } from './retry-policy.js';
 import { BodySaver } from './save.js';
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
