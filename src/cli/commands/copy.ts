@@ -5,7 +5,6 @@ import { EXIT } from '../exit-codes.js';
 import { poolChoice, withPoolOptions, type PoolFlags } from '../pool-options.js';
 import { interruptSignal } from '../signals.js';
 import { formatBytes, formatDuration } from '../progress.js';
-import { etaMs } from '../../jobs/copy/tree-total.js';
 import type { Command } from './command.js';
 
 interface CopyArgs extends PoolFlags {
@@ -45,7 +44,7 @@ export const copyCommand: Command = {
 
 async function runCopy(a: CopyArgs): Promise<number> {
   // The job's modules load only now, not for `--help` or another command.
-  const [{ copy }, metrics] = await Promise.all([
+  const [{ copy, etaMs }, metrics] = await Promise.all([
     import('../../jobs/copy/copy.js'),
     a.summaryJson ? import('../../compare/run-summary.js') : null,
   ]);
@@ -80,7 +79,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
             const now = performance.now();
             if (now - lastDraw < 100) return;
             lastDraw = now;
-            process.stderr.write(`\r\x1b[K${progressLine(p, a.dryRun)}`);
+            process.stderr.write(`\r\x1b[K${progressLine(p, a.dryRun, p.total ? etaMs(p, p.total) : NaN)}`);
           }
         : undefined,
     });
@@ -102,10 +101,9 @@ async function runCopy(a: CopyArgs): Promise<number> {
 }
 
 /** The live line: entries done of the total (once counted), rates, and the ETA. */
-export function progressLine(p: CopyProgress, dryRun = false): string {
+function progressLine(p: CopyProgress, dryRun: boolean, eta: number): string {
   const s = Math.max(p.elapsedMs, 1) / 1000;
   const of = p.total?.done ? `/${p.total.entries}` : '';
-  const eta = p.total ? etaMs(p, p.total) : NaN;
   return `${p.entries}${of} entries (${p.copied} ${dryRun ? 'to copy' : 'copied'}, ${p.skipped} skipped, ${p.failed} failed), ${formatBytes(p.bytes)}, ` +
     `${Math.round(p.entries / s)} files/s, ${formatBytes(p.bytes / s)}/s, ETA ${Number.isNaN(eta) ? '?' : formatDuration(eta)}`;
 }

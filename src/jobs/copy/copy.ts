@@ -330,4 +330,5 @@ function fatalMessage(err: FanoutError, p: CopyProgress): FanoutError {
 }
 
 export type { CopyRecord } from './record.js';
+export { etaMs } from './tree-total.js';
 export type { Identity };
