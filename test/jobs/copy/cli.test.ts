@@ -1,29 +1,25 @@
 /** End to end through the CLI (needs `npx tsc -p .` first: bin/fanout.js loads dist/). */
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunSummary } from '../../../src/compare/run-summary.js';
 import { fixtureTree, largeFiles, smallFiles } from '../../../fixtures/tree.js';
+import { scratch, type Scratch } from './scratch.js';
 import { expectSameTree, snapshot, tempNames, withoutAtimes } from './snapshot.js';
 
 const BIN = process.env.FANOUT_BIN ?? fileURLToPath(new URL('../../../bin/fanout.js', import.meta.url));
 const isRoot = process.geteuid?.() === 0;
+let area: Scratch;
 let base: string;
-let mounted = false;
 
-/** A tmpfs when root may mount one (this disk's discard makes big deletes slow), else the temp dir. */
 beforeAll(() => {
-  base = mkdtempSync(`${tmpdir()}/fanout-copy-cli-`);
-  chmodSync(base, 0o755);
-  if (isRoot) mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=768m,mode=755', 'tmpfs', base]).status === 0;
+  area = scratch('fanout-copy-cli-', '768m');
+  base = area.dir;
 });
 
-afterAll(() => {
-  if (mounted) spawnSync('umount', ['-l', base]);
-  rmSync(base, { recursive: true, force: true });
-});
+afterAll(() => area.remove());
 
 interface Result {
   code: number | null;
@@ -43,6 +39,26 @@ function fanout(args: string[], options: SpawnOptions = {}): Promise<Result> {
   });
 }
 
+/**
+ * Runs fanout and sends it `signal` as soon as its log (alone in its folder) holds a whole record: records are
+ * written as entries complete, so the copy is under way. Resolves with how the process ended.
+ */
+function signalOnFirstRecord(args: string[], log: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: 'ignore' });
+  const watcher = watch(dirname(log), () => {
+    if (existsSync(log) && readFileSync(log, 'utf8').includes('\n')) {
+      watcher.close();
+      child.kill(signal);
+    }
+  });
+  return new Promise((resolve) =>
+    child.on('exit', (code, sig) => {
+      watcher.close();
+      resolve({ code, signal: sig });
+    }),
+  );
+}
+
 describe('fanout copy (CLI)', () => {
   it('survives a kill of the whole process mid-copy: a re-run completes an identical tree, no temp files left', async () => {
     const src = `${base}/kill-src`;
@@ -52,17 +68,7 @@ describe('fanout copy (CLI)', () => {
     largeFiles(`${src}/big`, 4, 24 << 20);
     mkdirSync(logDir);
     const log = `${logDir}/copy.jsonl`;
-    const child = spawn(process.execPath, [BIN, 'copy', src, dst, '--threads', '2', '--log', log, '--quiet'], { stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    // Kill as soon as the log shows progress (records are written as entries complete).
-    const watcher = watch(logDir, () => {
-      if (existsSync(log) && readFileSync(log, 'utf8').includes('\n')) {
-        watcher.close();
-        child.kill('SIGKILL');
-      }
-    });
-    const signal = await exited;
-    watcher.close();
+    const { signal } = await signalOnFirstRecord(['copy', src, dst, '--threads', '2', '--log', log, '--quiet'], log, 'SIGKILL');
     expect(signal).toBe('SIGKILL'); // it was killed, not finished
     const done = readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
     expect(done).toBeLessThan(4000);
@@ -81,16 +87,7 @@ describe('fanout copy (CLI)', () => {
     smallFiles(src, 12_000);
     mkdirSync(logDir);
     const log = `${logDir}/copy.jsonl`;
-    const child = spawn(process.execPath, [BIN, 'copy', src, dst, '--log', log, '--quiet'], { stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const watcher = watch(logDir, () => {
-      if (existsSync(log) && readFileSync(log, 'utf8').includes('\n')) {
-        watcher.close();
-        child.kill('SIGINT');
-      }
-    });
-    const code = await exited;
-    watcher.close();
+    const { code } = await signalOnFirstRecord(['copy', src, dst, '--log', log, '--quiet'], log, 'SIGINT');
     expect(code).toBe(130);
     const lines = readFileSync(log, 'utf8').split('\n');
     expect(lines.pop()).toBe(''); // ends with a whole line

@@ -1,27 +1,23 @@
-import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, readdirSync, utimesSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
 import { etaMs, TreeCount, walksBefore } from '../../../src/jobs/copy/tree-total.js';
 import { fixtureTree, smallFiles } from '../../../fixtures/tree.js';
+import { scratch, type Scratch } from './scratch.js';
 
+let area: Scratch;
 let base: string;
-let mounted = false;
 let src: string;
 
 /** A tmpfs when root may mount one: relatime, so listing a directory with an old atime moves it. */
 beforeAll(() => {
-  base = mkdtempSync(`${tmpdir()}/fanout-count-`);
-  if (process.geteuid?.() === 0) mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', base]).status === 0;
+  area = scratch('fanout-count-', '64m');
+  base = area.dir;
   src = `${base}/src`;
   fixtureTree(src);
 });
 
-afterAll(() => {
-  if (mounted) spawnSync('umount', ['-l', base]);
-  rmSync(base, { recursive: true, force: true });
-});
+afterAll(() => area.remove());
 
 /** Every directory under root (root included, as ''), with its atime set to 2001 (older than relatime's day). */
 function ageDirectories(root: string): Map<string, number> {

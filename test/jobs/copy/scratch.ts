@@ -1,0 +1,26 @@
+/** A scratch folder for copy tests: a tmpfs when root may mount one, else a plain temp folder. */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+export interface Scratch {
+  dir: string;
+  remove(): void;
+}
+
+/**
+ * tmpfs, because this disk's discard makes big deletes slow and because it is mounted relatime (listing a
+ * directory with an old atime moves it). World-readable, so a test may run a copy as another user.
+ */
+export function scratch(prefix: string, size: string): Scratch {
+  const dir = mkdtempSync(`${tmpdir()}/${prefix}`);
+  chmodSync(dir, 0o755);
+  const mounted = process.geteuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=755`, 'tmpfs', dir]).status === 0;
+  return {
+    dir,
+    remove() {
+      if (mounted) spawnSync('umount', ['-l', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
