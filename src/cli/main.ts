@@ -50,7 +50,9 @@ function reportError(err: unknown): number {
   }
   // An error with a stable code is a known failure mode (a refusal, a full disk): one line, no stack.
   if (typeof e.code === 'string') {
-    process.stderr.write(`fanout: ${e.code}: ${e.message}\n`);
+    // Node's system errors already start with their code ('EACCES: permission denied, open …').
+    const text = e.message?.startsWith(`${e.code}:`) ? e.message : `${e.code}: ${e.message}`;
+    process.stderr.write(`fanout: ${text}\n`);
     return EXIT.USAGE;
   }
   process.stderr.write(`fanout: internal error: ${err.stack ?? err.message}\n`);

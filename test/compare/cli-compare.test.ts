@@ -128,8 +128,27 @@ describe('fanout compare', () => {
 
   it('stops with the job’s own message when the job refuses its arguments', async () => {
     const dir = tempDir();
-    const r = await cli(['compare', 'scrape', urlList(dir, 1), '--refuse', '--report', join(dir, 'r')]);
+    const r = await cli(['compare', 'scrape', urlList(dir, 1), '--refuse', '--report', join(dir, 'r', 'deeper')]);
     expect(r.error).toMatchObject({ code: 'JOB_USAGE', message: expect.stringContaining('--refuse was given') });
-    expect(existsSync(join(dir, 'r'))).toBe(false);
+    expect(existsSync(join(dir, 'r'))).toBe(false); // the report folders made up front are removed again
   });
+
+  it('refuses a report path it cannot write before running anything', async () => {
+    const dir = tempDir();
+    const urls = urlList(dir, 1);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a folder');
+    const cases: [string, RegExp][] = [
+      [file, /^cannot write the report to .*a-file: it is not a directory$/],
+      [join(file, 'sub'), /^cannot write the report to .*sub: not a directory$/],
+      // Node's own recursive mkdir never returns on this path: compare must answer, not spin.
+      ['/proc/fanout-no-such/report', /^cannot write the report to \/proc\/fanout-no-such\/report: no such file or directory$/],
+    ];
+    for (const [report, message] of cases) {
+      // A job that would sleep a minute per run: reaching it would blow the test's time, refusing takes milliseconds.
+      const r = await cli(['compare', 'scrape', urls, '--sleep-ms', '*=60000', '--modes', 'async', '--runs', '1', '--warmup', '0', '--report', report]);
+      expect(r.error, report).toMatchObject({ code: 'USAGE', message: expect.stringMatching(message) });
+    }
+    expect(readFileSync(file, 'utf8')).toBe('not a folder');
+  }, 20_000);
 });

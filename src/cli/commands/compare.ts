@@ -40,7 +40,7 @@ export const compareCommand: Command = makeCompareCommand();
 
 async function runCompare(args: Record<string, any>, options: CompareCommandOptions): Promise<ExitCode> {
   // compare's modules load only now, not for every command.
-  const [{ runComparison }, { packageRoot }, { planJob }, { expandStrategies }, { duration }, { renderJson }, { renderTerminal }, { writeReports }] =
+  const [{ runComparison }, { packageRoot }, { planJob }, { expandStrategies }, { duration }, { renderJson }, { renderTerminal }, { writeReports }, { prepareReportDir }] =
     await Promise.all([
       import('../../compare/comparison.js'),
       import('../../compare/environment.js'),
@@ -50,6 +50,7 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
       import('../../compare/report/json.js'),
       import('../../compare/report/terminal.js'),
       import('../../compare/report/write.js'),
+      import('../../compare/report/report-dir.js'),
     ]);
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
@@ -64,39 +65,51 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const plan = planJob(String(args.job), passthrough);
-  const start = options.jobCommand?.() ?? { command: process.execPath, args: [join(packageRoot(), 'bin', 'fanout.js')] };
-
-  const progress = stderr.isTTY ? (s: Sample, done: number, total: number) => {
-    const what = s.error ? 'failed' : duration(s.wallMs);
-    stderr.write(`\r\x1b[K[${done}/${total}] ${s.strategy} ${s.warmup ? 'warm-up' : `run ${s.round + 1}`}: ${what}`);
-    if (done === total) stderr.write('\r\x1b[K');
-  } : undefined;
-
-  let comparison;
-  try {
-    comparison = await runComparison({
-      command: start.command,
-      args: [...start.args, plan.job, ...plan.args],
-      strategies,
-      runs,
-      warmup,
-      runArgs: plan.runArgs,
-      beforeRun: plan.beforeRun,
-      afterRun: plan.afterRun,
-      resultHash: plan.resultHash,
-      onSample: progress,
-      workload: { job: plan.job, args: plan.args, description: plan.description, notes: plan.notes },
-    });
-  } finally {
-    if (stderr.isTTY) stderr.write('\r\x1b[K');
-    plan.finish();
-  }
   const dir = String(args.report);
-  writeReports(comparison, dir);
-  if (args.json) stdout.write(renderJson(comparison));
-  else stdout.write(renderTerminal(comparison, { color: Boolean(stdout.isTTY) && !process.env.NO_COLOR, reportDir: dir }));
-  return comparison.strategies.some((s) => s.rank === null) ? EXIT.SOME_FAILED : EXIT.OK;
+  let reportDir;
+  try {
+    reportDir = prepareReportDir(dir);
+  } catch (err) {
+    throw new UsageError(`cannot write the report to ${dir}: ${reason(err)}`);
+  }
+  let reported = false;
+  try {
+    const plan = planJob(String(args.job), passthrough);
+    const start = options.jobCommand?.() ?? { command: process.execPath, args: [join(packageRoot(), 'bin', 'fanout.js')] };
+
+    const progress = stderr.isTTY ? (s: Sample, done: number, total: number) => {
+      const what = s.error ? 'failed' : duration(s.wallMs);
+      stderr.write(`\r\x1b[K[${done}/${total}] ${s.strategy} ${s.warmup ? 'warm-up' : `run ${s.round + 1}`}: ${what}`);
+      if (done === total) stderr.write('\r\x1b[K');
+    } : undefined;
+
+    let comparison;
+    try {
+      comparison = await runComparison({
+        command: start.command,
+        args: [...start.args, plan.job, ...plan.args],
+        strategies,
+        runs,
+        warmup,
+        runArgs: plan.runArgs,
+        beforeRun: plan.beforeRun,
+        afterRun: plan.afterRun,
+        resultHash: plan.resultHash,
+        onSample: progress,
+        workload: { job: plan.job, args: plan.args, description: plan.description, notes: plan.notes },
+      });
+    } finally {
+      if (stderr.isTTY) stderr.write('\r\x1b[K');
+      plan.finish();
+    }
+    writeReports(comparison, dir);
+    reported = true;
+    if (args.json) stdout.write(renderJson(comparison));
+    else stdout.write(renderTerminal(comparison, { color: Boolean(stdout.isTTY) && !process.env.NO_COLOR, reportDir: dir }));
+    return comparison.strategies.some((s) => s.rank === null) ? EXIT.SOME_FAILED : EXIT.OK;
+  } finally {
+    if (!reported) reportDir.abandon();
+  }
 }
 
 function list(value: unknown): string[] {
@@ -104,4 +117,11 @@ function list(value: unknown): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** A system error's message without its `CODE: ` prefix and syscall detail, e.g. 'permission denied'. */
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (!e.syscall) return e.message;
+  return e.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
 }

@@ -1,16 +1,17 @@
 /** Writes report.{md,json,csv,html} into a directory, each atomically (temp file, then rename). */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Comparison } from '../model.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
+import { makeDirs } from './report-dir.js';
 
 export const REPORT_FILES = ['report.md', 'report.json', 'report.csv', 'report.html'] as const;
 
 export function writeReports(c: Comparison, dir: string): string[] {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir); // compare checked it before the runs; it may have been removed since
   const contents: Record<(typeof REPORT_FILES)[number], string> = {
     'report.md': renderMarkdown(c),
     'report.json': renderJson(c),
