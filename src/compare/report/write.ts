@@ -6,7 +6,7 @@ import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
-import { makeDirs } from './report-dir.js';
+import { makeDirs } from '../../util/make-dirs.js';
 
 export const REPORT_FILES = ['report.md', 'report.json', 'report.csv', 'report.html'] as const;
 

@@ -13,6 +13,7 @@ import { join, resolve, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { FanoutError } from '../../engine/errors.js';
 import { isContained, savePath, shortHash, withSuffix } from './save-path.js';
+import { makeDirs } from '../../util/make-dirs.js';
 
 let tempCounter = 0;
 
@@ -33,7 +34,7 @@ export class BodySaver {
     const u = typeof url === 'string' ? new URL(url) : url;
     const key = u.href.replace(/#.*$/, '');
     try {
-      this.rootReady ??= mkdir(this.root, { recursive: true });
+      this.rootReady ??= Promise.resolve().then(() => makeDirs(this.root)); // once per worker; see make-dirs.ts
       await this.rootReady;
       const parts = savePath(u).split('/');
       let file = parts.pop()!;

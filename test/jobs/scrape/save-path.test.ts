@@ -145,4 +145,10 @@ describe('BodySaver', () => {
     const saver = new BodySaver(join(file, 'sub'));
     await expect(saver.save('http://h.test/a', Buffer.from('x'))).rejects.toMatchObject({ code: 'SAVE_FAILED' });
   });
+
+  it('fails with SAVE_FAILED, instead of never answering, for a folder under /proc', async () => {
+    // Node's recursive mkdir spins forever on this path; the saver must settle.
+    const saver = new BodySaver('/proc/fanout-no-such/bodies');
+    await expect(saver.save('http://h.test/a', Buffer.from('x'))).rejects.toMatchObject({ code: 'SAVE_FAILED' });
+  }, 10_000);
 });
