@@ -45,6 +45,11 @@ export interface RunnerOptions {
   /** Untimed clean-up after each run. */
   afterRun?: (ctx: RunContext) => void | Promise<void>;
   onSample?: (sample: Sample, done: number, total: number) => void;
+  /**
+   * Stops the comparison: the running job gets SIGINT (it stops cleanly and exits 130), no further run starts,
+   * and runStrategies rejects with INTERRUPTED. Default: none.
+   */
+  signal?: AbortSignal;
   /** RSS sampling period. Default: 20 ms. */
   rssIntervalMs?: number;
   cwd?: string;
@@ -63,8 +68,10 @@ export async function runStrategies(options: RunnerOptions): Promise<Sample[]> {
     for (let round = 0; round < warmup + runs; round++) {
       for (const strategy of strategies) {
         const ctx: RunContext = { strategy, round: round < warmup ? round : round - warmup, warmup: round < warmup, scratchDir };
+        interrupted(options.signal, samples.length, total);
         await options.beforeRun?.(ctx);
         const sample = await runOnce(options, ctx, samples.length);
+        interrupted(options.signal, samples.length, total); // a run cut short is not a sample
         if (options.resultHash && sample.job && sample.error === null) sample.resultHash = await options.resultHash(ctx);
         await options.afterRun?.(ctx);
         samples.push(sample);
@@ -75,6 +82,10 @@ export async function runStrategies(options: RunnerOptions): Promise<Sample[]> {
     rmSync(scratchDir, { recursive: true, force: true });
   }
   return samples;
+}
+
+function interrupted(signal: AbortSignal | undefined, done: number, total: number): void {
+  if (signal?.aborted) throw new FanoutError('INTERRUPTED', `interrupted after ${done} of ${total} runs`);
 }
 
 async function runOnce(options: RunnerOptions, ctx: RunContext, sequence: number): Promise<Sample> {
@@ -107,12 +118,17 @@ async function runOnce(options: RunnerOptions, ctx: RunContext, sequence: number
     child.once('exit', (code, signal) => resolve({ code, signal, wallMs: performance.now() - started }));
   });
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  // The job's own Ctrl-C handling stops it cleanly (its workers too); on a terminal it may have had one already.
+  const stop = () => child.kill('SIGINT');
+  if (options.signal?.aborted) stop();
+  else options.signal?.addEventListener('abort', stop, { once: true });
   let result: { code: number | null; signal: string | null; wallMs: number };
   try {
     result = await exit;
   } catch (err) {
     throw new FanoutError('JOB_SPAWN', `cannot start ${options.command}: ${(err as Error).message}`);
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     sampler?.stop();
   }
   await closed;

@@ -9,7 +9,6 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
-import { FanoutError } from '../engine/errors.js';
 import { runComparison } from '../compare/comparison.js';
 import type { Comparison } from '../compare/model.js';
 import { packageRoot } from '../compare/environment.js';
@@ -126,12 +125,8 @@ async function compareWorkload(w: DemoWorkload, strategies: Strategy[], runs: nu
       runs,
       warmup,
       runArgs: plan.runArgs,
-      beforeRun: (ctx) => {
-        // The runner has no signal of its own: stop it before its next run (the running one ends by itself,
-        // and on a terminal Ctrl-C reaches it too).
-        if (o.signal.aborted) throw new FanoutError('INTERRUPTED', 'the demo was interrupted');
-        return plan.beforeRun?.(ctx);
-      },
+      beforeRun: plan.beforeRun,
+      signal: o.signal, // stops the running job too, and starts no other
       afterRun: plan.afterRun,
       resultHash: plan.resultHash,
       onSample: progress,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -6,6 +6,8 @@ import yargs from 'yargs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeCompareCommand } from '../../src/cli/commands/compare.js';
 import { FAKE_JOB } from './fake-job.js';
+import { smallFiles } from '../../fixtures/tree.js';
+import { startCli } from '../helpers/cli.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -151,4 +153,30 @@ describe('fanout compare', () => {
     }
     expect(readFileSync(file, 'utf8')).toBe('not a folder');
   }, 20_000);
+
+  it('stops on Ctrl-C mid-run with exit 130, writes no report, and leaves DST and its scratch files as it found them', async () => {
+    const dir = tempDir();
+    const src = join(dir, 'src');
+    smallFiles(src, 300);
+    const dst = join(dir, 'dst');
+    const report = join(dir, 'report');
+    const scratch = join(dir, 'tmp'); // compare's scratch files go here (TMPDIR), apart from other tests'
+    mkdirSync(scratch);
+    // The real CLI, interrupted as soon as the first run's copy has made DST (a run is under way).
+    const args = ['compare', 'copy', src, dst, '--modes', 'async,threads', '--workers', '1', '--runs', '3', '--report', report];
+    const { child, done } = startCli(args, { env: { TMPDIR: scratch } });
+    const watcher = watch(dir, () => {
+      if (existsSync(dst)) {
+        watcher.close();
+        child.kill('SIGINT');
+      }
+    });
+    const r = await done;
+    watcher.close();
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/^fanout: compare interrupted after \d+ of 8 runs; no report written$/m);
+    expect(existsSync(dst)).toBe(false);
+    expect(existsSync(report)).toBe(false);
+    expect(readdirSync(scratch)).toEqual([]);
+  });
 });

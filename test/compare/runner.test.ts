@@ -58,6 +58,25 @@ describe('runner', () => {
     ).rejects.toMatchObject({ code: 'JOB_USAGE', message: expect.stringContaining('--refuse was given') });
   });
 
+  it('stops the running job and starts no other when its signal aborts, and rejects with INTERRUPTED', async () => {
+    const controller = new AbortController();
+    const started: string[] = [];
+    const run = runStrategies({
+      // threads would sleep a minute: only a stopped job lets this test end in time.
+      ...fakeJob('5', '--sleep-ms', 'async=0,threads=60000'),
+      strategies: expandStrategies(['async', 'threads', 'procs'], [1]),
+      runs: 2,
+      warmup: 0,
+      signal: controller.signal,
+      beforeRun: (ctx) => {
+        started.push(ctx.strategy.id);
+        if (ctx.strategy.mode === 'threads') setImmediate(() => controller.abort()); // once its job is spawned
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'INTERRUPTED', message: 'interrupted after 1 of 6 runs' });
+    expect(started).toEqual(['async', 'threads:1']);
+  }, 20_000);
+
   it('refuses zero runs and a negative warm-up', async () => {
     const base = { ...fakeJob('1'), strategies: expandStrategies(['async'], []) };
     await expect(runStrategies({ ...base, runs: 0, warmup: 0 })).rejects.toMatchObject({ code: 'BAD_RUNS' });

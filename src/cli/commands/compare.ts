@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from './command.js';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../pool-options.js';
+import { interruptSignal } from '../signals.js';
 import { JOBS } from '../../compare/jobs.js';
 import type { Sample } from '../../compare/sample.js';
 
@@ -84,6 +85,7 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
     } : undefined;
 
     let comparison;
+    const interrupt = interruptSignal();
     try {
       comparison = await runComparison({
         command: start.command,
@@ -96,9 +98,17 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
         afterRun: plan.afterRun,
         resultHash: plan.resultHash,
         onSample: progress,
+        signal: interrupt.signal,
         workload: { job: plan.job, args: plan.args, description: plan.description, notes: plan.notes },
       });
+    } catch (err) {
+      if (!interrupt.signal.aborted) throw err;
+      // Ctrl-C: the running job was stopped; its scratch files and a copy's DST are cleaned up below.
+      if (stderr.isTTY) stderr.write('\r\x1b[K');
+      stderr.write(`fanout: compare ${(err as Error).message}; no report written\n`);
+      return EXIT.INTERRUPTED;
     } finally {
+      interrupt.dispose();
       if (stderr.isTTY) stderr.write('\r\x1b[K');
       plan.finish();
     }
