@@ -7,8 +7,7 @@
  * mode and times are set once every record of its subtree is in (bottom-up). A disk-full or read-only error
  * aborts the run at once, temps in the directories still in flight are removed, and copy() throws it.
  */
-import { closeSync, lstatSync, openSync, writeSync, type Stats } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, lstatSync, mkdirSync, openSync, writeSync, type Stats } from 'node:fs';
 import { run, type Outcome } from '../../engine/coordinator.js';
 import { builtPath } from '../../engine/built-path.js';
 import { FanoutError, serializeError, type SerializedError } from '../../engine/errors.js';
@@ -26,7 +25,6 @@ import type { CopyItem } from './task.js';
 import { sweepTemps } from './temp.js';
 import { TreeCount, type TreeTotal } from './tree-total.js';
 import { walk } from './walk.js';
-import { makeDirs } from '../../util/make-dirs.js';
 
 export interface CopyOptions {
   src: string;
@@ -188,6 +186,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     let index = 0;
     const path: DirFrame[] = [];
     const rootSgid = roots.dstStat ? (Number(roots.dstStat.mode) & 0o2000) !== 0 : false;
+    if (!dryRun && !roots.dstStat) mkdirSync(dst, { recursive: true, mode: 0o700 });
     for await (const l of walk(src, entryFilter(options.include ?? [], options.exclude ?? []))) {
       if (fatal || controller.signal.aborted) return;
       if (counter) l.stat = counter.original(l.rel, l.stat);
@@ -287,7 +286,6 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
 
   let summary;
   try {
-    if (!dryRun && !roots.dstStat) makeMissingDst(dst);
     if (options.estimateTotal) counter = new TreeCount({ src, include: options.include ?? [], exclude: options.exclude ?? [] });
     summary = await run<CopyItem, BatchResult>({
       items: items(),
@@ -324,18 +322,6 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     firstFailures,
     ...(recordHash ? { recordHash: recordHash.digest() } : {}),
   };
-}
-
-/** DST and its missing parents, made before the walk starts: a DST that cannot be made is the run's one error. */
-function makeMissingDst(dst: string): void {
-  try {
-    // Not mkdirSync's recursive mode, which spins forever under /proc. Missing parents get the umask's mode, as
-    // with mkdir -p; DST itself stays private until the root's own mode is set, after its contents.
-    makeDirs(dirname(dst));
-    makeDirs(dst, 0o700);
-  } catch (err) {
-    throw new FanoutError('DST_CREATE_FAILED', `cannot create DST ${dst}: ${(err as Error).message}`, { cause: err });
-  }
 }
 
 function fatalMessage(err: FanoutError, p: CopyProgress): FanoutError {

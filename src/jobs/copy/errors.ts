@@ -7,7 +7,6 @@ export const COPY_ERROR_CODES = [
   'REFUSED_SRC_INSIDE_DST', // SRC or one of its ancestors is DST
   'SRC_NOT_A_DIRECTORY', // SRC is missing or is not a directory
   'DST_NOT_A_DIRECTORY', // DST exists and is not a directory
-  'DST_CREATE_FAILED', // DST is missing and cannot be made (a parent is a file, or the file system will not have it)
   'NO_SPACE', // ENOSPC or EDQUOT: fatal, the run stops
   'READ_ONLY', // EROFS: fatal, the run stops
   'PERMISSION', // EACCES or EPERM on this entry
