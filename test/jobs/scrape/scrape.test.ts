@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { startSiteServer, type SiteServer } from '../../../fixtures/site-server.
 import { scrape, type ScrapeOptions } from '../../../src/jobs/scrape/scrape.js';
 import type { ScrapeRecord, ScrapeTaskOptions } from '../../../src/jobs/scrape/record.js';
 import type { Mode } from '../../../src/engine/runtimes/channel.js';
+import { KeyedSemaphore } from '../../../src/engine/keyed-semaphore.js';
 import { parseJsonl, stable } from '../../helpers/cli.js';
 
 const MODES: Mode[] = ['async', 'threads', 'procs'];
@@ -36,6 +37,36 @@ async function scrapeList(lines: string[], mode: Mode, extra: Partial<ScrapeOpti
     respectRobots: false, task: taskDefaults, ...extra,
   });
   return parseJsonl<ScrapeRecord>(await readFile(output, 'utf8'));
+}
+
+/**
+ * Runs `body` while recording when the coordinator starts each request of `origin` (Date.now(), the clock of the
+ * pacing and of the site server's log). scrape() runs its coordinator in this process, whatever the mode, so the
+ * record is exact: it is when each start was let through, before any thread, process or socket adds its delay.
+ */
+async function recordingStarts<T>(origin: string, body: () => Promise<T>): Promise<{ result: T; started: number[] }> {
+  const started: number[] = [];
+  const acquire = KeyedSemaphore.prototype.acquire;
+  const spy = vi.spyOn(KeyedSemaphore.prototype, 'acquire').mockImplementation(function (this: KeyedSemaphore, key: string) {
+    if (key === origin) started.push(Date.now());
+    return acquire.call(this, key);
+  });
+  try {
+    return { result: await body(), started };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/**
+ * Pacing seen at the server, anchored at the coordinator's first start: the k-th arrival (by time) cannot come
+ * before the k-th start, which the pacing holds at least k x gap after the first. How late each request then
+ * takes to arrive varies with the load of the machine (a new connection, another process), so gaps between
+ * arrivals are not compared; unpaced, every request would arrive within a few ms of the first start.
+ */
+function expectPaced(started: number[], arrivals: number[], gapMs: number): void {
+  for (let k = 1; k < started.length; k++) expect(started[k]! - started[k - 1]!, `start ${k} after start ${k - 1}`).toBeGreaterThanOrEqual(gapMs);
+  arrivals.forEach((at, k) => expect(at - started[0]!, `arrival ${k} after the first start`).toBeGreaterThanOrEqual(k * gapMs));
 }
 
 describe('scrape', () => {
@@ -99,12 +130,14 @@ describe('scrape', () => {
   it('paces an origin by its robots.txt Crawl-delay', async () => {
     const paced = await startSiteServer({ hosts: 1, robots: 'User-agent: *\nCrawl-delay: 0.2\n' });
     try {
-      const records = await scrapeList([1, 2, 3, 4].map((i) => `${paced.url}/page/${i}`), 'procs', { respectRobots: true, concurrency: 4, perHost: 4 });
+      const { result: records, started } = await recordingStarts(paced.url, () =>
+        scrapeList([1, 2, 3, 4].map((i) => `${paced.url}/page/${i}`), 'procs', { respectRobots: true, concurrency: 4, perHost: 4 }),
+      );
       expect(records.every((r) => r.ok)).toBe(true);
       const starts = paced.log.filter((e) => e.path.startsWith('/page/')).map((e) => e.start).sort((a, b) => a - b);
-      // Paced at dispatch, so arrivals jitter a little either way; unpaced, they would come within a few ms.
-      expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(3 * 200 - 100);
-      for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(100);
+      expect(started).toHaveLength(4);
+      expect(starts).toHaveLength(4);
+      expectPaced(started, starts, 200);
     } finally {
       await paced.close();
     }
@@ -112,12 +145,15 @@ describe('scrape', () => {
 
   it.each(MODES)('spaces request starts per host by --rate-per-host (%s)', async (mode) => {
     site.reset();
-    const records = await scrapeList([1, 2, 3, 4, 5].map((i) => `${site.urls[3]}/page/rate${i}`), mode, { ratePerHost: 10, concurrency: 8 });
+    const { result: records, started } = await recordingStarts(site.urls[3]!, () =>
+      scrapeList([1, 2, 3, 4, 5].map((i) => `${site.urls[3]}/page/rate${i}`), mode, { ratePerHost: 10, concurrency: 8 }),
+    );
     expect(records.every((r) => r.ok)).toBe(true);
     const starts = site.log.filter((e) => e.path.startsWith('/page/rate')).map((e) => e.start).sort((a, b) => a - b);
-    // 10 per second: 100 ms apart at dispatch (400 ms in all). Arrivals jitter, the first most (a new connection);
-    // unpaced, all five would arrive within a few ms.
-    expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(300);
+    // 10 per second: 100 ms apart at dispatch (400 ms in all).
+    expect(started).toHaveLength(5);
+    expect(starts).toHaveLength(5);
+    expectPaced(started, starts, 100);
   });
 
   it('honours Retry-After by holding back the whole host, then succeeds', async () => {
