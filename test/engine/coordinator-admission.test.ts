@@ -107,7 +107,9 @@ describe.each(ALL_MODES)('admission in %s mode', (mode) => {
   it('runs an item again when its task asks with RetryLater, holding back only that key', async () => {
     const server = await startProbeServer({ maxDelayMs: 2 });
     try {
-      const retryMs = 400;
+      // Long enough that key B's four one-at-a-time round trips (through a worker thread or process) fit in it
+      // on a loaded machine: with 400 ms they were one stall away from overlapping key A's resumption.
+      const retryMs = 1500;
       const items: ProbeItem[] = [{ i: 0, key: 'A', action: 'retry-once', retryMs }];
       for (let i = 1; i <= 8; i++) items.push({ i, key: i % 2 ? 'A' : 'B' });
       const { results, summary } = await collect<ProbeItem, ProbeResult>({
