@@ -33,7 +33,8 @@ describe.each(ALL_MODES)('cancellation in %s mode', (mode) => {
     expect(summary.pulled).toBe(pulledAtAbort);
     expect(Math.max(...probe.started)).toBeLessThan(pulledAtAbort);
     // Each hung request was abandoned by its task, which saw ctx.signal abort.
-    await vi.waitFor(() => expect(probe.aborted).toBe(3), { timeout: 5000 });
+    // A safety net only: the server sees each socket close soon after, but a loaded machine may take seconds.
+    await vi.waitFor(() => expect(probe.aborted).toBe(3), { timeout: 30_000 });
   });
 
   it('resolves at once without running anything when the signal is already aborted', async () => {
