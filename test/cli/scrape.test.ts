@@ -64,9 +64,12 @@ describe('fanout scrape', () => {
     const urls = [...Array.from({ length: 30 }, (_, i) => `${site.urls[i % 2]}/page/${i}`), `${site.url}/hang`, ...Array.from({ length: 30 }, (_, i) => `${site.urls[i % 2]}/page/b${i}`)];
     const input = await list('interrupt.txt', urls);
     const out = join(dir, 'interrupt.jsonl');
-    const flags = ['--timeout', '2', '--retries', '0', '--concurrency', '8', '--quiet'];
-    const { child, done } = startCli(['scrape', input, '-o', out, ...flags]);
-    await until(() => lineCount(out) >= 30, 10_000); // everything before the hanging URL is written
+    const flags = ['--retries', '0', '--concurrency', '8', '--quiet'];
+    // The hanging URL must still hang when Ctrl-C comes: with --timeout 2 here, a loaded machine that took 2 s
+    // from its start to the signal would have written its TIMEOUT record into the prefix. The resumed and the
+    // reference runs time it out after 2 s alike (the prefix holds only pages, which no timeout affects).
+    const { child, done } = startCli(['scrape', input, '-o', out, '--timeout', '60', ...flags]);
+    await until(() => lineCount(out) >= 30, 30_000); // everything before the hanging URL is written (a safety net)
     child.kill('SIGINT');
     const interrupted = await done;
     expect(interrupted.code).toBe(130);
@@ -74,10 +77,10 @@ describe('fanout scrape', () => {
     expect(prefix.endsWith('\n')).toBe(true);
     expect(parseJsonl(prefix).map((r) => r.index)).toEqual(Array.from({ length: 30 }, (_, i) => i));
 
-    const resumed = await runCli(['scrape', input, '-o', out, '--resume', ...flags]);
+    const resumed = await runCli(['scrape', input, '-o', out, '--resume', '--timeout', '2', ...flags]);
     expect(resumed.code).toBe(1); // the hanging URL times out
     const reference = join(dir, 'reference.jsonl');
-    expect((await runCli(['scrape', input, '-o', reference, ...flags])).code).toBe(1);
+    expect((await runCli(['scrape', input, '-o', reference, '--timeout', '2', ...flags])).code).toBe(1);
     const finished = parseJsonl<{ ms: number }>(await readFile(out, 'utf8'));
     expect(stable(finished)).toEqual(stable(parseJsonl<{ ms: number }>(await readFile(reference, 'utf8'))));
     expect(finished).toHaveLength(61);
