@@ -27,7 +27,7 @@ beforeAll(async () => {
   });
   dir = mkdtempSync(join(tmpdir(), 'fanout-report-'));
   writeReports(c, dir);
-});
+}, 120_000); // a safety net: twelve fresh job processes took ~10 s on a loaded 2-core machine, a third of the default 30 s
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('reports', () => {
