@@ -111,7 +111,7 @@ async function drive(mode: 'async' | 'threads' | 'procs', list: string, out: str
     return { index, url, finalUrl, status, contentType, bytes, body, error, attempts: 1, ms: performance.now() - t0 };
   };
 
-  const sink = openOutput({ format: 'jsonl', file: out, selectorNames: selectors.map((s) => s.name), links: false, save: false });
+  const sink = await openOutput({ format: 'jsonl', file: out, selectorNames: selectors.map((s) => s.name), links: false, save: false });
   // Pages arrive in completion order; records are written in input order, as `fanout scrape` writes them.
   const held = new Map<number, import('../src/jobs/scrape/record.js').ScrapeRecord>();
   let nextOut = 0;

@@ -8,6 +8,8 @@ export const EXIT = {
   USAGE: 2,
   /** Interrupted by SIGINT: the output holds a clean prefix; --resume continues it. */
   INTERRUPTED: 130,
+  /** Whoever read stdout went away (`| head`): stopped at once, quietly, as a process killed by SIGPIPE. */
+  STDOUT_CLOSED: 141,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

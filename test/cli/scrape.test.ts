@@ -99,6 +99,34 @@ describe('fanout scrape', () => {
     expect(stable(parseJsonl<{ ms: number }>(await readFile(out, 'utf8')))).toEqual(stable(parseJsonl<{ ms: number }>(whole)));
   });
 
+  it('refuses an output file it cannot create with exit 2 and one line, before any request', async () => {
+    const input = await list('unwritable.txt', [`${site.url}/page/unwritable`]);
+    for (const out of [join(dir, 'no-such-folder', 'out.jsonl'), dir]) {
+      const r = await runCli(['scrape', input, '-o', out, '--quiet']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^fanout: OUTPUT_UNWRITABLE: cannot write .*: (no such file or directory|illegal operation on a directory)\n$/);
+    }
+    expect(site.log.some((e) => e.path === '/page/unwritable')).toBe(false);
+  });
+
+  it('stops fetching as soon as the output cannot be written (a full disk)', async () => {
+    const input = await list('full.txt', Array.from({ length: 200 }, (_, i) => `${site.url}/page/full${i}?latency=5`));
+    const r = await runCli(['scrape', input, '-o', '/dev/full', '--quiet', '-c', '2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('fanout: ENOSPC: cannot write /dev/full: no space left on device\n');
+    expect(site.log.filter((e) => e.path.startsWith('/page/full')).length).toBeLessThan(100);
+  });
+
+  it('stops at once, quietly, with exit 141 when the reader of stdout goes away (| head -1)', async () => {
+    const input = await list('head.txt', Array.from({ length: 200 }, (_, i) => `${site.url}/page/head${i}?latency=5`));
+    const { child, done } = startCli(['scrape', input, '-c', '2']);
+    child.stdout!.once('data', () => child.stdout!.destroy());
+    const r = await done;
+    expect(r.code).toBe(141);
+    expect(r.stderr).toBe('');
+    expect(site.log.filter((e) => e.path.startsWith('/page/head')).length).toBeLessThan(100);
+  });
+
   it('prints a summary with counts by status class and error code', async () => {
     const input = await list('summary.txt', [`${site.url}/page/1`, `${site.url}/status/404`, 'nope']);
     const r = await runCli(['scrape', input, '-o', join(dir, 'summary.jsonl')]);

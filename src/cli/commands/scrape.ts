@@ -78,6 +78,10 @@ export const scrapeCommand: Command = {
         onProgress: showProgress ? (p) => (live = p) : undefined,
         hashResults: Boolean(a.summaryJson),
       });
+    } catch (err) {
+      // `fanout scrape … | head -1`: the reader has all it wants; not an error worth a line.
+      if ((!output || output === '-') && (err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.STDOUT_CLOSED;
+      throw err;
     } finally {
       line.stop();
       interrupt.dispose();

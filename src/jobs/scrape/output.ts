@@ -1,9 +1,12 @@
 /**
  * Writes scrape records as JSON Lines, CSV or a JSON array, to stdout or a file. Whole records are gathered into
  * one write per turn of the event loop (or per 64 KiB), so a line is never torn and a fast run does not pay a
- * write call per record; 'drain' is awaited, so a slow disk or pipe pauses the run.
+ * write call per record; 'drain' is awaited, so a slow disk or pipe pauses the run. A failed write (a full disk,
+ * a closed pipe) fails the next record's write, which stops the run: nothing more is fetched for nobody.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { FanoutError } from '../../engine/errors.js';
 import type { Writable } from 'node:stream';
 import { csvLine } from './csv.js';
 import type { ScrapeRecord } from './record.js';
@@ -35,17 +38,21 @@ export interface OutputOptions {
   save: boolean;
 }
 
-export function openOutput(options: OutputOptions): RecordSink {
+/**
+ * Opens the file before anything runs, so a missing folder or an unwritable path is one clear error before the
+ * first request, not after the whole list was fetched.
+ */
+export async function openOutput(options: OutputOptions): Promise<RecordSink> {
   const stream: Writable = options.file
-    ? createWriteStream(options.file, { flags: options.append ? 'a' : 'w' })
+    ? createWriteStream(options.file, { fd: await openFile(options.file, options.append ? 'a' : 'w') })
     : process.stdout;
   const toText = formatter(options);
   let first = true;
   let failed: Error | null = null;
-  stream.on('error', (e) => (failed = e));
+  stream.on('error', (e: NodeJS.ErrnoException) => (failed ??= new FanoutError(e.code ?? 'OUTPUT_FAILED', `cannot write ${options.file ?? 'stdout'}: ${reasonOf(e)}`, { cause: e })));
   const put = async (text: string) => {
     if (failed) throw failed;
-    if (!stream.write(text)) await drained(stream);
+    if (!stream.write(text)) await drained(stream).catch((e: Error) => Promise.reject(failed ?? e));
     if (failed) throw failed;
   };
   let pending = '';
@@ -66,6 +73,7 @@ export function openOutput(options: OutputOptions): RecordSink {
   };
   return {
     async write(record) {
+      if (failed) throw failed;
       pending += toText(record, first);
       first = false;
       if (pending.length >= FLUSH_AT) await flush();
@@ -75,14 +83,28 @@ export function openOutput(options: OutputOptions): RecordSink {
       }
     },
     async close() {
+      if (failed && stream !== process.stdout) stream.destroy();
       await flush();
       if (options.format === 'json') await put(first ? '[]\n' : '\n]\n');
       else if (options.format === 'csv' && first && !options.headerWritten) await put(csvLine(csvColumns(options, [])));
       if (stream !== process.stdout) {
-        await new Promise<void>((resolve, reject) => (stream as WriteStream).end((e?: Error | null) => (e ? reject(e) : resolve())));
+        await new Promise<void>((resolve, reject) => (stream as WriteStream).end((e?: Error | null) => (e ? reject(failed ?? e) : resolve())));
       }
     },
   };
+}
+
+async function openFile(file: string, flags: 'a' | 'w') {
+  try {
+    return await open(file, flags);
+  } catch (err) {
+    throw new FanoutError('OUTPUT_UNWRITABLE', `cannot write ${file}: ${reasonOf(err as Error)}`, { cause: err });
+  }
+}
+
+/** Node's message repeats the code and the call ("ENOENT: no such file or directory, open '…'"): the reason alone. */
+function reasonOf(err: Error): string {
+  return err.message.replace(/^[A-Z]+: /, '').replace(/, (open|write) .*$|, write$/, '');
 }
 
 function formatter(options: OutputOptions): (r: ScrapeRecord, first: boolean) => string {

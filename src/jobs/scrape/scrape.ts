@@ -73,7 +73,7 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
   const tally = new ScrapeTally({ hash: o.hashResults ?? true });
   const progress: ScrapeProgress = { done: 0, total: null, failed: 0, retries: 0, inflight: 0 };
   if (o.onProgress) void countInput(inputOptions).then((n) => (progress.total = n), () => {});
-  const sink = openOutput({
+  const sink = await openOutput({
     format: o.format,
     file: o.output,
     append: resume !== null,
@@ -81,6 +81,9 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
     selectorNames: o.task.selectors.map((s) => s.name),
     links: o.task.links,
     save: o.task.saveDir !== null,
+  }).catch(async (err: unknown) => {
+    await source.return(undefined);
+    throw err;
   });
   // undici loads in the coordinator only for robots.txt; the task loads its own copy where it runs.
   const gate = o.respectRobots ? await import('./robots-gate.js') : null;

@@ -17,7 +17,7 @@ const record = (index: number, extra: Partial<ScrapeRecord> = {}): ScrapeRecord 
 
 async function writeAll(format: OutputOptions['format'], records: ScrapeRecord[], extra: Partial<OutputOptions> = {}): Promise<string> {
   const file = join(track(await mkdtemp(join(tmpdir(), 'fanout-out-'))), 'out');
-  const sink = openOutput({ format, file, selectorNames: [], links: false, save: false, ...extra });
+  const sink = await openOutput({ format, file, selectorNames: [], links: false, save: false, ...extra });
   for (const r of records) await sink.write(r);
   await sink.close();
   return readFile(file, 'utf8');
