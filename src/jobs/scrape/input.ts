@@ -123,7 +123,7 @@ async function* csvItems(stream: Readable, column: string): AsyncGenerator<Input
   const rowsOf = function* (rows: string[][]): Generator<InputItem> {
     for (const row of rows) {
       if (!header) {
-        header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+        header = row.map((h) => h.trim());
         at = header.indexOf(column);
         if (at < 0) throw new FanoutError('INPUT_UNREADABLE', `CSV has no column '${column}' (columns: ${header.join(', ')})`);
         continue;
@@ -137,7 +137,16 @@ async function* csvItems(stream: Readable, column: string): AsyncGenerator<Input
       yield { url, input };
     }
   };
-  for await (const chunk of stream) yield* rowsOf(reader.push(decoder.write(chunk as Buffer)));
+  // A BOM (Excel's "CSV UTF-8") goes before the reader sees it: left in, it hides a quoted first header ("url").
+  let start = true;
+  for await (const chunk of stream) {
+    let text = decoder.write(chunk as Buffer);
+    if (start && text !== '') {
+      start = false;
+      text = text.replace(/^\uFEFF/, '');
+    }
+    yield* rowsOf(reader.push(text));
+  }
   yield* rowsOf(reader.push(decoder.end()));
   yield* rowsOf(reader.end());
   if (!header) throw new FanoutError('INPUT_UNREADABLE', 'CSV input is empty: it needs a header row');

@@ -52,6 +52,11 @@ describe('readInput', () => {
     ]);
   });
 
+  it('finds a quoted header after a UTF-8 BOM, as spreadsheets export it', async () => {
+    const path = await tempFile('sheet.csv', '\uFEFF"url","note"\r\n"http://a/1","x"\r\n');
+    expect(await collect(readInput({ source: path, column: 'url' }))).toEqual([{ url: 'http://a/1', input: { note: 'x' } }]);
+  });
+
   it('rejects a CSV without the named column with a clear error', async () => {
     const path = await tempFile('sheet.csv', 'id,url\n1,http://a\n');
     await expect(collect(readInput({ source: path, column: 'link' }))).rejects.toMatchObject({
