@@ -99,6 +99,17 @@ describe('fanout scrape', () => {
     expect(stable(parseJsonl<{ ms: number }>(await readFile(out, 'utf8')))).toEqual(stable(parseJsonl<{ ms: number }>(whole)));
   });
 
+  it('exits 1 when resuming a file whose earlier records failed, as the uninterrupted run did', async () => {
+    const input = await list('resume-failed.txt', [`${site.url}/status/404`, `${site.url}/page/rf`]);
+    for (const format of ['jsonl', 'csv']) {
+      const out = join(dir, `resume-failed.${format}`);
+      expect((await runCli(['scrape', input, '-o', out, '--format', format, '--quiet'])).code).toBe(1);
+      const again = await runCli(['scrape', input, '-o', out, '--format', format, '--resume']);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/done: 0 urls \(\+2 from the resumed file, 1 of them failed\)/);
+    }
+  });
+
   it('refuses an output file it cannot create with exit 2 and one line, before any request', async () => {
     const input = await list('unwritable.txt', [`${site.url}/page/unwritable`]);
     for (const out of [join(dir, 'no-such-folder', 'out.jsonl'), dir]) {

@@ -93,7 +93,8 @@ export const scrapeCommand: Command = {
       });
     }
     if (summary.cancelled) return EXIT.INTERRUPTED;
-    return summary.failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+    // The exit code is the finished file's: failures a resumed file already held count too.
+    return summary.failed + summary.resumedFailed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
   },
 };
 
@@ -172,7 +173,7 @@ function summaryText(s: ScrapeSummary): string {
   const codes = Object.entries(s.byErrorCode).map(([k, v]) => `${k} ${v}`).join(', ');
   const rate = s.records / Math.max(s.elapsedMs / 1000, 0.001);
   return [
-    `${s.cancelled ? 'interrupted' : 'done'}: ${s.records} urls${s.resumed ? ` (+${s.resumed} from the resumed file)` : ''}, ${s.ok} ok, ${s.failed} failed in ${formatDuration(s.elapsedMs)} (${rate.toFixed(0)} urls/s, ${formatBytes(s.bytes)})`,
+    `${s.cancelled ? 'interrupted' : 'done'}: ${s.records} urls${s.resumed ? ` (+${s.resumed} from the resumed file, ${s.resumedFailed} of them failed)` : ''}, ${s.ok} ok, ${s.failed} failed in ${formatDuration(s.elapsedMs)} (${rate.toFixed(0)} urls/s, ${formatBytes(s.bytes)})`,
     `  status: ${classes}${codes ? `; errors: ${codes}` : ''}; retries ${s.retries}; latency p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms`,
     '',
   ].join('\n');

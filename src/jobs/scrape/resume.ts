@@ -15,6 +15,8 @@ export interface ResumeState {
   done: IndexSet;
   /** The file exists and holds a CSV header already. */
   headerWritten: boolean;
+  /** Records already there that are not ok: they count towards the exit code like the run's own. */
+  failed: number;
 }
 
 /** A growable bitset: a million indices cost 125 KB. */
@@ -43,12 +45,13 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
   try {
     handle = await open(file, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { done, headerWritten: false };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { done, headerWritten: false, failed: 0 };
     throw new FanoutError('USAGE', `cannot read ${file} to resume: ${(err as Error).message}`);
   }
   await handle.close();
   let goodBytes = 0; // bytes up to the end of the last complete, parseable record
   let headerWritten = false;
+  let failed = 0;
   const decoder = new StringDecoder('utf8');
   const csv = new CsvReader();
   let pending = '';
@@ -56,9 +59,10 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
   const take = (line: string, endOffset: number): boolean => {
     if (format === 'jsonl') {
       try {
-        const rec = JSON.parse(line) as { index?: unknown };
+        const rec = JSON.parse(line) as { index?: unknown; ok?: unknown };
         if (typeof rec.index !== 'number') return false;
         done.add(rec.index);
+        if (rec.ok !== true) failed++;
       } catch {
         return false;
       }
@@ -74,6 +78,7 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
         const i = Number(row[0]);
         if (!Number.isInteger(i)) return false;
         done.add(i);
+        if (row[3] !== 'true') failed++; // the ok column
       }
       if (rows.length === 0) return true; // inside a quoted field: not a boundary yet
     }
@@ -93,5 +98,5 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
   }
   // Whatever follows the last complete record (a torn line) is cut off before appending.
   await truncate(file, goodBytes);
-  return { done, headerWritten };
+  return { done, headerWritten, failed };
 }

@@ -55,6 +55,8 @@ export interface ScrapeSummary extends ScrapeTotals {
   elapsedMs: number;
   /** Records already in the output file when resuming. */
   resumed: number;
+  /** Of those, the ones that are not ok. */
+  resumedFailed: number;
 }
 
 interface Item extends InputItem {
@@ -134,7 +136,7 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
           }
         : undefined,
     });
-    return { ...tally.totals(), cancelled: summary.cancelled, elapsedMs: performance.now() - started, resumed: resume?.done.size ?? 0 };
+    return { ...tally.totals(), cancelled: summary.cancelled, elapsedMs: performance.now() - started, resumed: resume?.done.size ?? 0, resumedFailed: resume?.failed ?? 0 };
   } finally {
     await sink.close();
     await robotsAgent?.close();
