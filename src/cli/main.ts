@@ -17,7 +17,8 @@ export async function main(argv: string[]): Promise<number> {
     .strict()
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      // yargs' own validation errors (a flag without its value: YError) are usage errors too, not internal ones.
+      throw err && err.name !== 'YError' ? err : new UsageError(msg ?? err?.message);
     });
   const handler = (c: Command) => async (parsed: Record<string, any>) => {
     code = await c.run(parsed);
@@ -45,7 +46,9 @@ export async function main(argv: string[]): Promise<number> {
 function reportError(err: unknown): number {
   const e = err as { code?: string; message?: string };
   if (err instanceof UsageError || e?.code === 'USAGE' || !(err instanceof Error)) {
-    process.stderr.write(`fanout: ${e?.message ?? String(err)}\nRun 'fanout --help' for usage.\n`);
+    // One line, whatever yargs wrapped ("Invalid values:\n  Argument: …"), with the pointer to --help on it.
+    const message = (e?.message ?? String(err)).replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`fanout: ${message} (see 'fanout --help')\n`);
     return EXIT.USAGE;
   }
   // An error with a stable code is a known failure mode (a refusal, a full disk): one line, no stack.

@@ -13,9 +13,9 @@ export interface PoolFlags {
 /** `unordered: false` for a job whose records must stay in order (copy's come in walk order). */
 export function withPoolOptions<T>(y: Argv<T>, defaultConcurrency: number, { unordered = true } = {}) {
   const flags = ['threads', 'procs', 'concurrency'];
-  y.option('threads', { type: 'number', describe: 'run tasks in N worker threads (default: async, on the main event loop)' })
-    .option('procs', { type: 'number', describe: 'run tasks in N child processes' })
-    .option('concurrency', { alias: 'c', type: 'number', default: defaultConcurrency, describe: 'items in flight at once, across all workers' });
+  y.option('threads', { type: 'number', requiresArg: true, describe: 'run tasks in N worker threads (default: async, on the main event loop)' })
+    .option('procs', { type: 'number', requiresArg: true, describe: 'run tasks in N child processes' })
+    .option('concurrency', { alias: 'c', type: 'number', requiresArg: true, default: defaultConcurrency, describe: 'items in flight at once, across all workers' });
   if (unordered) {
     y.option('unordered', { type: 'boolean', default: false, describe: 'write results as they complete instead of in input order' });
     flags.push('unordered');

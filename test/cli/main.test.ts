@@ -34,12 +34,19 @@ describe('fanout CLI', () => {
     [['scrape', 'x', '--select', 'nocss'], '--select wants name=css'],
     [['scrape', 'x', '--resume'], '--resume needs -o FILE'],
     [['scrape', 'x', '--max-bytes', 'lots'], '--max-bytes must be a size'],
+    [['scrape', 'x', '--timeout', '1e400'], '--timeout must be a number of seconds > 0 and <= 2147483, got Infinity'],
+    [['scrape', 'x', '--max-retry-after', '3000000'], '--max-retry-after must be a number of seconds > 0 and <= 2147483'],
+    [['scrape', 'x', '--rate-per-host', '1e-9'], '--rate-per-host must be a number of starts per second >= 0.001'],
     [['scrape', 'x', '--select', 'p=div[[['], '--select p=div[[['],
     [['copy', '/tmp', '/tmp/x', '--unordered'], 'Unknown argument: unordered'],
+    [['scrape', 'x', '--threads'], 'Not enough arguments following: threads'],
+    [['scrape', 'x', '--timeout'], 'Not enough arguments following: timeout'],
+    [['scrape', 'x', '--format', 'xml'], 'Invalid values: Argument: format, Given: "xml"'],
   ])('answers a usage error %j with exit 2 and one clear line, no stack trace', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
+    expect(r.stderr.split('\n')).toHaveLength(2); // one line and its newline
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).toBe('');
   });

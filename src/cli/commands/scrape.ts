@@ -11,6 +11,8 @@ import { dashArg } from '../dash-arg.js';
 import type { Command } from './command.js';
 
 const DEFAULT_USER_AGENT = 'fanout/0.1 (+https://www.npmjs.com/package/fanout)';
+/** The longest delay a Node timer holds (about 24.8 days); a longer one fires after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const scrapeCommand: Command = {
   command: 'scrape <input>',
@@ -18,30 +20,30 @@ export const scrapeCommand: Command = {
   builder: (y) =>
     withPoolOptions(y, 16)
       .positional('input', { type: 'string', describe: 'URL list: one URL per line, gzip or not; - reads stdin' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write records to FILE (- or none: stdout)' })
+      .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write records to FILE (- or none: stdout)' })
       .option('format', { choices: OUTPUT_FORMATS, default: 'jsonl' as OutputFormat, describe: 'record format' })
-      .option('column', { type: 'string', describe: 'input is CSV with a header row; NAME is the URL column' })
+      .option('column', { requiresArg: true, type: 'string', describe: 'input is CSV with a header row; NAME is the URL column' })
       .option('resume', { type: 'boolean', default: false, describe: 'with -o: skip what FILE already holds and append the rest' })
-      .option('per-host', { type: 'number', default: 8, describe: 'concurrent requests per origin' })
-      .option('rate-per-host', { type: 'number', describe: 'request starts per second per origin (default: no limit)' })
-      .option('timeout', { type: 'number', default: 30, describe: 'seconds for a whole attempt, body included' })
-      .option('connect-timeout', { type: 'number', default: 10, describe: 'seconds to connect' })
-      .option('idle-timeout', { type: 'number', default: 15, describe: 'seconds without a byte before an attempt fails' })
-      .option('retries', { type: 'number', default: 2, describe: 'retries for network errors and 408/425/429/5xx' })
-      .option('max-retry-after', { type: 'number', default: 60, describe: 'cap in seconds on a honoured Retry-After' })
-      .option('max-redirects', { type: 'number', default: 10, describe: 'redirects followed per URL' })
-      .option('max-bytes', { type: 'string', default: '10M', describe: 'body limit after decompression (bytes, or K/M/G)' })
-      .option('user-agent', { type: 'string', default: DEFAULT_USER_AGENT, describe: 'User-Agent header' })
-      .option('header', { alias: 'H', type: 'string', array: true, default: [] as string[], describe: "extra request header 'Name: value' (repeatable)" })
+      .option('per-host', { requiresArg: true, type: 'number', default: 8, describe: 'concurrent requests per origin' })
+      .option('rate-per-host', { requiresArg: true, type: 'number', describe: 'request starts per second per origin (default: no limit)' })
+      .option('timeout', { requiresArg: true, type: 'number', default: 30, describe: 'seconds for a whole attempt, body included' })
+      .option('connect-timeout', { requiresArg: true, type: 'number', default: 10, describe: 'seconds to connect' })
+      .option('idle-timeout', { requiresArg: true, type: 'number', default: 15, describe: 'seconds without a byte before an attempt fails' })
+      .option('retries', { requiresArg: true, type: 'number', default: 2, describe: 'retries for network errors and 408/425/429/5xx' })
+      .option('max-retry-after', { requiresArg: true, type: 'number', default: 60, describe: 'cap in seconds on a honoured Retry-After' })
+      .option('max-redirects', { requiresArg: true, type: 'number', default: 10, describe: 'redirects followed per URL' })
+      .option('max-bytes', { requiresArg: true, type: 'string', default: '10M', describe: 'body limit after decompression (bytes, or K/M/G)' })
+      .option('user-agent', { requiresArg: true, type: 'string', default: DEFAULT_USER_AGENT, describe: 'User-Agent header' })
+      .option('header', { requiresArg: true, alias: 'H', type: 'string', array: true, default: [] as string[], describe: "extra request header 'Name: value' (repeatable)" })
       .option('respect-robots', { type: 'boolean', default: false, describe: 'obey robots.txt (Disallow, Crawl-delay)' })
-      .option('save', { type: 'string', describe: 'save each body under DIR (path derived from the URL)' })
-      .option('select', { type: 'string', array: true, default: [] as string[], describe: 'name=css: text of the first match into data.name' })
-      .option('select-all', { type: 'string', array: true, default: [] as string[], describe: 'name=css: texts of all matches' })
-      .option('attr', { type: 'string', array: true, default: [] as string[], describe: 'name=css@attribute: an attribute of the first match' })
+      .option('save', { requiresArg: true, type: 'string', describe: 'save each body under DIR (path derived from the URL)' })
+      .option('select', { requiresArg: true, type: 'string', array: true, default: [] as string[], describe: 'name=css: text of the first match into data.name' })
+      .option('select-all', { requiresArg: true, type: 'string', array: true, default: [] as string[], describe: 'name=css: texts of all matches' })
+      .option('attr', { requiresArg: true, type: 'string', array: true, default: [] as string[], describe: 'name=css@attribute: an attribute of the first match' })
       .option('links', { type: 'boolean', default: false, describe: "add 'links': absolute URLs of the page's <a href>s" })
       .option('progress', { type: 'boolean', describe: 'live progress line on stderr (default: on a terminal)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress and no summary' })
-      .option('summary-json', { type: 'string', hidden: true, describe: 'write the run summary as JSON to FILE (for compare)' }),
+      .option('summary-json', { requiresArg: true, type: 'string', hidden: true, describe: 'write the run summary as JSON to FILE (for compare)' }),
   async run(a) {
     // The job's modules (undici, parsers) load only now, not for `--help` or another command.
     const [{ scrape }, { checkSelectors }, { startRunMetrics, writeRunSummary }] = await Promise.all([
@@ -53,7 +55,9 @@ export const scrapeCommand: Command = {
     const task = taskOptions(a, checkSelectors);
     const output = dashArg(a.output as string | undefined);
     if (a.resume && (!output || output === '-')) throw new UsageError('--resume needs -o FILE');
-    if (a.ratePerHost !== undefined && !(a.ratePerHost > 0)) throw new UsageError('--rate-per-host must be > 0');
+    if (a.ratePerHost !== undefined && !(a.ratePerHost >= 0.001)) {
+      throw new UsageError(`--rate-per-host must be a number of starts per second >= 0.001, got ${a.ratePerHost}`);
+    }
     const quiet = a.quiet as boolean;
     if (a.summaryJson) startRunMetrics();
     const interrupt = interruptSignal();
@@ -100,7 +104,8 @@ export const scrapeCommand: Command = {
 
 function taskOptions(a: Record<string, any>, checkSelectors: (s: Selector[]) => void): ScrapeTaskOptions {
   const seconds = (flag: string, v: number) => {
-    if (!(v > 0)) throw new UsageError(`--${flag} must be a number of seconds > 0, got ${v}`);
+    // An overlong timer would fire at once: --timeout 1e9 timed out every request.
+    if (!(v > 0 && v * 1000 <= MAX_TIMER_MS)) throw new UsageError(`--${flag} must be a number of seconds > 0 and <= ${Math.floor(MAX_TIMER_MS / 1000)}, got ${v}`);
     return Math.round(v * 1000);
   };
   const maxBytes = parseBytes(a.maxBytes);
