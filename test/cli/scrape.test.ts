@@ -110,6 +110,22 @@ describe('fanout scrape', () => {
     }
   });
 
+  it('refuses to resume a file written for another input list, and leaves it as it was', async () => {
+    const first = await list('resume-a.txt', [`${site.url}/page/ra0`, `${site.url}/page/ra1`, `${site.url}/page/ra2`]);
+    const other = await list('resume-b.txt', [`${site.url}/page/rb0`, `${site.url}/page/rb1`, `${site.url}/page/rb2`, `${site.url}/page/rb3`]);
+    const shorter = await list('resume-c.txt', [`${site.url}/page/ra0`, `${site.url}/page/ra1`]);
+    const out = join(dir, 'resume-other.jsonl');
+    expect((await runCli(['scrape', first, '-o', out, '--quiet'])).code).toBe(0);
+    const before = await readFile(out, 'utf8');
+    for (const input of [other, shorter]) {
+      const r = await runCli(['scrape', input, '-o', out, '--resume', '--quiet']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^fanout: .*resume-other\.jsonl holds .*: it was written for another input\n$/);
+      expect(await readFile(out, 'utf8')).toBe(before);
+    }
+    expect(site.log.some((e) => e.path === '/page/rb3')).toBe(false);
+  });
+
   it('refuses an output file it cannot create with exit 2 and one line, before any request', async () => {
     const input = await list('unwritable.txt', [`${site.url}/page/unwritable`]);
     for (const out of [join(dir, 'no-such-folder', 'out.jsonl'), dir]) {

@@ -17,6 +17,11 @@ export interface ResumeState {
   headerWritten: boolean;
   /** Records already there that are not ok: they count towards the exit code like the run's own. */
   failed: number;
+  /**
+   * The URLs of the file's first and last records, by index: the input must give the same URLs at those
+   * indices, or the file was written for another list and appending to it would mix two runs.
+   */
+  urls: Map<number, string>;
 }
 
 /** A growable bitset: a million indices cost 125 KB. */
@@ -45,13 +50,20 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
   try {
     handle = await open(file, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { done, headerWritten: false, failed: 0 };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { done, headerWritten: false, failed: 0, urls: new Map() };
     throw new FanoutError('USAGE', `cannot read ${file} to resume: ${(err as Error).message}`);
   }
   await handle.close();
   let goodBytes = 0; // bytes up to the end of the last complete, parseable record
   let headerWritten = false;
   let failed = 0;
+  const urls = new Map<number, string>();
+  let last: [number, string] | null = null;
+  const seen = (i: number, url: unknown) => {
+    if (typeof url !== 'string') return;
+    if (urls.size === 0) urls.set(i, url);
+    last = [i, url];
+  };
   const decoder = new StringDecoder('utf8');
   const csv = new CsvReader();
   let pending = '';
@@ -59,9 +71,10 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
   const take = (line: string, endOffset: number): boolean => {
     if (format === 'jsonl') {
       try {
-        const rec = JSON.parse(line) as { index?: unknown; ok?: unknown };
+        const rec = JSON.parse(line) as { index?: unknown; ok?: unknown; url?: unknown };
         if (typeof rec.index !== 'number') return false;
         done.add(rec.index);
+        seen(rec.index, rec.url);
         if (rec.ok !== true) failed++;
       } catch {
         return false;
@@ -78,6 +91,7 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
         const i = Number(row[0]);
         if (!Number.isInteger(i)) return false;
         done.add(i);
+        seen(i, row[1]);
         if (row[3] !== 'true') failed++; // the ok column
       }
       if (rows.length === 0) return true; // inside a quoted field: not a boundary yet
@@ -98,5 +112,17 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
   }
   // Whatever follows the last complete record (a torn line) is cut off before appending.
   await truncate(file, goodBytes);
-  return { done, headerWritten, failed };
+  if (last) urls.set(...(last as [number, string]));
+  return { done, headerWritten, failed, urls };
+}
+
+/** Checks an input line against what the resumed file holds for its index (see ResumeState.urls). */
+export function checkResumedUrl(state: ResumeState, file: string, index: number, url: string): void {
+  const held = state.urls.get(index);
+  if (held !== undefined && held !== url) {
+    throw new FanoutError(
+      'RESUME_MISMATCH',
+      `${file} holds ${JSON.stringify(held.slice(0, 200))} as record ${index}, but the input's URL ${index} is ${JSON.stringify(url.slice(0, 200))}: it was written for another input`,
+    );
+  }
 }

@@ -4,11 +4,12 @@
  */
 import { run, type Outcome, type RunStats } from '../../engine/coordinator.js';
 import { builtPath } from '../../engine/built-path.js';
+import { FanoutError } from '../../engine/errors.js';
 import type { Mode } from '../../engine/runtimes/channel.js';
 import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, type OutputFormat } from './output.js';
 import { failedRecord, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
-import { readResumeState, type ResumeState } from './resume.js';
+import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
 import { ScrapeTally, type ScrapeTotals } from './tally.js';
 
 const TASK = builtPath(import.meta.url, './task.js');
@@ -94,10 +95,18 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
 
   async function* numbered(): AsyncGenerator<Item> {
     let n = 0;
+    let skipped = 0;
     for (let r = first; !r.done; r = await source.next()) {
       const i = n++;
-      if (resume?.done.has(i)) continue;
+      if (resume?.done.has(i)) {
+        checkResumedUrl(resume, o.output!, i, r.value.url);
+        skipped++;
+        continue;
+      }
       yield { ...r.value, n: i };
+    }
+    if (resume && skipped < resume.done.size) {
+      throw new FanoutError('RESUME_MISMATCH', `${o.output} holds records past the input's ${n} URLs: it was written for another input`);
     }
   }
   const items = gate && robots
