@@ -126,6 +126,17 @@ describe('fanout scrape', () => {
     expect(site.log.some((e) => e.path === '/page/rb3')).toBe(false);
   });
 
+  it('refuses to append CSV rows whose columns are not the resumed file header', async () => {
+    const input = await list('resume-columns.txt', [`${site.url}/page/rc0`, `${site.url}/page/rc1`]);
+    const out = join(dir, 'resume-columns.csv');
+    await writeFile(out, (await runCli(['scrape', input, '--format', 'csv', '--quiet', '--select', 'h=h1'])).stdout.split('\n').slice(0, 2).join('\n') + '\n');
+    const before = await readFile(out, 'utf8');
+    const r = await runCli(['scrape', input, '-o', out, '--format', 'csv', '--resume', '--quiet']); // --select forgotten
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^fanout: RESUME_MISMATCH: the file's CSV columns .* are not this run's/);
+    expect(await readFile(out, 'utf8')).toBe(before);
+  });
+
   it('refuses an output file it cannot create with exit 2 and one line, before any request', async () => {
     const input = await list('unwritable.txt', [`${site.url}/page/unwritable`]);
     for (const out of [join(dir, 'no-such-folder', 'out.jsonl'), dir]) {

@@ -32,6 +32,8 @@ export interface OutputOptions {
   append?: boolean;
   /** CSV: the header was already written (resume). */
   headerWritten?: boolean;
+  /** CSV: that header's columns, which the appended rows must have. */
+  header?: string[];
   /** CSV: the selector names, in order, for data.* columns. */
   selectorNames: string[];
   links: boolean;
@@ -117,7 +119,13 @@ function formatter(options: OutputOptions): (r: ScrapeRecord, first: boolean) =>
       let columns: string[] | null = null;
       return (r, first) => {
         const inputNames = r.input ? Object.keys(r.input) : [];
-        columns ??= csvColumns(options, inputNames);
+        if (!columns) {
+          columns = csvColumns(options, inputNames);
+          // Rows of other columns appended under the old header would shift every field after the first difference.
+          if (options.header && options.header.join(',') !== columns.join(',')) {
+            throw new FanoutError('RESUME_MISMATCH', `the file's CSV columns (${options.header.join(',')}) are not this run's (${columns.join(',')}): resume with the same --select/--attr/--links/--save/--column as the first run`);
+          }
+        }
         const head = first && !options.headerWritten ? csvLine(columns) : '';
         return head + csvLine(csvRow(r, options, inputNames));
       };

@@ -15,6 +15,8 @@ export interface ResumeState {
   done: IndexSet;
   /** The file exists and holds a CSV header already. */
   headerWritten: boolean;
+  /** That header's columns. */
+  header?: string[];
   /** Records already there that are not ok: they count towards the exit code like the run's own. */
   failed: number;
   /**
@@ -56,6 +58,7 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
   await handle.close();
   let goodBytes = 0; // bytes up to the end of the last complete, parseable record
   let headerWritten = false;
+  let header: string[] | undefined;
   let failed = 0;
   const urls = new Map<number, string>();
   let last: [number, string] | null = null;
@@ -86,6 +89,7 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
         if (!headerWritten) {
           headerWritten = row[0] === 'index';
           if (!headerWritten) return false;
+          header = row;
           continue;
         }
         const i = Number(row[0]);
@@ -113,7 +117,7 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
   // Whatever follows the last complete record (a torn line) is cut off before appending.
   await truncate(file, goodBytes);
   if (last) urls.set(...(last as [number, string]));
-  return { done, headerWritten, failed, urls };
+  return { done, headerWritten, header, failed, urls };
 }
 
 /** Checks an input line against what the resumed file holds for its index (see ResumeState.urls). */

@@ -81,6 +81,7 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
     file: o.output,
     append: resume !== null,
     headerWritten: resume?.headerWritten,
+    header: resume?.header,
     selectorNames: o.task.selectors.map((s) => s.name),
     links: o.task.links,
     save: o.task.saveDir !== null,
