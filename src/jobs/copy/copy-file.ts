@@ -95,9 +95,7 @@ export function writeSmallFile(srcPath: string, dstPath: string, tmp: string, s:
     if ((s.mode & SPECIAL) !== 0 || (s.mode & (o.umask ?? currentUmask())) !== 0) fchmodSync(output, s.mode & PERM);
     futimesSync(output, seconds(s.atimeMs), seconds(s.mtimeMs));
     const after = fstatSync(input);
-    if (after.ino !== s.ino || after.dev !== s.dev || !after.isFile()) {
-      throw new FanoutError('CHANGED_DURING_COPY', `${srcPath}: replaced by another entry while it was copied`);
-    }
+    if (after.ino !== s.ino || after.dev !== s.dev || !after.isFile()) throw replaced(srcPath);
     if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) throw changed(srcPath, s, after.size);
     closeSync(output);
     output = -1;
@@ -131,11 +129,20 @@ function finish(srcPath: string, dstPath: string, tmp: string, s: Stats, o: Writ
   return s.size;
 }
 
-/** A source whose size or mtime moved while it was copied is not a success; the old destination stays. */
+/**
+ * A source whose size or mtime moved while it was copied is not a success; the old destination stays. So is one
+ * that is no longer the walk's inode: copyFile follows symlinks, so a link swapped in (its size and mtime can be
+ * made to match) would have had its target's data copied under the file's name and mode.
+ */
 export function assertUnchanged(srcPath: string, s: Stats): void {
   const after = lstatSync(srcPath, { throwIfNoEntry: false });
   if (!after) throw new FanoutError('VANISHED', `${srcPath}: removed while it was copied`);
+  if (after.ino !== s.ino || after.dev !== s.dev || !after.isFile()) throw replaced(srcPath);
   if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) throw changed(srcPath, s, after.size);
+}
+
+function replaced(srcPath: string): FanoutError {
+  return new FanoutError('CHANGED_DURING_COPY', `${srcPath}: replaced by another entry while it was copied`);
 }
 
 /** rename(2) replaces files and symlinks (never following them); an empty directory in the way is removed. */
@@ -164,7 +171,7 @@ export function removeQuietly(path: string): void {
 
 /** Copies data blocks only: all-zero 4 KiB blocks become holes, and the size is set by ftruncate. */
 export function copySparse(srcPath: string, tmp: string, s: Stats): void {
-  const input = openSync(srcPath, 'r');
+  const input = openSync(srcPath, READ_FLAGS);
   let output = -1;
   try {
     output = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);

@@ -1,9 +1,10 @@
 import {
-  chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync,
+  chmodSync, existsSync, lstatSync, lutimesSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, truncateSync,
+  unlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileSync as writeAtomically } from '../../../src/jobs/copy/copy-file.js';
+import { SMALL, writeFileSync as writeAtomically } from '../../../src/jobs/copy/copy-file.js';
 import { processIdentity } from '../../../src/jobs/copy/metadata.js';
 
 const dir = mkdtempSync(`${tmpdir()}/fanout-copy-file-`);
@@ -31,6 +32,38 @@ describe('atomic file write', () => {
     expect(readFileSync(`${dir}/b`, 'utf8')).toBe('new contents\n');
     expect(Math.abs(lstatSync(`${dir}/b`).mtimeMs - s.mtimeMs)).toBeLessThan(0.001);
     expect(existsSync(`${dir}/.fanout-tmp-y-b`)).toBe(false);
+  });
+});
+
+describe('files copied by path (copyFile, sparse)', () => {
+  it('does not count a source replaced by another file of the same size and mtime, and keeps the old destination', () => {
+    writeFileSync(`${dir}/big`, Buffer.alloc(SMALL * 2, 1));
+    const stale = lstatSync(`${dir}/big`);
+    writeFileSync(`${dir}/big.new`, Buffer.alloc(SMALL * 2, 2)); // same size and mtime, another inode
+    utimesSync(`${dir}/big.new`, stale.atimeMs / 1000, stale.mtimeMs / 1000);
+    renameSync(`${dir}/big.new`, `${dir}/big`);
+    writeFileSync(`${dir}/big.dst`, 'old copy\n');
+    expect(() => writeAtomically(`${dir}/big`, `${dir}/big.dst`, `${dir}/.fanout-tmp-b-big`, stale, opts)).toThrow(
+      expect.objectContaining({ code: 'CHANGED_DURING_COPY' }),
+    );
+    expect(readFileSync(`${dir}/big.dst`, 'utf8')).toBe('old copy\n');
+    expect(readdirSync(dir).filter((n) => n.startsWith('.fanout-tmp-'))).toEqual([]);
+  });
+
+  it('never copies the target of a symlink swapped in for a sparse source, even one of the same size and mtime', () => {
+    writeFileSync(`${dir}/secret`, 'must not be read\n');
+    writeFileSync(`${dir}/holes`, '');
+    truncateSync(`${dir}/holes`, 4000); // all hole: copied by the sparse route
+    const stale = lstatSync(`${dir}/holes`);
+    unlinkSync(`${dir}/holes`);
+    const target = `${dir}/secret`.padStart(4000, '/'); // a link's size is its target's length
+    symlinkSync(target, `${dir}/holes`);
+    lutimesSync(`${dir}/holes`, stale.atimeMs / 1000, stale.mtimeMs / 1000);
+    expect(lstatSync(`${dir}/holes`).size).toBe(stale.size);
+    const noVerify = { ...opts, verify: false }; // --verify would catch it, but a plain run must too
+    expect(() => writeAtomically(`${dir}/holes`, `${dir}/holes.dst`, `${dir}/.fanout-tmp-h-holes`, stale, noVerify)).toThrow();
+    expect(existsSync(`${dir}/holes.dst`)).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.fanout-tmp-'))).toEqual([]);
   });
 });
 
