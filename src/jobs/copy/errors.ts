@@ -5,8 +5,8 @@ export const COPY_ERROR_CODES = [
   'REFUSED_SAME', // SRC and DST are the same directory (same dev+inode, through any path)
   'REFUSED_DST_INSIDE_SRC', // DST or one of its ancestors is SRC
   'REFUSED_SRC_INSIDE_DST', // SRC or one of its ancestors is DST
-  'SRC_NOT_A_DIRECTORY', // SRC is missing or is not a directory
-  'DST_NOT_A_DIRECTORY', // DST exists and is not a directory
+  'SRC_NOT_A_DIRECTORY', // SRC is missing, empty ('') or not a directory
+  'DST_NOT_A_DIRECTORY', // DST exists and is not a directory, or is empty ('')
   'NO_SPACE', // ENOSPC or EDQUOT: fatal, the run stops
   'READ_ONLY', // EROFS: fatal, the run stops
   'PERMISSION', // EACCES or EPERM on this entry

@@ -15,6 +15,10 @@ export interface CheckedRoots {
 }
 
 export function checkRoots(srcArg: string, dstArg: string): CheckedRoots {
+  // resolve('') is the working directory: an unset shell variable must not copy from or into it (cp and rsync
+  // refuse an empty name too).
+  if (srcArg === '') throw new FanoutError('SRC_NOT_A_DIRECTORY', 'SRC is an empty path');
+  if (dstArg === '') throw new FanoutError('DST_NOT_A_DIRECTORY', 'DST is an empty path');
   const src = resolve(srcArg);
   const dst = resolve(dstArg);
   const srcStat = statOrNull(src);
