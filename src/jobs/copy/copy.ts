@@ -7,12 +7,12 @@
  * mode and times are set once every record of its subtree is in (bottom-up). A disk-full or read-only error
  * aborts the run at once, temps in the directories still in flight are removed, and copy() throws it.
  */
-import { closeSync, lstatSync, mkdirSync, openSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, writeSync, type Stats } from 'node:fs';
 import { run, type Outcome } from '../../engine/coordinator.js';
 import { builtPath } from '../../engine/built-path.js';
 import { FanoutError, serializeError, type SerializedError } from '../../engine/errors.js';
 import type { Mode } from '../../engine/runtimes/channel.js';
-import { prepareDir } from './dst-dir.js';
+import { makeDstRoot, prepareDir } from './dst-dir.js';
 import { decodeBatch, tallyBatch, type BatchResult } from './batch-result.js';
 import { processEntry, type CopyTaskOptions, type EntryContext } from './entry.js';
 import { copyError, isFatalCode } from './errors.js';
@@ -186,7 +186,6 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     let index = 0;
     const path: DirFrame[] = [];
     const rootSgid = roots.dstStat ? (Number(roots.dstStat.mode) & 0o2000) !== 0 : false;
-    if (!dryRun && !roots.dstStat) mkdirSync(dst, { recursive: true, mode: 0o700 });
     for await (const l of walk(src, entryFilter(options.include ?? [], options.exclude ?? []))) {
       if (fatal || controller.signal.aborted) return;
       if (counter) l.stat = counter.original(l.rel, l.stat);
@@ -286,6 +285,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
 
   let summary;
   try {
+    if (!dryRun && !roots.dstStat) makeDstRoot(dst);
     if (options.estimateTotal) counter = new TreeCount({ src, include: options.include ?? [], exclude: options.exclude ?? [] });
     summary = await run<CopyItem, BatchResult>({
       items: items(),

@@ -4,6 +4,9 @@
  * replaced, never written through.
  */
 import { chmodSync, lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs';
+import { dirname } from 'node:path';
+import { FanoutError } from '../../engine/errors.js';
+import { copyError } from './errors.js';
 import { metaDiffers, sameTime, type Identity } from './metadata.js';
 import type { Action } from './record.js';
 import { sweepTemps } from './temp.js';
@@ -46,4 +49,37 @@ export function prepareDir(dstDir: string, s: Stats, parentSgid: boolean, id: Id
   }
   // mkdir(2) on Linux gives a new directory its parent's setgid bit.
   return { action: 'mkdir', fresh: true, sgid: parentSgid, touched: true };
+}
+
+/**
+ * Creates a missing DST before the walk. Its missing parents get the default mode, as `mkdir -p` gives them (no
+ * later step sets their mode: a 0700 parent would lock other users out of the copy); DST itself starts as 0700
+ * like every new directory. Not one recursive mkdir: Node's reports EROFS on a missing path as ENOENT. Errors
+ * keep their stable code (READ_ONLY, NO_SPACE, PERMISSION) and stop the run before anything is copied.
+ */
+export function makeDstRoot(dst: string): void {
+  try {
+    try {
+      mkdirSync(dst, 0o700);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ENOENT') throw err;
+      makeParents(dirname(dst));
+      mkdirSync(dst, 0o700);
+    }
+  } catch (err) {
+    const e = copyError(err, dst);
+    throw new FanoutError(e.code, `cannot create the destination: ${e.message}`, { cause: err });
+  }
+}
+
+function makeParents(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
+    makeParents(dirname(dir));
+    mkdirSync(dir);
+  }
 }

@@ -1,6 +1,6 @@
 /** End to end through the CLI (needs `npx tsc -p .` first: bin/fanout.js loads dist/). */
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, watch, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,37 @@ describe('fanout copy (CLI)', () => {
       expect(withoutAtimes(snapshot(src))).toEqual(before);
     });
   }
+
+  it('refuses an empty SRC or DST (which would resolve to the working directory) with exit 2, writing nothing', async () => {
+    const src = `${base}/empty-arg-src`;
+    const cwd = `${base}/empty-arg-cwd`;
+    smallFiles(src, 5);
+    mkdirSync(cwd);
+    for (const [args, code] of [[[src, ''], 'DST_NOT_A_DIRECTORY'], [['', `${base}/empty-arg-dst`], 'SRC_NOT_A_DIRECTORY']] as const) {
+      const r = await fanout(['copy', ...args], { cwd });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n'), r.stderr).toEqual([expect.stringContaining(code)]);
+    }
+    expect(readdirSync(cwd)).toEqual([]);
+    expect(existsSync(`${base}/empty-arg-dst`)).toBe(false);
+  });
+
+  it.skipIf(!isRoot)('stops with READ_ONLY, one line and exit 2, when a missing DST is on a read-only file system', async () => {
+    const src = `${base}/ro-src`;
+    const ro = `${base}/ro-mount`;
+    smallFiles(src, 5);
+    mkdirSync(ro);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]).status).toBe(0);
+    try {
+      for (const dst of [`${ro}/dst`, `${ro}/deeper/dst`]) {
+        const r = await fanout(['copy', src, dst]);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr.trim().split('\n'), r.stderr).toEqual([expect.stringMatching(/^fanout: READ_ONLY: /)]);
+      }
+    } finally {
+      spawnSync('umount', ['-l', ro]);
+    }
+  });
 
   it.skipIf(!isRoot)('stops promptly on a full disk with one clear line, exit 2, and no temp files', async () => {
     const src = `${base}/full-src`;

@@ -131,6 +131,15 @@ describe('copy', () => {
     expect(readFileSync(`${dst}/top.txt`, 'utf8')).toBe('top level\n');
   });
 
+  it("gives a missing DST's missing parents the default mode, as mkdir -p does, and DST its source's mode", async () => {
+    const parent = `${fresh()}/p1`;
+    const dst = `${parent}/p2/dst`;
+    const umask = process.umask();
+    await copyTo(dst);
+    for (const p of [parent, `${parent}/p2`]) expect((lstatSync(p).mode & 0o7777).toString(8)).toBe((0o777 & ~umask).toString(8));
+    expect(lstatSync(dst).mode & 0o7777).toBe(lstatSync(src).mode & 0o7777);
+  });
+
   it('never writes through a symlink already inside DST', async () => {
     const dst = fresh();
     const outside = `${base}/outside-${n}`;
