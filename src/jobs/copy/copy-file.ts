@@ -14,6 +14,7 @@
  * (Node has no SEEK_DATA/SEEK_HOLE; reading a hole is cheap). No fsync: like cp and rsync, a copy survives a
  * killed process, not a power cut (ext4's rename heuristics flush replaced files anyway).
  */
+import type { FsPath } from './fs-path.js';
 import {
   closeSync, constants, copyFileSync, fchmodSync, fchownSync, fstatSync, ftruncateSync, futimesSync, lstatSync, openSync,
   readSync, renameSync, rmdirSync, unlinkSync, writeSync, type Stats,
@@ -50,7 +51,7 @@ export function isSparse(s: Stats): boolean {
 }
 
 /** Copies src to tmp synchronously, then finishes (see `finish`). Returns the bytes copied. */
-export function writeFileSync(srcPath: string, dstPath: string, tmp: string, s: Stats, o: WriteOptions): number {
+export function writeFileSync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
   if (s.size < SMALL && !isSparse(s)) return writeSmallFile(srcPath, dstPath, tmp, s, o);
   try {
     if (isSparse(s)) copySparse(srcPath, tmp, s);
@@ -63,7 +64,7 @@ export function writeFileSync(srcPath: string, dstPath: string, tmp: string, s: 
 }
 
 /** The same for a large file: the data copy runs on libuv's pool, so several proceed at once. */
-export async function writeFileAsync(srcPath: string, dstPath: string, tmp: string, s: Stats, o: WriteOptions): Promise<number> {
+export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): Promise<number> {
   if (isSparse(s)) return writeFileSync(srcPath, dstPath, tmp, s, o);
   try {
     await copyFile(srcPath, tmp, constants.COPYFILE_EXCL);
@@ -80,7 +81,7 @@ export async function writeFileAsync(srcPath: string, dstPath: string, tmp: stri
  * when creation could not give them, times on the open temp (after the data), then fstat of the source: the
  * same inode with the same size and mtime as the walk's lstat, or the copy is not a success. Then rename.
  */
-export function writeSmallFile(srcPath: string, dstPath: string, tmp: string, s: Stats, o: WriteOptions): number {
+export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
   const input = openSync(srcPath, READ_FLAGS);
   let output = -1;
   try {
@@ -111,7 +112,7 @@ export function writeSmallFile(srcPath: string, dstPath: string, tmp: string, s:
   }
 }
 
-function changed(srcPath: string, s: Stats, size: number): FanoutError {
+function changed(srcPath: FsPath, s: Stats, size: number): FanoutError {
   return new FanoutError('CHANGED_DURING_COPY', `${srcPath}: changed while it was copied (size ${s.size} -> ${size})`);
 }
 
@@ -121,7 +122,7 @@ function currentUmask(): number {
   return (umaskCache ??= process.umask());
 }
 
-function finish(srcPath: string, dstPath: string, tmp: string, s: Stats, o: WriteOptions, modeSet: boolean): number {
+function finish(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions, modeSet: boolean): number {
   if (o.verify && !sameContents(srcPath, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
   applyFileMeta(tmp, s, o.id, o.dirSetgid, modeSet);
   assertUnchanged(srcPath, s);
@@ -134,19 +135,19 @@ function finish(srcPath: string, dstPath: string, tmp: string, s: Stats, o: Writ
  * that is no longer the walk's inode: copyFile follows symlinks, so a link swapped in (its size and mtime can be
  * made to match) would have had its target's data copied under the file's name and mode.
  */
-export function assertUnchanged(srcPath: string, s: Stats): void {
+export function assertUnchanged(srcPath: FsPath, s: Stats): void {
   const after = lstatSync(srcPath, { throwIfNoEntry: false });
   if (!after) throw new FanoutError('VANISHED', `${srcPath}: removed while it was copied`);
   if (after.ino !== s.ino || after.dev !== s.dev || !after.isFile()) throw replaced(srcPath);
   if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) throw changed(srcPath, s, after.size);
 }
 
-function replaced(srcPath: string): FanoutError {
+function replaced(srcPath: FsPath): FanoutError {
   return new FanoutError('CHANGED_DURING_COPY', `${srcPath}: replaced by another entry while it was copied`);
 }
 
 /** rename(2) replaces files and symlinks (never following them); an empty directory in the way is removed. */
-export function renameOver(tmp: string, dstPath: string): void {
+export function renameOver(tmp: FsPath, dstPath: FsPath): void {
   try {
     renameSync(tmp, dstPath);
   } catch (err) {
@@ -161,7 +162,7 @@ export function renameOver(tmp: string, dstPath: string): void {
   }
 }
 
-export function removeQuietly(path: string): void {
+export function removeQuietly(path: FsPath): void {
   try {
     unlinkSync(path);
   } catch {
@@ -170,7 +171,7 @@ export function removeQuietly(path: string): void {
 }
 
 /** Copies data blocks only: all-zero 4 KiB blocks become holes, and the size is set by ftruncate. */
-export function copySparse(srcPath: string, tmp: string, s: Stats): void {
+export function copySparse(srcPath: FsPath, tmp: FsPath, s: Stats): void {
   const input = openSync(srcPath, READ_FLAGS);
   let output = -1;
   try {
@@ -205,7 +206,7 @@ function writeAll(fd: number, buf: Buffer, from: number, to: number, base: numbe
 }
 
 /** Byte-by-byte comparison (--verify, --checksum): equal files are read in full, different ones stop early. */
-export function sameContents(a: string, b: string): boolean {
+export function sameContents(a: FsPath, b: FsPath): boolean {
   const fa = openSync(a, 'r');
   try {
     const fb = openSync(b, 'r');

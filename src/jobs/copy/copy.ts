@@ -16,6 +16,7 @@ import { makeDstRoot, prepareDir } from './dst-dir.js';
 import { decodeBatch, tallyBatch, type BatchResult } from './batch-result.js';
 import { processEntry, type CopyTaskOptions, type EntryContext } from './entry.js';
 import { copyError, isFatalCode } from './errors.js';
+import { fsPath } from './fs-path.js';
 import { entryFilter } from './glob.js';
 import { applyDirMeta, processIdentity, type Identity } from './metadata.js';
 import { HardLinks } from './plan.js';
@@ -172,8 +173,8 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       metaStack.pop();
       if (dryRun || !top.dirty) continue;
       try {
-        const d = lstatSync(dstOf(top.rel));
-        applyDirMeta(dstOf(top.rel), top.stat, d, id);
+        const p = fsPath(dstOf(top.rel));
+        applyDirMeta(p, top.stat, lstatSync(p), id);
       } catch (err) {
         const e = copyError(err, top.rel || '.');
         if (isFatalCode(e.code)) return stop(e);

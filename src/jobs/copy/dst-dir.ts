@@ -7,6 +7,7 @@ import { chmodSync, lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs
 import { dirname } from 'node:path';
 import { FanoutError } from '../../engine/errors.js';
 import { copyError } from './errors.js';
+import { fsPath } from './fs-path.js';
 import { metaDiffers, sameTime, type Identity } from './metadata.js';
 import type { Action } from './record.js';
 import { sweepTemps } from './temp.js';
@@ -30,22 +31,23 @@ export interface PreparedDir {
  * sixth of a re-run's time).
  */
 export function prepareDir(dstDir: string, s: Stats, parentSgid: boolean, id: Identity, dryRun: boolean): PreparedDir {
-  const d = lstatSync(dstDir, { throwIfNoEntry: false });
+  const p = fsPath(dstDir);
+  const d = lstatSync(p, { throwIfNoEntry: false });
   if (d?.isDirectory()) {
     let touched = false;
     if (!dryRun) {
       touched = !sameTime(d.mtimeMs, s.mtimeMs) && sweepTemps(dstDir) > 0;
       // Not root: a read-only directory of an earlier run must become writable until its mode is set again.
       if (!id.root && (d.mode & 0o300) !== 0o300) {
-        chmodSync(dstDir, (d.mode & 0o7777) | 0o300);
+        chmodSync(p, (d.mode & 0o7777) | 0o300);
         touched = true;
       }
     }
     return { action: metaDiffers(s, d, id) ? 'meta' : 'skip', fresh: false, sgid: (d.mode & SETGID) !== 0, touched };
   }
   if (!dryRun) {
-    if (d) unlinkSync(dstDir); // a symlink or file in the way: removed (the link itself, not its target)
-    mkdirSync(dstDir, 0o700);
+    if (d) unlinkSync(p); // a symlink or file in the way: removed (the link itself, not its target)
+    mkdirSync(p, 0o700);
   }
   // mkdir(2) on Linux gives a new directory its parent's setgid bit.
   return { action: 'mkdir', fresh: true, sgid: parentSgid, touched: true };

@@ -10,6 +10,7 @@ import { fixMeta, metaDiffers, type Identity } from './metadata.js';
 import { createAction, verdict, type Verdict } from './plan.js';
 import { failedRecord, okRecord, type Action, type CopyRecord, type EntryType } from './record.js';
 import { linkTarget, writeNode, writeSymlink } from './special.js';
+import { fsPath, type FsPath } from './fs-path.js';
 import { tempPath } from './temp.js';
 import { statType } from './walk.js';
 
@@ -47,9 +48,9 @@ export type LinkMode = 'defer' | 'copy' | { leader: string };
 
 export function processEntry(c: EntryContext, d: EntryDir, name: string, dtype: EntryType, link: LinkMode = 'defer'): CopyRecord | Promise<CopyRecord> {
   const rel = d.dir ? `${d.dir}/${name}` : name;
-  const srcPath = `${c.o.src}/${rel}`;
+  const srcPath = fsPath(`${c.o.src}/${rel}`);
   const dstDir = d.dir ? `${c.o.dst}/${d.dir}` : c.o.dst;
-  const dstPath = `${dstDir}/${name}`;
+  const dstPath = fsPath(`${dstDir}/${name}`);
   let type = dtype;
   let action: Action = createAction(dtype);
   try {
@@ -59,7 +60,7 @@ export function processEntry(c: EntryContext, d: EntryDir, name: string, dtype: 
     if (type === 'dir') throw Object.assign(new Error('became a directory during the walk'), { code: 'ENOENT' });
     if (type === 'file' && s.nlink > 1) {
       if (link === 'defer') return { ...okRecord(rel, type, action), linkKey: `${s.dev}:${s.ino}` };
-      if (link !== 'copy') return hardLink(c, d, rel, dstPath, link.leader);
+      if (link !== 'copy') return hardLink(c, d, rel, dstDir, name, link.leader);
     }
     const existing = d.fresh ? undefined : lstatSync(dstPath, { throwIfNoEntry: false });
     let v = verdict(s, existing, c.id, c.o);
@@ -90,23 +91,24 @@ export function processEntry(c: EntryContext, d: EntryDir, name: string, dtype: 
 }
 
 /** --checksum for files, link text for symlinks: equal data leaves only metadata to fix. */
-function compare(srcPath: string, dstPath: string, s: Stats, existing: Stats, id: Identity): Verdict {
+function compare(srcPath: FsPath, dstPath: FsPath, s: Stats, existing: Stats, id: Identity): Verdict {
   const same = s.isSymbolicLink() ? linkTarget(srcPath).equals(linkTarget(dstPath)) : sameContents(srcPath, dstPath);
   if (!same) return 'create';
   return metaDiffers(s, existing, id) ? 'meta' : 'skip';
 }
 
 /** A later occurrence of a hard-link group: linked (atomically, via a temp name) to the group's copy. */
-function hardLink(c: EntryContext, d: EntryDir, rel: string, dstPath: string, leader: string): CopyRecord {
+function hardLink(c: EntryContext, d: EntryDir, rel: string, dstDir: string, name: string, leader: string): CopyRecord {
+  const dstPath = fsPath(`${dstDir}/${name}`);
   const existing = d.fresh ? undefined : lstatSync(dstPath, { throwIfNoEntry: false });
   if (existing) {
-    const target = lstatSync(leader, { throwIfNoEntry: false });
+    const target = lstatSync(fsPath(leader), { throwIfNoEntry: false });
     if (target && target.ino === existing.ino && target.dev === existing.dev) return okRecord(rel, 'file', 'skip');
   }
   if (c.o.dryRun) return okRecord(rel, 'file', 'link');
-  const tmp = tempPath(dstPath.slice(0, dstPath.lastIndexOf('/')), rel.slice(rel.lastIndexOf('/') + 1));
+  const tmp = tempPath(dstDir, name);
   try {
-    linkSync(leader, tmp);
+    linkSync(fsPath(leader), tmp);
     renameOver(tmp, dstPath);
   } catch (err) {
     removeQuietly(tmp);

@@ -5,6 +5,7 @@
  * (+0.25 us of double rounding) of the source, never a whole microsecond off.
  * Link metadata goes through lchown/lutimes so it never touches a link's target.
  */
+import type { FsPath } from './fs-path.js';
 import { chmodSync, lchownSync, lutimesSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +32,7 @@ export function needsChown(s: Stats, id: Identity, dirSetgid: boolean): boolean 
 }
 
 /** Owner, mode and times of a freshly written regular file or FIFO (`modeSet` when its mode is already exact). */
-export function applyFileMeta(path: string, s: Stats, id: Identity, dirSetgid: boolean, modeSet: boolean): void {
+export function applyFileMeta(path: FsPath, s: Stats, id: Identity, dirSetgid: boolean, modeSet: boolean): void {
   const chowned = needsChown(s, id, dirSetgid);
   if (chowned) lchownSync(path, s.uid, s.gid);
   // chown clears setuid/setgid bits, so the mode goes after it.
@@ -40,7 +41,7 @@ export function applyFileMeta(path: string, s: Stats, id: Identity, dirSetgid: b
 }
 
 /** Fixes what differs on an entry whose data is already current (the `meta` action); returns whether it wrote. */
-export function fixMeta(path: string, s: Stats, d: Stats, id: Identity): boolean {
+export function fixMeta(path: FsPath, s: Stats, d: Stats, id: Identity): boolean {
   let wrote = false;
   const link = s.isSymbolicLink();
   if (id.root && (s.uid !== d.uid || s.gid !== d.gid)) {
@@ -66,7 +67,7 @@ export function metaDiffers(s: Stats, d: Stats, id: Identity): boolean {
   return !sameTime(s.mtimeMs, d.mtimeMs);
 }
 
-export function setTimes(path: string, s: Stats): void {
+export function setTimes(path: FsPath, s: Stats): void {
   utimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
 }
 
@@ -96,7 +97,7 @@ function probeTruncation(): boolean {
   }
 }
 
-export function setLinkMeta(path: string, s: Stats, id: Identity, dirSetgid: boolean): void {
+export function setLinkMeta(path: FsPath, s: Stats, id: Identity, dirSetgid: boolean): void {
   if (needsChown(s, id, dirSetgid)) lchownSync(path, s.uid, s.gid);
   lutimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
 }
@@ -107,6 +108,6 @@ export function sameTime(aMs: number, bMs: number): boolean {
 }
 
 /** Directory metadata, applied bottom-up once the directory's contents are written. Writes only what differs. */
-export function applyDirMeta(path: string, s: Stats, d: Stats, id: Identity): void {
+export function applyDirMeta(path: FsPath, s: Stats, d: Stats, id: Identity): void {
   fixMeta(path, s, d, id);
 }

@@ -5,16 +5,17 @@
  * acceptable). Sockets cannot be meaningfully copied and are reported as UNSUPPORTED_TYPE.
  * Each is created under a temp name, given its metadata, then renamed over the final name.
  */
+import type { FsPath } from './fs-path.js';
 import { readlinkSync, symlinkSync, type Stats } from 'node:fs';
 import { FanoutError } from '../../engine/errors.js';
 import { removeQuietly, renameOver } from './copy-file.js';
 import { applyFileMeta, setLinkMeta, type Identity } from './metadata.js';
 
-export function linkTarget(path: string): Buffer {
+export function linkTarget(path: FsPath): Buffer {
   return readlinkSync(path, { encoding: 'buffer' });
 }
 
-export function writeSymlink(target: Buffer, dstPath: string, tmp: string, s: Stats, id: Identity, dirSetgid: boolean): void {
+export function writeSymlink(target: Buffer, dstPath: FsPath, tmp: FsPath, s: Stats, id: Identity, dirSetgid: boolean): void {
   try {
     symlinkSync(target, tmp);
     setLinkMeta(tmp, s, id, dirSetgid);
@@ -26,8 +27,12 @@ export function writeSymlink(target: Buffer, dstPath: string, tmp: string, s: St
 }
 
 /** Recreates a FIFO or a device node; throws UNSUPPORTED_TYPE for what cannot be recreated here. */
-export function writeNode(dstPath: string, tmp: string, s: Stats, id: Identity, dirSetgid: boolean): void {
+export function writeNode(dstPath: FsPath, tmp: FsPath, s: Stats, id: Identity, dirSetgid: boolean): void {
   const mode = (s.mode & 0o7777).toString(8);
+  // A child process takes string arguments only: a directory whose name is not valid UTF-8 cannot be named.
+  if (typeof tmp !== 'string') {
+    throw new FanoutError('UNSUPPORTED_TYPE', `${dstPath}: a special file in a directory named in invalid UTF-8 cannot be made; skipped`);
+  }
   let args: string[];
   if (s.isFIFO()) args = ['mkfifo', '-m', mode, '--', tmp];
   else if ((s.isBlockDevice() || s.isCharacterDevice()) && id.root) {

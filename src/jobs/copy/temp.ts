@@ -1,6 +1,7 @@
 /** Temp names: `.fanout-tmp-<random>-<name>` in the destination's own directory, so the final rename is atomic. */
 import { readdirSync, rmSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
+import { fsPath, hasEscapes, type FsPath } from './fs-path.js';
 
 export const TEMP_PREFIX = '.fanout-tmp-';
 
@@ -10,11 +11,12 @@ export const TEMP_PREFIX = '.fanout-tmp-';
 const tag = `${process.pid.toString(36)}.${threadId.toString(36)}.${Math.floor(Math.random() * 0x100000).toString(36)}.`;
 let counter = 0;
 
-export function tempPath(dstDir: string, name: string): string {
+export function tempPath(dstDir: string, name: string): FsPath {
   const stem = `${TEMP_PREFIX}${tag}${(counter++).toString(36)}-`;
-  // Keep within NAME_MAX (255 bytes): a long name is left out of its temp name.
-  const full = Buffer.byteLength(stem) + Buffer.byteLength(name) <= 255 ? stem + name : stem.slice(0, -1);
-  return `${dstDir}/${full}`;
+  // Keep within NAME_MAX (255 bytes): a long name is left out of its temp name, and so is one that is not
+  // valid UTF-8 (temp names stay readable as strings, for the sweep).
+  const keep = Buffer.byteLength(stem) + Buffer.byteLength(name) <= 255 && !hasEscapes(name);
+  return fsPath(`${dstDir}/${keep ? stem + name : stem.slice(0, -1)}`);
 }
 
 export function isTempName(name: string): boolean {
@@ -25,7 +27,7 @@ export function isTempName(name: string): boolean {
 export function sweepTemps(dir: string): number {
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = readdirSync(fsPath(dir));
   } catch {
     return 0;
   }
@@ -33,7 +35,7 @@ export function sweepTemps(dir: string): number {
   for (const n of names) {
     if (!isTempName(n)) continue;
     try {
-      rmSync(`${dir}/${n}`, { force: true, recursive: true });
+      rmSync(fsPath(`${dir}/${n}`), { force: true, recursive: true });
       removed++;
     } catch {
       // best effort: a temp that cannot be removed is harmless to the copy and reported by nobody

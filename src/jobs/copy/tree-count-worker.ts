@@ -4,6 +4,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { fsPath } from './fs-path.js';
 import { entryFilter } from './glob.js';
 import { MAX_LEAD, type CountInput, type CountMessage, type TreeTotal } from './tree-total.js';
 import { walk } from './walk.js';
@@ -23,7 +24,7 @@ for await (const listing of walk(input.src, entryFilter(input.include, input.exc
   total.entries += 1 + listing.files.length;
   const dir = listing.rel ? `${input.src}/${listing.rel}` : input.src;
   for (const f of listing.files) {
-    if (f.type === 'file') total.bytes += lstatSync(`${dir}/${f.name}`, { throwIfNoEntry: false })?.size ?? 0;
+    if (f.type === 'file') total.bytes += lstatSync(fsPath(`${dir}/${f.name}`), { throwIfNoEntry: false })?.size ?? 0;
   }
   if (total.entries - reported >= 4096) {
     reported = total.entries;

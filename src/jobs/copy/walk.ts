@@ -4,6 +4,7 @@
  * path's sibling lists are held, so a tree of millions of entries never sits in memory at once.
  */
 import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { decodeName, fsPath } from './fs-path.js';
 import type { EntryType } from './record.js';
 
 export interface Child {
@@ -47,7 +48,7 @@ export async function* walk(root: string, filter?: WalkFilter, beforeList?: Befo
 }
 
 function read(root: string, rel: string, filter?: WalkFilter, beforeList?: BeforeList): { listing: DirListing; subdirs: string[] } {
-  const abs = rel ? `${root}/${rel}` : root;
+  const abs = fsPath(rel ? `${root}/${rel}` : root);
   let stat: Stats | null = null;
   let entries: Dirent[];
   try {
@@ -55,6 +56,8 @@ function read(root: string, rel: string, filter?: WalkFilter, beforeList?: Befor
     stat = rel ? lstatSync(abs) : statSync(abs);
     beforeList?.(rel, stat);
     entries = readdirSync(abs, { withFileTypes: true });
+    // A name that is not valid UTF-8 came back lossy (U+FFFD): read again as bytes, and escape (fs-path.ts).
+    if (entries.some((e) => e.name.includes('\uFFFD'))) entries = readEscaped(abs);
   } catch (error) {
     return { listing: { rel, stat, files: [], error }, subdirs: [] };
   }
@@ -69,6 +72,13 @@ function read(root: string, rel: string, filter?: WalkFilter, beforeList?: Befor
     else files.push({ name: e.name, type: statType(e) });
   }
   return { listing: { rel, stat, files }, subdirs };
+}
+
+function readEscaped(abs: string | Buffer): Dirent[] {
+  const raw = readdirSync(abs, { withFileTypes: true, encoding: 'buffer' });
+  // A Dirent's type lives apart from its name: the name can be swapped for the escaped string.
+  for (const e of raw) (e as unknown as { name: string }).name = decodeName(e.name);
+  return raw as unknown as Dirent[];
 }
 
 /** The entry type of a directory entry or a stat result (both answer the same is*() questions). */

@@ -1,9 +1,11 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
 import type { CopyRecord } from '../../../src/jobs/copy/record.js';
-import { fixtureTree, SPARSE_SIZE } from '../../../fixtures/tree.js';
+import { fixtureTree, invalidUtf8Tree, SPARSE_SIZE } from '../../../fixtures/tree.js';
 import { expectSameTree, snapshot, tempNames, withoutAtimes } from './snapshot.js';
 
 let base: string;
@@ -138,6 +140,32 @@ describe('copy', () => {
     await copyTo(dst);
     for (const p of [parent, `${parent}/p2`]) expect((lstatSync(p).mode & 0o7777).toString(8)).toBe((0o777 & ~umask).toString(8));
     expect(lstatSync(dst).mode & 0o7777).toBe(lstatSync(src).mode & 0o7777);
+  });
+
+  it('copies names that are not valid UTF-8 byte for byte in every mode, logs them escaped, and skips them on a re-run', async () => {
+    const bad = `${base}/bad-names`;
+    const rels = invalidUtf8Tree(bad);
+    const at = (root: string, rel: Buffer) => Buffer.concat([Buffer.from(`${root}/`), rel]);
+    for (const mode of ['async', 'threads', 'procs'] as const) {
+      const dst = fresh();
+      const records: CopyRecord[] = [];
+      const summary = await copy({ src: bad, dst, mode, workers: 2, onRecord: (r) => records.push(r) });
+      expect(summary.failed, JSON.stringify(summary.firstFailures)).toBe(0);
+      for (const rel of rels) {
+        const s = lstatSync(at(bad, rel));
+        const d = lstatSync(at(dst, rel));
+        expect(d.mode, rel.toString('latin1')).toBe(s.mode);
+        if (s.isFile()) expect(readFileSync(at(dst, rel))).toEqual(readFileSync(at(bad, rel)));
+        if (s.isSymbolicLink()) expect(readlinkSync(at(dst, rel), { encoding: 'buffer' })).toEqual(readlinkSync(at(bad, rel), { encoding: 'buffer' }));
+      }
+      expect(lstatSync(at(dst, rels[4])).ino).toBe(lstatSync(at(dst, rels[0])).ino); // still one hard-linked file
+      // each invalid byte is a lone surrogate U+DC80+byte, so JSON writes it as \udcNN: one distinct path per entry
+      expect(records.map((r) => JSON.stringify(r.path)).sort()).toEqual(
+        ['"."', '"caf\\udce9"', '"caf�"', '"d\\udce9j\\udce0"', '"d\\udce9j\\udce0/f\\udcff"', '"d\\udce9j\\udce0/hard\\udce9"', '"d\\udce9j\\udce0/l\\udcfe"'],
+      );
+      const again = await copy({ src: bad, dst, mode, workers: 2 });
+      expect({ copied: again.copied, failed: again.failed }).toEqual({ copied: 0, failed: 0 });
+    }
   });
 
   it('never writes through a symlink already inside DST', async () => {
