@@ -116,6 +116,16 @@ describe('fanout copy (CLI)', () => {
     });
   }
 
+  it('answers a bad command line with exit 2 and a single line on stderr, writing nothing', async () => {
+    const dst = `${base}/usage-dst`;
+    for (const bad of [['--threads', '0'], ['--concurrency', 'x'], ['--threads', '2', '--procs', '2'], ['--bogus']]) {
+      const r = await fanout(['copy', `${base}/usage-src`, dst, ...bad]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    }
+    expect(existsSync(dst)).toBe(false);
+  });
+
   it('refuses an empty SRC or DST (which would resolve to the working directory) with exit 2, writing nothing', async () => {
     const src = `${base}/empty-arg-src`;
     const cwd = `${base}/empty-arg-cwd`;
