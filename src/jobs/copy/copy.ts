@@ -7,7 +7,7 @@
  * mode and times are set once every record of its subtree is in (bottom-up). A disk-full or read-only error
  * aborts the run at once, temps in the directories still in flight are removed, and copy() throws it.
  */
-import { closeSync, lstatSync, openSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, statSync, writeSync, type Stats } from 'node:fs';
 import { run, type Outcome } from '../../engine/coordinator.js';
 import { builtPath } from '../../engine/built-path.js';
 import { FanoutError, serializeError, type SerializedError } from '../../engine/errors.js';
@@ -18,7 +18,7 @@ import { processEntry, type CopyTaskOptions, type EntryContext } from './entry.j
 import { copyError, isFatalCode } from './errors.js';
 import { fsPath } from './fs-path.js';
 import { entryFilter } from './glob.js';
-import { applyDirMeta, processIdentity, type Identity } from './metadata.js';
+import { applyDirMeta, metaDiffers, processIdentity, type Identity } from './metadata.js';
 import { HardLinks } from './plan.js';
 import { failedRecord, okRecord, type CopyRecord } from './record.js';
 import { checkRoots } from './safety.js';
@@ -201,7 +201,8 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       } else if (l.rel === '') {
         fresh = !roots.dstStat;
         if (!fresh && !dryRun) sweepTemps(dst); // left by a killed run
-        record = okRecord(rel, 'dir', fresh ? 'mkdir' : 'skip');
+        // Its mode and times are set at the end, whatever this says: the record tells whether that writes.
+        record = okRecord(rel, 'dir', fresh ? 'mkdir' : metaDiffers(l.stat, statSync(dst), id) ? 'meta' : 'skip');
       } else {
         try {
           const p = prepareDir(dstOf(l.rel), l.stat, sgid, id, dryRun);

@@ -1,5 +1,5 @@
 import {
-  existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync,
+  chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,17 @@ describe('copy', () => {
     expect(records.every((r) => r.ok && r.action === 'skip'), JSON.stringify(records.filter((r) => r.action !== 'skip'))).toBe(true);
     expect(summary.copied).toBe(0);
     expect(ctimes(dst)).toEqual(before);
+  });
+
+  it("records the root as 'meta' when a re-run fixes its mode or mtime, and as 'skip' when nothing differs", async () => {
+    const dst = fresh();
+    await copyTo(dst);
+    chmodSync(dst, 0o700);
+    const fixed = await copyTo(dst);
+    expect(fixed.records[0]).toMatchObject({ path: '.', action: 'meta', ok: true });
+    expect(lstatSync(dst).mode & 0o7777).toBe(lstatSync(src).mode & 0o7777);
+    const again = await copyTo(dst);
+    expect(again.records[0]).toMatchObject({ path: '.', action: 'skip' });
   });
 
   it('copies only what changed on a re-run', async () => {
