@@ -75,10 +75,14 @@ export function setTimes(path: FsPath, s: Stats): void {
  * Milliseconds (a double) to the seconds utimes is given. libuv before 1.47 (Node 20) keeps only microseconds,
  * truncating: the time is rounded to the nearest microsecond and +0.5 us guards the truncation. Newer libuv
  * (Node 22+) keeps nanoseconds, so the time is passed as it is (a ms double is good to ~0.12 us).
+ * A time before 1970 goes as a numeric string: fs takes a negative *number* of seconds for "now" (its
+ * toUnixTimestamp), which gave every pre-1970 file today's date and a re-copy on every run. libuv truncates
+ * toward zero, so a negative time's guard is -0.5 us.
  */
-export function seconds(ms: number): number {
+export function seconds(ms: number): number | string {
   truncatesToMicros ??= probeTruncation();
-  return truncatesToMicros ? (Math.round(ms * 1000) + 0.5) / 1e6 : ms / 1000;
+  if (ms >= 0) return truncatesToMicros ? (Math.round(ms * 1000) + 0.5) / 1e6 : ms / 1000;
+  return String(truncatesToMicros ? (Math.round(ms * 1000) - 0.5) / 1e6 : ms / 1000);
 }
 
 let truncatesToMicros: boolean | undefined;

@@ -72,6 +72,29 @@ describe('copy', () => {
     expect(again.records[0]).toMatchObject({ path: '.', action: 'skip' });
   });
 
+  it('keeps times before 1970 (a negative time is "now" to fs.utimes), and skips those files on a re-run', async () => {
+    const old = `${base}/before-1970`;
+    mkdirSync(`${old}/dir`, { recursive: true });
+    const times = { 'f-1.5': -1.5, 'f-day': -86_400.999_999, 'f-1900': -2_208_988_800.123_456, dir: -12_345.5 };
+    for (const [name, t] of Object.entries(times)) {
+      if (name !== 'dir') writeFileSync(`${old}/${name}`, name);
+      utimesSync(`${old}/${name}`, String(t), String(t));
+    }
+    // as the file system keeps them (ext4 may clamp 1900), before the copy reads them (relatime moves old atimes)
+    const before = new Map(Object.keys(times).map((name) => [name, lstatSync(`${old}/${name}`, { bigint: true })]));
+    const dst = fresh();
+    await copy({ src: old, dst, mode: 'threads', workers: 2 });
+    for (const name of Object.keys(times)) {
+      const s = before.get(name)!;
+      const d = lstatSync(`${dst}/${name}`, { bigint: true });
+      expect(s.mtimeNs).toBeLessThan(0n);
+      expect(Math.abs(Number(d.mtimeNs - s.mtimeNs)), name).toBeLessThanOrEqual(1000);
+      expect(Math.abs(Number(d.atimeNs - s.atimeNs)), name).toBeLessThanOrEqual(1000);
+    }
+    const again = await copy({ src: old, dst });
+    expect(again.copied).toBe(0);
+  });
+
   it('copies only what changed on a re-run', async () => {
     const dst = fresh();
     await copyTo(dst);
