@@ -205,11 +205,14 @@ function writeAll(fd: number, buf: Buffer, from: number, to: number, base: numbe
   for (let off = from; off < to; ) off += writeSync(fd, buf, off, to - off, base + off);
 }
 
-/** Byte-by-byte comparison (--verify, --checksum): equal files are read in full, different ones stop early. */
+/**
+ * Byte-by-byte comparison (--verify, --checksum): equal files are read in full, different ones stop early. Opened
+ * as sources are (READ_FLAGS): a FIFO or symlink swapped in since the lstat must not hang the worker or be followed.
+ */
 export function sameContents(a: FsPath, b: FsPath): boolean {
-  const fa = openSync(a, 'r');
+  const fa = openSync(a, READ_FLAGS);
   try {
-    const fb = openSync(b, 'r');
+    const fb = openSync(b, READ_FLAGS);
     try {
       const ba = Buffer.allocUnsafe(CHUNK);
       const bb = Buffer.allocUnsafe(CHUNK);

@@ -2,9 +2,10 @@ import {
   chmodSync, existsSync, lstatSync, lutimesSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, truncateSync,
   unlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SMALL, writeFileSync as writeAtomically } from '../../../src/jobs/copy/copy-file.js';
+import { sameContents, SMALL, writeFileSync as writeAtomically } from '../../../src/jobs/copy/copy-file.js';
 import { processIdentity } from '../../../src/jobs/copy/metadata.js';
 
 const dir = mkdtempSync(`${tmpdir()}/fanout-copy-file-`);
@@ -104,5 +105,25 @@ describe('small files on descriptors', () => {
     expect(() => writeAtomically(`${dir}/was-file`, `${dir}/was-file.dst`, `${dir}/.fanout-tmp-l-was-file`, stale, opts)).toThrow();
     expect(existsSync(`${dir}/was-file.dst`)).toBe(false);
     expect(readdirSync(dir).filter((n) => n.startsWith('.fanout-tmp-'))).toEqual([]);
+  });
+});
+
+describe('content comparison (--checksum, --verify)', () => {
+  it('does not hang on a FIFO swapped in for a file, nor follow a symlink', () => {
+    writeFileSync(`${dir}/cmp-file`, 'data\n');
+    execFileSync('mkfifo', [`${dir}/cmp-fifo`]); // no writer: a blocking open would never return
+    // In a child with a time limit (the built module): a blocking open cannot be timed out in this thread.
+    const built = new URL('../../../dist/src/jobs/copy/copy-file.js', import.meta.url).href;
+    const script = `const { sameContents } = await import(${JSON.stringify(built)});
+      for (const [a, b] of [[process.argv[1], process.argv[2]], [process.argv[2], process.argv[1]]]) {
+        try { sameContents(a, b); console.log('compared'); } catch (e) { console.log(e.code); }
+      }`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, `${dir}/cmp-fifo`, `${dir}/cmp-file`], {
+      timeout: 10_000, encoding: 'utf8',
+    });
+    expect(r.signal, 'sameContents blocked on the FIFO').toBeNull();
+    expect(r.stdout.trim().split('\n')).toEqual(['ESPIPE', 'ESPIPE']); // fails at once: the entry gets a failed record
+    symlinkSync(`${dir}/cmp-file`, `${dir}/cmp-link`);
+    expect(() => sameContents(`${dir}/cmp-link`, `${dir}/cmp-file`)).toThrow(expect.objectContaining({ code: 'ELOOP' }));
   });
 });
