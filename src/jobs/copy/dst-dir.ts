@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { FanoutError } from '../../engine/errors.js';
 import { copyError } from './errors.js';
 import { fsPath } from './fs-path.js';
-import { metaDiffers, sameTime, type Identity } from './metadata.js';
+import { metaDiffers, sameDstTime, type Identity } from './metadata.js';
 import type { Action } from './record.js';
 import { sweepTemps } from './temp.js';
 
@@ -36,7 +36,7 @@ export function prepareDir(dstDir: string, s: Stats, parentSgid: boolean, id: Id
   if (d?.isDirectory()) {
     let touched = false;
     if (!dryRun) {
-      touched = !sameTime(d.mtimeMs, s.mtimeMs) && sweepTemps(dstDir) > 0;
+      touched = !sameDstTime(s.mtimeMs, d.mtimeMs) && sweepTemps(dstDir) > 0;
       // Not root: a read-only directory of an earlier run must become writable until its mode is set again.
       if (!id.root && (d.mode & 0o300) !== 0o300) {
         chmodSync(p, (d.mode & 0o7777) | 0o300);

@@ -52,7 +52,7 @@ export function fixMeta(path: FsPath, s: Stats, d: Stats, id: Identity): boolean
     chmodSync(path, s.mode & PERM);
     wrote = true;
   }
-  if (!sameTime(s.mtimeMs, d.mtimeMs)) {
+  if (!sameDstTime(s.mtimeMs, d.mtimeMs)) {
     if (link) lutimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
     else setTimes(path, s);
     wrote = true;
@@ -64,7 +64,7 @@ export function fixMeta(path: FsPath, s: Stats, d: Stats, id: Identity): boolean
 export function metaDiffers(s: Stats, d: Stats, id: Identity): boolean {
   if (id.root && (s.uid !== d.uid || s.gid !== d.gid)) return true;
   if (!s.isSymbolicLink() && (s.mode & PERM) !== (d.mode & PERM)) return true;
-  return !sameTime(s.mtimeMs, d.mtimeMs);
+  return !sameDstTime(s.mtimeMs, d.mtimeMs);
 }
 
 export function setTimes(path: FsPath, s: Stats): void {
@@ -104,6 +104,15 @@ function probeTruncation(): boolean {
 export function setLinkMeta(path: FsPath, s: Stats, id: Identity, dirSetgid: boolean): void {
   if (needsChown(s, id, dirSetgid)) lchownSync(path, s.uid, s.gid);
   lutimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
+}
+
+/**
+ * Whether a destination's mtime stands for the source's: equal (sameTime), or, when the destination keeps whole
+ * seconds only (ext3 with 128-byte inodes, some NFS and SMB servers: no fraction), the source's second (rsync's
+ * default quick check compares seconds). Without it, every file there was copied again on every run.
+ */
+export function sameDstTime(srcMs: number, dstMs: number): boolean {
+  return sameTime(srcMs, dstMs) || (dstMs % 1000 === 0 && Math.floor(srcMs / 1000) * 1000 === dstMs);
 }
 
 /** Equal within 2 microseconds: Node's utimes keeps microseconds (truncating), and ms doubles add ~0.25 us of rounding. */

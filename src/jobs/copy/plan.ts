@@ -3,7 +3,7 @@
  * (same type, size and mtime => skip), `--checksum` (same size => compare contents), `--force` (always write).
  */
 import type { Stats } from 'node:fs';
-import { metaDiffers, sameTime, type Identity } from './metadata.js';
+import { metaDiffers, sameDstTime, type Identity } from './metadata.js';
 import type { Action, EntryType } from './record.js';
 import { statType } from './walk.js';
 
@@ -20,7 +20,7 @@ export function verdict(s: Stats, d: Stats | undefined, id: Identity, o: PlanOpt
   if (s.isFile()) {
     if (s.size !== d.size) return 'create';
     if (o.checksum) return 'compare';
-    if (!sameTime(s.mtimeMs, d.mtimeMs)) return 'create';
+    if (!sameDstTime(s.mtimeMs, d.mtimeMs)) return 'create';
   } else if (s.isSymbolicLink()) return 'compare';
   else if ((s.isBlockDevice() || s.isCharacterDevice()) && s.rdev !== d.rdev) return 'create';
   return metaDiffers(s, d, id) ? 'meta' : 'skip';
