@@ -129,7 +129,8 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   const progress: CopyProgress = { entries: 0, copied: 0, skipped: 0, failed: 0, bytes: 0, elapsedMs: 0 };
   let counter: TreeCount | null = null; // started with the run, below: nothing is left walking if opening the log fails
   const firstFailures: CopySummary['firstFailures'] = [];
-  const log = options.log ? openSync(options.log, 'w') : -1;
+  const log = options.log ? logCall(options.log, () => openSync(options.log!, 'w')) : -1;
+  const writeLog = (lines: string[]) => logCall(options.log!, () => writeSync(log, `${lines.join('\n')}\n`));
   let fatal: FanoutError | null = null;
   const stop = (err: FanoutError) => {
     fatal ??= err;
@@ -269,7 +270,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       if (rec.action !== 'skip' || !rec.ok) markParentDirty();
       if (rec.error && isFatalCode(rec.error.code)) stop(new FanoutError(rec.error.code, rec.error.message));
     }
-    if (lines.length > 0) writeSync(log, `${lines.join('\n')}\n`);
+    if (lines.length > 0) writeLog(lines);
     progress.elapsedMs = performance.now() - started;
     if (counter) progress.total = counter.current();
     options.onProgress?.(progress);
@@ -303,7 +304,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     if (!fatal && !summary.cancelled) {
       const lines: string[] = [];
       closeDirsUntil(null, lines); // the root's (and the last directories') metadata: failures are records too
-      if (log >= 0 && lines.length > 0) writeSync(log, `${lines.join('\n')}\n`);
+      if (log >= 0 && lines.length > 0) writeLog(lines);
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
@@ -324,6 +325,15 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     firstFailures,
     ...(recordHash ? { recordHash: recordHash.digest() } : {}),
   };
+}
+
+/** The log is the user's record of the run: failing to open or write it stops the run with its own code. */
+function logCall<T>(file: string, call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    throw new FanoutError('LOG_FAILED', `cannot write the log ${file}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 function fatalMessage(err: FanoutError, p: CopyProgress): FanoutError {

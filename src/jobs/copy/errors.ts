@@ -16,6 +16,7 @@ export const COPY_ERROR_CODES = [
   'TYPE_CONFLICT', // DST holds a non-empty directory where SRC has a non-directory
   'UNSUPPORTED_TYPE', // a socket or device that cannot be recreated here (not root, or no mknod)
   'IO_ERROR', // any other fs error (its errno is in the message)
+  'LOG_FAILED', // --log FILE could not be opened or written: the run stops
   'WORKER_CRASHED', // the worker died under this entry every time it was tried
   'CANCELLED',
 ] as const;

@@ -126,6 +126,14 @@ describe('fanout copy (CLI)', () => {
     expect(existsSync(dst)).toBe(false);
   });
 
+  it('stops with LOG_FAILED, one line and exit 2, when the log cannot be written', async () => {
+    const src = `${base}/log-src`;
+    smallFiles(src, 5);
+    const r = await fanout(['copy', src, `${base}/log-dst`, '--log', `${base}/no-such-dir/log.jsonl`]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n'), r.stderr).toEqual([expect.stringMatching(/^fanout: LOG_FAILED: cannot write the log .*ENOENT/)]);
+  });
+
   it('refuses an empty SRC or DST (which would resolve to the working directory) with exit 2, writing nothing', async () => {
     const src = `${base}/empty-arg-src`;
     const cwd = `${base}/empty-arg-cwd`;
