@@ -54,6 +54,9 @@ async function runCopy(a: CopyArgs): Promise<number> {
   const live = a.progress && !a.quiet && process.stderr.isTTY === true;
   let lastDraw = 0;
   const dry = a.dryRun && !a.log;
+  // `fanout copy -n SRC DST | head`: once the reader is gone the plan has no one to go to, and a dry run has
+  // written nothing, so it ends quietly (an unhandled EPIPE printed a stack trace).
+  if (dry) process.stdout.on('error', (err: { code?: string }) => process.exit(err.code === 'EPIPE' ? EXIT.OK : EXIT.USAGE));
   let summary: CopySummary;
   try {
     summary = await copy({

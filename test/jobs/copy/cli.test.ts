@@ -216,6 +216,19 @@ describe('fanout copy (CLI)', () => {
     expect(existsSync(`${base}/dry-dst`)).toBe(false);
   });
 
+  it('ends a --dry-run quietly when the reader of the plan goes away (| head)', async () => {
+    const src = `${base}/dry-pipe-src`;
+    smallFiles(src, 3000); // a plan far bigger than a pipe's buffer: the writer is still at it when the reader leaves
+    const child = spawn(process.execPath, [BIN, 'copy', src, `${base}/dry-pipe-dst`, '--dry-run'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdout!.once('data', () => child.stdout!.destroy());
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code, stderr).toBe(0);
+    expect(existsSync(`${base}/dry-pipe-dst`)).toBe(false);
+  });
+
   it('produces the same tree in every mode, and a summary fanout compare can read with the same result hash', async () => {
     const src = `${base}/hash-src`;
     fixtureTree(src);
