@@ -7,6 +7,7 @@ import { chmodSync, lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs
 import { dirname } from 'node:path';
 import { FanoutError } from '../../engine/errors.js';
 import { copyError } from './errors.js';
+import { makeDirs } from '../../util/make-dirs.js';
 import { fsPath } from './fs-path.js';
 import { metaDiffers, sameDstTime, type Identity } from './metadata.js';
 import type { Action } from './record.js';
@@ -56,32 +57,17 @@ export function prepareDir(dstDir: string, s: Stats, parentSgid: boolean, id: Id
 /**
  * Creates a missing DST before the walk. Its missing parents get the default mode, as `mkdir -p` gives them (no
  * later step sets their mode: a 0700 parent would lock other users out of the copy); DST itself starts as 0700
- * like every new directory. Not one recursive mkdir: Node's reports EROFS on a missing path as ENOENT. Errors
- * keep their stable code (READ_ONLY, NO_SPACE, PERMISSION) and stop the run before anything is copied.
+ * like every new directory. Not one recursive mkdir: Node's reports EROFS on a missing path as ENOENT, and spins
+ * forever under /proc (see util/make-dirs.ts). Errors keep their stable code (READ_ONLY, NO_SPACE, PERMISSION)
+ * and stop the run before anything is copied.
  */
 export function makeDstRoot(dst: string): void {
   try {
-    try {
-      mkdirSync(dst, 0o700);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'ENOENT') throw err;
-      makeParents(dirname(dst));
-      mkdirSync(dst, 0o700);
-    }
+    makeDirs(dirname(dst));
+    mkdirSync(dst, 0o700);
   } catch (err) {
     const e = copyError(err, dst);
-    throw new FanoutError(e.code, `cannot create the destination: ${e.message}`, { cause: err });
-  }
-}
-
-function makeParents(dir: string): void {
-  try {
-    mkdirSync(dir);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'EEXIST') return;
-    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
-    makeParents(dirname(dir));
-    mkdirSync(dir);
+    // ENOENT here is a file system that will not have the path (under /proc), not a source that vanished.
+    throw new FanoutError(e.code === 'VANISHED' ? 'IO_ERROR' : e.code, `cannot create the destination: ${e.message}`, { cause: err });
   }
 }

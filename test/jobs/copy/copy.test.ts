@@ -176,6 +176,13 @@ describe('copy', () => {
     expect(lstatSync(dst).mode & 0o7777).toBe(lstatSync(src).mode & 0o7777);
   });
 
+  it('refuses a DST under /proc, which Node\'s recursive mkdir would spin on forever, before copying anything', async () => {
+    await expect(copy({ src, dst: '/proc/fanout-no-such/dst' })).rejects.toMatchObject({
+      code: 'IO_ERROR',
+      message: expect.stringContaining('cannot create the destination'),
+    });
+  }, 10_000);
+
   it('copies names that are not valid UTF-8 byte for byte in every mode, logs them escaped, and skips them on a re-run', async () => {
     const bad = `${base}/bad-names`;
     const rels = invalidUtf8Tree(bad);
