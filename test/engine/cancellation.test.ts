@@ -21,7 +21,10 @@ describe.each(ALL_MODES)('cancellation in %s mode', (mode) => {
       signal: controller.signal,
       cancelGraceMs: 60_000, // a task that did not see its signal would hold the run past the test's timeout
       onProgress: (s) => {
-        if (s.settled >= 60 && pulledAtAbort < 0) {
+        // Abort once 0..49 are written and items past the hung ones have settled. (Settled alone is not enough:
+        // on a loaded machine 60 can settle while one of 0..49 is still in flight.) Deterministic: writing 0..49
+        // opens the window, so at least one more item starts and settles after it, and calls onProgress.
+        if (s.emitted >= 50 && s.settled >= 60 && pulledAtAbort < 0) {
           pulledAtAbort = s.pulled;
           controller.abort();
         }
