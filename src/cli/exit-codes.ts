@@ -6,8 +6,10 @@ export const EXIT = {
   SOME_FAILED: 1,
   /** Bad command line, unreadable input, refused operation: nothing (more) was done. */
   USAGE: 2,
-  /** Interrupted by SIGINT: the output holds a clean prefix; --resume continues it. */
+  /** Interrupted by SIGINT (Ctrl-C): the output holds a clean prefix; --resume continues it. */
   INTERRUPTED: 130,
+  /** Stopped the same way by SIGTERM (kill, timeout, systemd): main.ts turns INTERRUPTED into this. */
+  TERMINATED: 143,
   /** Whoever read stdout went away (`| head`): stopped at once, quietly, as a process killed by SIGPIPE. */
   STDOUT_CLOSED: 141,
 } as const;

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { createRequire } from 'node:module';
 import { EXIT, UsageError } from './exit-codes.js';
 import { commands } from './commands/index.js';
+import { interruptedBy } from './signals.js';
 import type { Command } from './commands/command.js';
 import { protectDash } from './dash-arg.js';
 
@@ -37,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await cli.parseAsync();
-    return code;
+    return code === EXIT.INTERRUPTED && interruptedBy() === 'SIGTERM' ? EXIT.TERMINATED : code;
   } catch (err) {
     return reportError(err);
   }

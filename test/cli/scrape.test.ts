@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
 import { until } from '../../fixtures/scrape-options.js';
-import { parseJsonl, runCli, stable, startCli } from '../helpers/cli.js';
+import { BIN, parseJsonl, runCli, stable, startCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
 import { CsvReader } from '../../src/jobs/scrape/csv.js';
 
 let site: SiteServer;
@@ -84,6 +85,21 @@ describe('fanout scrape', () => {
     const finished = parseJsonl<{ ms: number }>(await readFile(out, 'utf8'));
     expect(stable(finished)).toEqual(stable(parseJsonl<{ ms: number }>(await readFile(reference, 'utf8'))));
     expect(finished).toHaveLength(61);
+  });
+
+  it('stops as cleanly on SIGTERM to its whole process group (systemd, kill -- -PGID) in procs mode: exit 143, a clean prefix', async () => {
+    const urls = [...Array.from({ length: 10 }, (_, i) => `${site.url}/page/term${i}`), `${site.url}/hang`, `${site.url}/page/after`];
+    const input = await list('term.txt', urls);
+    const out = join(dir, 'term.jsonl');
+    // Its own process group, so that the signal reaches the coordinator and both worker processes at once.
+    const child = spawn(process.execPath, [BIN, 'scrape', input, '-o', out, '--timeout', '60', '--retries', '0', '--procs', '2', '--quiet'], { detached: true, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await until(() => lineCount(out) >= 10, 30_000); // everything before the hanging URL is written (a safety net)
+    process.kill(-child.pid!, 'SIGTERM');
+    expect(await exited).toBe(143);
+    const prefix = await readFile(out, 'utf8');
+    expect(prefix.endsWith('\n')).toBe(true);
+    expect(parseJsonl(prefix).map((r) => r.index)).toEqual(Array.from({ length: 10 }, (_, i) => i));
   });
 
   it('cuts a torn last line left by a hard kill before resuming', async () => {

@@ -11,6 +11,8 @@ const host = new TaskHost((msg: FromWorker) => {
 process.on('message', (msg: ToWorker) => host.handle(msg));
 // The coordinator is gone (killed, crashed): nothing can receive our results, so stop.
 process.on('disconnect', () => process.exit(0));
-// Ctrl-C in a terminal signals the whole process group: the coordinator decides how to stop (it cancels the
-// tasks and then closes us), so a child must not die under its in-flight tasks first.
+// Ctrl-C in a terminal signals the whole process group, and systemd's SIGTERM the whole control group: the
+// coordinator decides how to stop (it cancels the tasks and then closes us), so a child must not die under its
+// in-flight tasks first. If the coordinator is gone instead, 'disconnect' above ends us.
 process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
