@@ -46,9 +46,9 @@ export function planJob(job: string, args: readonly string[]): JobPlan {
 
 function planScrape(args: string[]): JobPlan {
   const input = args[0];
-  if (!input || input.startsWith('-')) throw new UsageError('compare scrape needs the input file right after "scrape": fanout compare scrape urls.txt [options]');
-  if (input !== '-' && !existsSync(input)) throw new UsageError(`no such input file: ${input}`);
   if (input === '-') throw new UsageError('compare runs the job several times: give the input as a file, not stdin');
+  if (!input || input.startsWith('-')) throw new UsageError('compare scrape needs the input file right after "scrape": fanout compare scrape urls.txt [options]');
+  if (!existsSync(input)) throw new UsageError(`no such input file: ${input}`);
   const { rest, removed } = withoutOutput(args);
   const notes = ["each run wrote its records to a temporary file, deleted after the run"];
   if (removed) notes.push(`the job's ${removed} was replaced by that temporary file`);

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeCompareCommand } from '../../src/cli/commands/compare.js';
 import { FAKE_JOB } from './fake-job.js';
 import { smallFiles } from '../../fixtures/tree.js';
-import { startCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -126,6 +126,12 @@ describe('fanout compare', () => {
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.error?.message, argv.join(' ')).toMatch(message);
     }
+  });
+
+  it('says that a URL list on stdin cannot be compared (every run needs it again), through the real command line', async () => {
+    const r = await runCli(['compare', 'scrape', '-', '--runs', '1'], { input: 'http://127.0.0.1:1/\n' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^fanout: compare runs the job several times: give the input as a file, not stdin/)]);
   });
 
   it('stops with the job’s own message when the job refuses its arguments', async () => {

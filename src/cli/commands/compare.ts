@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from './command.js';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../pool-options.js';
+import { dashArg } from '../dash-arg.js';
 import { interruptSignal } from '../signals.js';
 import { JOBS } from '../../compare/jobs.js';
 import type { Sample } from '../../compare/sample.js';
@@ -55,7 +56,7 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
     ]);
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  const passthrough = [...((args.args as unknown[]) ?? []), ...((args['--'] as unknown[]) ?? [])].map(String);
+  const passthrough = [...((args.args as unknown[]) ?? []), ...((args['--'] as unknown[]) ?? [])].map((a) => dashArg(String(a)));
   const modes = list(args.modes);
   const workers = list(args.workers).map((w) => wholeNumber('--workers', Number(w)));
   const runs = wholeNumber('--runs', args.runs);
