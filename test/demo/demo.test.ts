@@ -3,7 +3,7 @@
  * child processes (so the package must be built first: `npx tsc -p .`).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -149,5 +149,14 @@ describe('fanout demo interrupted', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--runs must be a whole number >= 1');
     expect(r.stderr).not.toContain('    at ');
+  });
+
+  it('refuses a report folder it cannot write before the first run, with one line', async () => {
+    const file = join(root, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const r = await startCli(['demo', '--quick', '--report', file]).done;
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe(''); // nothing started: no site, no tree, no workload
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^fanout: cannot write the reports to .*not-a-folder: it is not a directory/)]);
   });
 });

@@ -42,7 +42,7 @@ export const compareCommand: Command = makeCompareCommand();
 
 async function runCompare(args: Record<string, any>, options: CompareCommandOptions): Promise<ExitCode> {
   // compare's modules load only now, not for every command.
-  const [{ runComparison }, { packageRoot }, { planJob }, { expandStrategies }, { duration }, { renderJson }, { renderTerminal }, { writeReports }, { prepareReportDir }] =
+  const [{ runComparison }, { packageRoot }, { planJob }, { expandStrategies }, { duration }, { renderJson }, { renderTerminal }, { writeReports }, { prepareReportDir, reportDirProblem }] =
     await Promise.all([
       import('../../compare/comparison.js'),
       import('../../compare/environment.js'),
@@ -72,7 +72,7 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
   try {
     reportDir = prepareReportDir(dir);
   } catch (err) {
-    throw new UsageError(`cannot write the report to ${dir}: ${reason(err)}`);
+    throw new UsageError(`cannot write the report to ${dir}: ${reportDirProblem(err)}`);
   }
   let reported = false;
   try {
@@ -128,11 +128,4 @@ function list(value: unknown): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-}
-
-/** A system error's message without its `CODE: ` prefix and syscall detail, e.g. 'permission denied'. */
-function reason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (!e.syscall) return e.message;
-  return e.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
 }

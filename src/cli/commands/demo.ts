@@ -1,5 +1,5 @@
 /** `fanout demo`: compare the strategies on three embedded workloads; needs no arguments and no network. */
-import { EXIT } from '../exit-codes.js';
+import { EXIT, UsageError } from '../exit-codes.js';
 import { wholeNumber } from '../pool-options.js';
 import { interruptSignal } from '../signals.js';
 import type { Command } from './command.js';
@@ -16,21 +16,31 @@ export const demoCommand: Command = {
       .example('$0 --quick --report /tmp/r', 'a fast check that everything works'),
   async run(args) {
     const runs = args.runs === undefined ? undefined : wholeNumber('--runs', args.runs);
-    const { runDemo } = await import('../../demo/demo.js');
+    const [{ runDemo }, { prepareReportDir, reportDirProblem }] = await Promise.all([import('../../demo/demo.js'), import('../../compare/report/report-dir.js')]);
+    const dir = String(args.report);
+    let reportDir;
+    try {
+      reportDir = prepareReportDir(dir); // before the first run, not after the first workload
+    } catch (err) {
+      throw new UsageError(`cannot write the reports to ${dir}: ${reportDirProblem(err)}`);
+    }
     const interrupt = interruptSignal();
+    let wrote = false;
     try {
       const result = await runDemo({
         signal: interrupt.signal,
         out: process.stdout,
         err: process.stderr,
-        reportDir: String(args.report),
+        reportDir: dir,
         runs,
         quick: Boolean(args.quick),
         color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
       });
+      wrote = result.entries.length > 0;
       return result.interrupted ? EXIT.INTERRUPTED : result.ok ? EXIT.OK : EXIT.SOME_FAILED;
     } finally {
       interrupt.dispose();
+      if (!wrote) reportDir.abandon();
     }
   },
 };
