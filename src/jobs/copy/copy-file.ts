@@ -21,7 +21,7 @@ import {
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { FanoutError } from '../../engine/errors.js';
-import { applyFileMeta, needsChown, sameTime, seconds, type Identity } from './metadata.js';
+import { applyFileMeta, ownerToSet, sameTime, seconds, type Identity } from './metadata.js';
 
 const BLOCK = 4096;
 const CHUNK = 1 << 20;
@@ -90,8 +90,8 @@ export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s:
     const n = readSync(input, buf, 0, s.size + 1, 0);
     if (n !== s.size) throw changed(srcPath, s, n);
     writeAll(output, buf, 0, n, 0);
-    const chowned = needsChown(s, o.id, o.dirSetgid);
-    if (chowned) fchownSync(output, s.uid, s.gid);
+    const owner = ownerToSet(s, o.id, o.dirSetgid);
+    if (owner) fchownSync(output, owner[0], owner[1]);
     // open() applied the umask and left out the special bits; chown clears setuid/setgid.
     if ((s.mode & SPECIAL) !== 0 || (s.mode & (o.umask ?? currentUmask())) !== 0) fchmodSync(output, s.mode & PERM);
     futimesSync(output, seconds(s.atimeMs), seconds(s.mtimeMs));

@@ -19,22 +19,37 @@ export interface Identity {
   root: boolean;
   uid: number;
   gid: number;
+  /** The groups this process belongs to: without root, a file's group can be kept when it is one of them. */
+  groups: ReadonlySet<number>;
 }
 
 export function processIdentity(): Identity {
   const uid = process.geteuid?.() ?? -1;
-  return { root: uid === 0, uid, gid: process.getegid?.() ?? -1 };
+  const gid = process.getegid?.() ?? -1;
+  return { root: uid === 0, uid, gid, groups: new Set([gid, ...(process.getgroups?.() ?? [])]) };
 }
 
-/** Whether a fresh entry needs lchown: only root can give files away, and new files already carry our ids. */
-export function needsChown(s: Stats, id: Identity, dirSetgid: boolean): boolean {
-  return id.root && (s.uid !== id.uid || s.gid !== id.gid || dirSetgid);
+/**
+ * The (uid, gid) to give a fresh entry, -1 for "as it is", or null when it already carries the source's. Root
+ * sets both; anyone else keeps the group when it is one of theirs, as `cp -a` and `rsync -a` do (a shared
+ * project's files must not fall back to the copier's own group).
+ */
+export function ownerToSet(s: Stats, id: Identity, dirSetgid: boolean): [number, number] | null {
+  if (id.root) return s.uid !== id.uid || s.gid !== id.gid || dirSetgid ? [s.uid, s.gid] : null;
+  return id.groups.has(s.gid) && (s.gid !== id.gid || dirSetgid) ? [-1, s.gid] : null;
+}
+
+/** Whether an existing entry's owner differs from the source's in a way this process may fix. */
+function ownerDiffers(s: Stats, d: Stats, id: Identity): boolean {
+  if (id.root) return s.uid !== d.uid || s.gid !== d.gid;
+  return s.gid !== d.gid && id.groups.has(s.gid);
 }
 
 /** Owner, mode and times of a freshly written regular file or FIFO (`modeSet` when its mode is already exact). */
 export function applyFileMeta(path: FsPath, s: Stats, id: Identity, dirSetgid: boolean, modeSet: boolean): void {
-  const chowned = needsChown(s, id, dirSetgid);
-  if (chowned) lchownSync(path, s.uid, s.gid);
+  const owner = ownerToSet(s, id, dirSetgid);
+  const chowned = owner !== null;
+  if (owner) lchownSync(path, owner[0], owner[1]);
   // chown clears setuid/setgid bits, so the mode goes after it.
   if (!modeSet || (chowned && (s.mode & SETID) !== 0)) chmodSync(path, s.mode & PERM);
   setTimes(path, s);
@@ -44,8 +59,8 @@ export function applyFileMeta(path: FsPath, s: Stats, id: Identity, dirSetgid: b
 export function fixMeta(path: FsPath, s: Stats, d: Stats, id: Identity): boolean {
   let wrote = false;
   const link = s.isSymbolicLink();
-  if (id.root && (s.uid !== d.uid || s.gid !== d.gid)) {
-    lchownSync(path, s.uid, s.gid);
+  if (ownerDiffers(s, d, id)) {
+    lchownSync(path, id.root ? s.uid : -1, s.gid);
     wrote = true;
   }
   if (!link && ((s.mode & PERM) !== (d.mode & PERM) || (wrote && (s.mode & SETID) !== 0))) {
@@ -62,7 +77,7 @@ export function fixMeta(path: FsPath, s: Stats, d: Stats, id: Identity): boolean
 
 /** Whether metadata other than the data differs (what `fixMeta` would change). */
 export function metaDiffers(s: Stats, d: Stats, id: Identity): boolean {
-  if (id.root && (s.uid !== d.uid || s.gid !== d.gid)) return true;
+  if (ownerDiffers(s, d, id)) return true;
   if (!s.isSymbolicLink() && (s.mode & PERM) !== (d.mode & PERM)) return true;
   return !sameDstTime(s.mtimeMs, d.mtimeMs);
 }
@@ -102,7 +117,8 @@ function probeTruncation(): boolean {
 }
 
 export function setLinkMeta(path: FsPath, s: Stats, id: Identity, dirSetgid: boolean): void {
-  if (needsChown(s, id, dirSetgid)) lchownSync(path, s.uid, s.gid);
+  const owner = ownerToSet(s, id, dirSetgid);
+  if (owner) lchownSync(path, owner[0], owner[1]);
   lutimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
 }
 

@@ -1,6 +1,6 @@
 /** End to end through the CLI (needs `npx tsc -p .` first: bin/fanout.js loads dist/). */
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, watch, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, watch, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,9 +28,10 @@ interface Result {
   stderr: string;
 }
 
-function fanout(args: string[], options: SpawnOptions = {}): Promise<Result> {
+/** Runs the CLI; `prefix` runs it through another command (e.g. setpriv), whose last word is node. */
+function fanout(args: string[], options: SpawnOptions = {}, prefix: string[] = [process.execPath]): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    const child = spawn(prefix[0], [...prefix.slice(1), BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -203,6 +204,31 @@ describe('fanout copy (CLI)', () => {
     ]);
     expect(readFileSync(`${out}/dst/z.txt`, 'utf8')).toBe('z\n');
     expect(tempNames(`${out}/dst`)).toEqual([]);
+  });
+
+  const hasSetpriv = isRoot && spawnSync('setpriv', ['--version']).status === 0;
+  it.skipIf(!hasSetpriv)("keeps a file's group without root when the copier belongs to it, as cp -a does", async () => {
+    const src = `${base}/group-src`;
+    const out = `${base}/group-out`;
+    mkdirSync(`${src}/shared`, { recursive: true, mode: 0o755 });
+    mkdirSync(out, { mode: 0o777 });
+    chmodSync(out, 0o777);
+    writeFileSync(`${src}/shared/ours.txt`, 'group 4321\n', { mode: 0o664 });
+    writeFileSync(`${src}/theirs.txt`, 'group 5555\n', { mode: 0o664 });
+    chownSync(`${src}/shared`, 0, 4321);
+    chownSync(`${src}/shared/ours.txt`, 0, 4321);
+    chownSync(`${src}/theirs.txt`, 0, 5555);
+    // uid 65534, primary group 65534, also in group 4321 (not in 5555)
+    const asUser = (args: string[]) => fanout(args, {}, ['setpriv', '--reuid=65534', '--regid=65534', '--groups=4321', process.execPath]);
+    const first = await asUser(['copy', src, `${out}/dst`]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(lstatSync(`${out}/dst/shared`).gid).toBe(4321);
+    expect(lstatSync(`${out}/dst/shared/ours.txt`).gid).toBe(4321);
+    expect(lstatSync(`${out}/dst/theirs.txt`).gid).toBe(65534); // not ours to give: left as created, no failure
+    const again = await asUser(['copy', src, `${out}/dst`, '--log', `${out}/again.jsonl`]);
+    expect(again.code, again.stderr).toBe(0);
+    const actions = readFileSync(`${out}/again.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l).action);
+    expect(actions.every((a) => a === 'skip'), actions.join()).toBe(true);
   });
 
   it('prints the plan with --dry-run and writes nothing', async () => {
