@@ -119,7 +119,9 @@ describe('fanout copy (CLI)', () => {
 
   it('answers a bad command line with exit 2 and a single line on stderr, writing nothing', async () => {
     const dst = `${base}/usage-dst`;
-    for (const bad of [['--threads', '0'], ['--concurrency', 'x'], ['--threads', '2', '--procs', '2'], ['--bogus']]) {
+    smallFiles(`${base}/usage-src`, 3); // SRC exists: only the flags are wrong
+    // a flag left without its value (an unset shell variable) must not silently mean "no log" or "exclude nothing"
+    for (const bad of [['--threads', '0'], ['--concurrency', 'x'], ['--threads', '2', '--procs', '2'], ['--bogus'], ['--log'], ['--exclude'], ['--include']]) {
       const r = await fanout(['copy', `${base}/usage-src`, dst, ...bad]);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
