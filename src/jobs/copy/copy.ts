@@ -188,6 +188,9 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     let index = 0;
     const path: DirFrame[] = [];
     const rootSgid = roots.dstStat ? (Number(roots.dstStat.mode) & 0o2000) !== 0 : false;
+    // DST itself, should the walk meet it: a bind mount of a directory inside SRC hides "DST inside SRC" from
+    // checkRoots (DST's ancestors are the mount's, not SRC's), and the copy would copy itself until PATH_MAX.
+    const dstId = roots.dstStat || !dryRun ? statSync(dst) : null;
     for await (const l of walk(src, entryFilter(options.include ?? [], options.exclude ?? []))) {
       if (fatal || controller.signal.aborted) return;
       if (counter) l.stat = counter.original(l.rel, l.stat);
@@ -199,6 +202,9 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       let sgid = path.length > 0 ? path[path.length - 1].sgid : rootSgid;
       if (l.error || !l.stat) {
         record = failedRecord(rel, 'dir', l.rel ? 'mkdir' : 'skip', serializeError(copyError(l.error, rel)));
+      } else if (dstId && l.stat.ino === dstId.ino && l.stat.dev === dstId.dev) {
+        const e = new FanoutError('REFUSED_DST_INSIDE_SRC', `${rel} is DST itself (SRC reaches it through a mount): not copied into itself`);
+        record = failedRecord(rel, 'dir', 'mkdir', serializeError(e));
       } else if (l.rel === '') {
         fresh = !roots.dstStat;
         if (!fresh && !dryRun) sweepTemps(dst); // left by a killed run

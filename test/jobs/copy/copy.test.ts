@@ -1,6 +1,7 @@
 import {
   chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
@@ -233,6 +234,25 @@ describe('copy', () => {
     expect(paths.some((p) => p === 'a' || p.startsWith('a/'))).toBe(false);
     expect(existsSync(`${dst}/a`)).toBe(false);
     expect(existsSync(`${dst}/sparse.img`)).toBe(true);
+  });
+
+  it.skipIf(process.geteuid?.() !== 0)('does not copy DST into itself when a bind mount puts it inside SRC', async () => {
+    const tree = `${base}/bind-src`;
+    const mnt = `${base}/bind-mnt`;
+    mkdirSync(`${tree}/a`, { recursive: true });
+    writeFileSync(`${tree}/a/f`, 'f\n');
+    mkdirSync(mnt);
+    expect(spawnSync('mount', ['--bind', `${tree}/a`, mnt]).status).toBe(0);
+    try {
+      // DST's ancestors are the mount's, not SRC's: checkRoots cannot see that DST is SRC/a/x
+      const records: CopyRecord[] = [];
+      await copy({ src: tree, dst: `${mnt}/x`, onRecord: (r) => records.push(r) });
+      expect(records.filter((r) => !r.ok).map((r) => [r.path, r.error!.code])).toEqual([['a/x', 'REFUSED_DST_INSIDE_SRC']]);
+      expect(readFileSync(`${tree}/a/x/a/f`, 'utf8')).toBe('f\n'); // the rest was copied
+      expect(existsSync(`${tree}/a/x/a/x`)).toBe(false);
+    } finally {
+      spawnSync('umount', ['-l', mnt]);
+    }
   });
 
   for (const [name, dstOf, code] of [
