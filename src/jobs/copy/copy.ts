@@ -191,6 +191,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     // DST itself, should the walk meet it: a bind mount of a directory inside SRC hides "DST inside SRC" from
     // checkRoots (DST's ancestors are the mount's, not SRC's), and the copy would copy itself until PATH_MAX.
     const dstId = roots.dstStat || !dryRun ? statSync(dst) : null;
+    const srcRoot = statSync(src); // and SRC, should DST reach it the same way (prepareDir)
     for await (const l of walk(src, entryFilter(options.include ?? [], options.exclude ?? []))) {
       if (fatal || controller.signal.aborted) return;
       if (counter) l.stat = counter.original(l.rel, l.stat);
@@ -212,7 +213,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
         record = okRecord(rel, 'dir', fresh ? 'mkdir' : metaDiffers(l.stat, statSync(dst), id) ? 'meta' : 'skip');
       } else {
         try {
-          const p = prepareDir(dstOf(l.rel), l.stat, sgid, id, dryRun);
+          const p = prepareDir(dstOf(l.rel), l.stat, sgid, id, dryRun, srcRoot);
           ({ fresh, sgid } = p);
           dirty = p.action !== 'skip' || p.touched;
           record = okRecord(rel, 'dir', p.action);

@@ -31,10 +31,15 @@ export interface PreparedDir {
  * and creating a temp since would have moved its mtime: it is not read for temps (a readdir per directory is a
  * sixth of a re-run's time).
  */
-export function prepareDir(dstDir: string, s: Stats, parentSgid: boolean, id: Identity, dryRun: boolean): PreparedDir {
+export function prepareDir(dstDir: string, s: Stats, parentSgid: boolean, id: Identity, dryRun: boolean, srcRoot?: Stats): PreparedDir {
   const p = fsPath(dstDir);
   const d = lstatSync(p, { throwIfNoEntry: false });
   if (d?.isDirectory()) {
+    // SRC itself, reached inside DST through a bind mount (checkRoots cannot see it): writing here would overwrite
+    // SRC's own files with others of SRC.
+    if (srcRoot && d.ino === srcRoot.ino && d.dev === srcRoot.dev) {
+      throw new FanoutError('REFUSED_SRC_INSIDE_DST', `${dstDir} is SRC itself (DST reaches it through a mount): nothing written into it`);
+    }
     let touched = false;
     if (!dryRun) {
       touched = !sameDstTime(s.mtimeMs, d.mtimeMs) && sweepTemps(dstDir) > 0;

@@ -255,6 +255,25 @@ describe('copy', () => {
     }
   });
 
+  it.skipIf(process.geteuid?.() !== 0)('never writes into SRC when DST reaches it through a bind mount', async () => {
+    const dst = `${base}/bind-dst`;
+    const mnt = `${base}/bind-src-mnt`;
+    mkdirSync(`${dst}/a/a`, { recursive: true });
+    writeFileSync(`${dst}/a/f`, 'top\n');
+    writeFileSync(`${dst}/a/a/f`, 'inner\n');
+    mkdirSync(mnt);
+    expect(spawnSync('mount', ['--bind', `${dst}/a`, mnt]).status).toBe(0);
+    try {
+      // SRC is DST/a: copying SRC's a/f to DST/a/f would overwrite SRC's own f
+      const records: CopyRecord[] = [];
+      await copy({ src: mnt, dst, onRecord: (r) => records.push(r) });
+      expect(readFileSync(`${mnt}/f`, 'utf8')).toBe('top\n');
+      expect(records.filter((r) => !r.ok).map((r) => [r.path, r.error!.code])).toEqual([['a', 'REFUSED_SRC_INSIDE_DST']]);
+    } finally {
+      spawnSync('umount', ['-l', mnt]);
+    }
+  });
+
   for (const [name, dstOf, code] of [
     ['SRC == DST', () => src, 'REFUSED_SAME'],
     ['SRC == DST through a symlink', () => linkTo(src), 'REFUSED_SAME'],
