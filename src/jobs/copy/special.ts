@@ -2,14 +2,19 @@
  * Non-regular entries. Symlinks are recreated with their target text verbatim (read as bytes, never followed,
  * never made absolute). FIFOs and devices are never opened: a FIFO is recreated with mkfifo(1) and a device
  * with mknod(1) when root (Node has no mkfifo/mknod binding; these are rare, so a child process each is
- * acceptable). Sockets cannot be meaningfully copied and are reported as UNSUPPORTED_TYPE.
+ * acceptable). A socket is recreated as cp -a does, as an unused socket file: mknod(1) cannot make one, so a
+ * child Node binds a socket under a short name, hard-links it to the temp name and closes it (which removes the
+ * bound name); binding inside the directory keeps deep paths clear of the 108-byte limit of a socket's address.
  * Each is created under a temp name, given its metadata, then renamed over the final name.
  */
 import type { FsPath } from './fs-path.js';
 import { readlinkSync, symlinkSync, type Stats } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { FanoutError } from '../../engine/errors.js';
 import { removeQuietly, renameOver } from './copy-file.js';
 import { applyFileMeta, setLinkMeta, type Identity } from './metadata.js';
+import { TEMP_PREFIX } from './temp.js';
 
 export function linkTarget(path: FsPath): Buffer {
   return readlinkSync(path, { encoding: 'buffer' });
@@ -34,16 +39,19 @@ export function writeNode(dstPath: FsPath, tmp: FsPath, s: Stats, id: Identity, 
     throw new FanoutError('UNSUPPORTED_TYPE', `${dstPath}: a special file in a directory named in invalid UTF-8 cannot be made; skipped`);
   }
   let args: string[];
+  let cwd: string | undefined;
   if (s.isFIFO()) args = ['mkfifo', '-m', mode, '--', tmp];
   else if ((s.isBlockDevice() || s.isCharacterDevice()) && id.root) {
     args = ['mknod', '-m', mode, '--', tmp, s.isBlockDevice() ? 'b' : 'c', String(major(s.rdev)), String(minor(s.rdev))];
+  } else if (s.isSocket()) {
+    cwd = dirname(tmp);
+    args = [process.execPath, '-e', MAKE_SOCKET, `${TEMP_PREFIX}sock-${process.pid}-${threadId}` /* short, and swept like any temp */, basename(tmp)];
   } else {
-    const what = s.isSocket() ? 'a socket' : 'a device (only root can create one)';
-    throw new FanoutError('UNSUPPORTED_TYPE', `${dstPath}: ${what} cannot be copied; skipped`);
+    throw new FanoutError('UNSUPPORTED_TYPE', `${dstPath}: a device (only root can create one) cannot be copied; skipped`);
   }
   try {
     try {
-      process.getBuiltinModule('node:child_process').execFileSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+      process.getBuiltinModule('node:child_process').execFileSync(args[0], args.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (err) {
       const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
       const errno = (err as { code?: string }).code;
@@ -54,13 +62,19 @@ export function writeNode(dstPath: FsPath, tmp: FsPath, s: Stats, id: Identity, 
       if (/Permission denied|not permitted/i.test(stderr)) throw Object.assign(new Error(stderr), { code: 'EACCES' });
       throw new FanoutError('IO_ERROR', `${dstPath}: ${args[0]} failed: ${stderr || (err as Error).message}`);
     }
-    applyFileMeta(tmp, s, id, dirSetgid, true);
+    applyFileMeta(tmp, s, id, dirSetgid, !s.isSocket()); // mkfifo and mknod set the mode themselves
     renameOver(tmp, dstPath);
   } catch (err) {
     removeQuietly(tmp);
     throw err;
   }
 }
+
+/** Run by `node -e` in the temp file's directory: argv[1] is the name to bind, argv[2] the temp name to keep. */
+const MAKE_SOCKET = `const [name, keep] = process.argv.slice(1);
+const server = require('node:net').createServer();
+server.on('error', (e) => { process.stderr.write(e.message); process.exit(1); });
+server.listen(name, () => { require('node:fs').linkSync(name, keep); server.close(); });`;
 
 // glibc's encoding of dev_t
 function major(dev: number): number {

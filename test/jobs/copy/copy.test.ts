@@ -1,7 +1,8 @@
 import {
-  chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync,
+  chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
@@ -175,6 +176,35 @@ describe('copy', () => {
     await copyTo(dst);
     for (const p of [parent, `${parent}/p2`]) expect((lstatSync(p).mode & 0o7777).toString(8)).toBe((0o777 & ~umask).toString(8));
     expect(lstatSync(dst).mode & 0o7777).toBe(lstatSync(src).mode & 0o7777);
+  });
+
+  it('recreates a socket as a socket file with its mode and times in every mode, deep past a socket address\'s 108 bytes', async () => {
+    const sockSrc = `${base}/sock-src`;
+    const deep = `${sockSrc}/${'d'.repeat(120)}`;
+    mkdirSync(deep, { recursive: true });
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(`${sockSrc}/agent.sock`, resolve)); // a live socket, as in ~/.gnupg
+    try {
+      linkSync(`${sockSrc}/agent.sock`, `${deep}/agent.sock`); // one past 108 bytes, too
+      chmodSync(`${sockSrc}/agent.sock`, 0o600);
+      for (const mode of ['async', 'threads', 'procs'] as const) {
+        const dst = `${fresh()}/${'x'.repeat(60)}`;
+        const records: CopyRecord[] = [];
+        const summary = await copy({ src: sockSrc, dst, mode, workers: 2, onRecord: (r) => records.push(r) });
+        expect(summary.failed, JSON.stringify(records)).toBe(0);
+        for (const rel of ['agent.sock', `${'d'.repeat(120)}/agent.sock`]) {
+          const [a, b] = [lstatSync(`${sockSrc}/${rel}`), lstatSync(`${dst}/${rel}`)];
+          expect(b.isSocket(), `${mode} ${rel}`).toBe(true);
+          expect(b.mode).toBe(a.mode);
+          expect(b.mtimeMs).toBe(a.mtimeMs);
+        }
+        expect(tempNames(dst)).toEqual([]);
+        const again = await copy({ src: sockSrc, dst, mode });
+        expect(again.skipped).toBe(again.entries); // the quick check knows a socket too
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses a DST under /proc, which Node\'s recursive mkdir would spin on forever, before copying anything', async () => {
