@@ -153,6 +153,17 @@ describe('fanout scrape', () => {
     expect(await readFile(out, 'utf8')).toBe(before);
   });
 
+  it('refuses to write its output over its input file, with or without --resume, leaving the list intact', async () => {
+    const input = await list('self.txt', [`${site.url}/page/self0`, `${site.url}/page/self1`]);
+    const before = await readFile(input, 'utf8');
+    for (const extra of [[], ['--resume']]) {
+      const r = await runCli(['scrape', input, '-o', join(dir, '.', 'self.txt'), '--quiet', ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/is the input file: writing to it would destroy the URL list/);
+      expect(await readFile(input, 'utf8')).toBe(before);
+    }
+  });
+
   it('refuses an output file it cannot create with exit 2 and one line, before any request', async () => {
     const input = await list('unwritable.txt', [`${site.url}/page/unwritable`]);
     for (const out of [join(dir, 'no-such-folder', 'out.jsonl'), dir]) {

@@ -5,7 +5,7 @@
  * a closed pipe) fails the next record's write, which stops the run: nothing more is fetched for nobody.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { FanoutError } from '../../engine/errors.js';
 import type { Writable } from 'node:stream';
 import { csvLine } from './csv.js';
@@ -94,6 +94,18 @@ export async function openOutput(options: OutputOptions): Promise<RecordSink> {
       }
     },
   };
+}
+
+/**
+ * Refuses an output file that is the input file (through any path or link): writing would truncate the list
+ * before it is read, and --resume would cut it to nothing as a "torn" file.
+ */
+export async function refuseInputAsOutput(input: string, output: string | null): Promise<void> {
+  if (output === null || input === '-') return;
+  const [a, b] = await Promise.all([stat(input).catch(() => null), stat(output).catch(() => null)]);
+  if (a && b && a.dev === b.dev && a.ino === b.ino) {
+    throw new FanoutError('USAGE', `-o ${output} is the input file: writing to it would destroy the URL list`);
+  }
 }
 
 async function openFile(file: string, flags: 'a' | 'w') {

@@ -7,7 +7,7 @@ import { builtPath } from '../../engine/built-path.js';
 import { FanoutError } from '../../engine/errors.js';
 import type { Mode } from '../../engine/runtimes/channel.js';
 import { countInput, readInput, type InputItem } from './input.js';
-import { openOutput, type OutputFormat } from './output.js';
+import { openOutput, refuseInputAsOutput, type OutputFormat } from './output.js';
 import { failedRecord, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
 import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
 import { ScrapeTally, type ScrapeTotals } from './tally.js';
@@ -68,6 +68,7 @@ interface Item extends InputItem {
 
 export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
   const started = performance.now();
+  await refuseInputAsOutput(o.input, o.output);
   const resume: ResumeState | null = o.resume && o.output ? await readResumeState(o.output, o.format) : null;
   const inputOptions = { source: o.input, column: o.column, stdin: o.stdin as never };
   const source = readInput(inputOptions);
