@@ -103,21 +103,49 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
     goodBytes = endOffset;
     return true;
   };
-  outer: for await (const chunk of createReadStream(file)) {
+  let lineNo = 0;
+  for await (const chunk of createReadStream(file)) {
     const text = pending + decoder.write(chunk as Buffer);
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
       const line = text.slice(start, nl);
       offset += Buffer.byteLength(line) + 1;
-      if (!take(line, offset)) break outer;
+      lineNo++;
+      // A kill tears only the last write, and every whole line before the tear is a record: a whole line that
+      // is not one means this is not our file (another list, notes, the wrong --format). Nothing is cut.
+      if (!take(line, offset)) throw notOurs(file, format, `line ${lineNo} is not a record`);
       start = nl + 1;
     }
     pending = text.slice(start);
   }
-  // Whatever follows the last complete record (a torn line) is cut off before appending.
+  // Whatever follows the last complete record (a torn line) is cut off before appending, once it looks like one.
+  if (!(await looksTorn(file, goodBytes, format, headerWritten))) throw notOurs(file, format, 'its last line is not a record');
   await truncate(file, goodBytes);
   if (last) urls.set(...(last as [number, string]));
   return { done, headerWritten, header, failed, urls };
+}
+
+function notOurs(file: string, format: OutputFormat, why: string): FanoutError {
+  return new FanoutError('RESUME_MISMATCH', `${file} is not a ${format} file of fanout records (${why}): not resuming it, nothing cut`);
+}
+
+/**
+ * Whether the bytes after the last whole record are the start of a record cut short: how each record begins
+ * (or a run of NUL bytes, what some file systems leave after a power cut).
+ */
+async function looksTorn(file: string, from: number, format: OutputFormat, headerWritten: boolean): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(16), 0, 16, from);
+    if (bytesRead === 0) return true;
+    const head = buffer.subarray(0, bytesRead).toString('latin1');
+    if (/^\0+$/.test(head)) return true;
+    const start = format === 'jsonl' ? '{"index":' : headerWritten ? null : 'index,';
+    if (start === null) return /^\d/.test(head);
+    return head.startsWith(start) || start.startsWith(head);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Checks an input line against what the resumed file holds for its index (see ResumeState.urls). */

@@ -30,6 +30,23 @@ describe('readResumeState', () => {
     expect(await readFile(path, 'utf8')).toBe('index,url,title\n0,a,"two\nlines"\n1,b,x\n');
   });
 
+  it('cuts a tail of NUL bytes, as a power cut can leave', async () => {
+    const path = await tempFile('{"index":0,"url":"a"}\n\0\0\0\0');
+    expect((await readResumeState(path, 'jsonl')).done.size).toBe(1);
+    expect(await readFile(path, 'utf8')).toBe('{"index":0,"url":"a"}\n');
+  });
+
+  it.each([
+    ['jsonl', 'my notes\n{"index":0,"url":"a"}\n', 'line 1 is not a record'],
+    ['jsonl', '{"index":0,"url":"a"}\nnot a record, no newline', 'its last line is not a record'],
+    ['csv', '{"index":0,"url":"a"}\n', 'line 1 is not a record'], // a jsonl file resumed without --format jsonl
+    ['csv', 'index,url\n0,a\nnotes', 'its last line is not a record'],
+  ] as const)('refuses a %s file that is not its own output, and cuts nothing: %j', async (format, text, why) => {
+    const path = await tempFile(text);
+    await expect(readResumeState(path, format)).rejects.toMatchObject({ code: 'RESUME_MISMATCH', message: expect.stringContaining(why) });
+    expect(await readFile(path, 'utf8')).toBe(text);
+  });
+
   it('treats a missing file as nothing done', async () => {
     const state = await readResumeState('/tmp/does-not-exist-fanout', 'jsonl');
     expect(state.done.size).toBe(0);
