@@ -136,7 +136,7 @@ describe('fanout scrape', () => {
     for (const input of [other, shorter]) {
       const r = await runCli(['scrape', input, '-o', out, '--resume', '--quiet']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^fanout: .*resume-other\.jsonl holds .*: it was written for another input\n$/);
+      expect(r.stderr).toMatch(/^fanout: RESUME_MISMATCH: .*resume-other\.jsonl holds .*: it was written for another input\n$/);
       expect(await readFile(out, 'utf8')).toBe(before);
     }
     expect(site.log.some((e) => e.path === '/page/rb3')).toBe(false);

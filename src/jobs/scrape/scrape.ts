@@ -148,6 +148,10 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
         : undefined,
     });
     return { ...tally.totals(), cancelled: summary.cancelled, elapsedMs: performance.now() - started, resumed: resume?.done.size ?? 0, resumedFailed: resume?.failed ?? 0 };
+  } catch (err) {
+    // The engine reports what the input generator threw as INPUT_FAILED; a resume refusal is said as itself.
+    const cause = (err as { code?: string; cause?: { code?: string } }).cause;
+    throw (err as { code?: string }).code === 'INPUT_FAILED' && cause?.code === 'RESUME_MISMATCH' ? cause : err;
   } finally {
     await sink.close();
     await robotsAgent?.close();
