@@ -3,17 +3,23 @@
  * Node 20 to 24) spins at 100 % CPU forever on a path under /proc, where mkdir answers ENOENT although the parent
  * exists, so it makes the parent (EEXIST) and tries again.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** Makes `dir` and its missing parents with `mode`; pushes each directory it created onto `made`, outermost first. */
+/**
+ * Makes `dir` and its missing parents with `mode`; pushes each directory it created onto `made`, outermost first.
+ * A non-directory in the way is ENOTDIR.
+ */
 export function makeDirs(dir: string, mode = 0o777, made: string[] = []): void {
   try {
     mkdirSync(dir, mode);
     made.push(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
+    if (code === 'EEXIST') {
+      if (statSync(dir).isDirectory()) return;
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', syscall: 'mkdir', path: dir });
+    }
     const parent = dirname(dir);
     if (code !== 'ENOENT' || parent === dir) throw err;
     makeDirs(parent, mode, made);

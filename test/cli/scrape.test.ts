@@ -164,6 +164,14 @@ describe('fanout scrape', () => {
     }
   });
 
+  it.skipIf(!existsSync('/proc/self'))('refuses a --save folder that cannot be made with exit 2, before any request (it hung)', async () => {
+    const input = await list('save-proc.txt', [`${site.url}/page/save-proc`]);
+    const r = await runCli(['scrape', input, '--save', '/proc/fanout-nope', '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^fanout: SAVE_FAILED: cannot create the --save folder \/proc\/fanout-nope: ENOENT.*\n$/);
+    expect(site.log.some((e) => e.path === '/page/save-proc')).toBe(false);
+  });
+
   it('refuses an output file it cannot create with exit 2 and one line, before any request', async () => {
     const input = await list('unwritable.txt', [`${site.url}/page/unwritable`]);
     for (const out of [join(dir, 'no-such-folder', 'out.jsonl'), dir]) {

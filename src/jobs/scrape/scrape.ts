@@ -10,6 +10,7 @@ import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, refuseInputAsOutput, type OutputFormat } from './output.js';
 import { failedRecord, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
 import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
+import { makeDirs } from '../../util/make-dirs.js';
 import { ScrapeTally, type ScrapeTotals } from './tally.js';
 
 const TASK = builtPath(import.meta.url, './task.js');
@@ -69,6 +70,14 @@ interface Item extends InputItem {
 export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
   const started = performance.now();
   await refuseInputAsOutput(o.input, o.output);
+  // A --save folder that cannot be made is one error before the run, not a SAVE_FAILED on every record.
+  if (o.task.saveDir !== null) {
+    try {
+      makeDirs(o.task.saveDir);
+    } catch (err) {
+      throw new FanoutError('SAVE_FAILED', `cannot create the --save folder ${o.task.saveDir}: ${(err as Error).message}`, { cause: err });
+    }
+  }
   const resume: ResumeState | null = o.resume && o.output ? await readResumeState(o.output, o.format) : null;
   const inputOptions = { source: o.input, column: o.column, stdin: o.stdin as never };
   const source = readInput(inputOptions);
