@@ -147,7 +147,7 @@ describe('fanout compare', () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'not a folder');
     const cases: [string, RegExp][] = [
-      [file, /^cannot write the report to .*a-file: it is not a directory$/],
+      [file, /^cannot write the report to .*a-file: not a directory$/],
       [join(file, 'sub'), /^cannot write the report to .*sub: not a directory$/],
       // Node's own recursive mkdir never returns on this path: compare must answer, not spin.
       ['/proc/fanout-no-such/report', /^cannot write the report to \/proc\/fanout-no-such\/report: no such file or directory$/],

@@ -157,6 +157,6 @@ describe('fanout demo interrupted', () => {
     const r = await startCli(['demo', '--quick', '--report', file]).done;
     expect(r.code).toBe(2);
     expect(r.stdout).toBe(''); // nothing started: no site, no tree, no workload
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^fanout: cannot write the reports to .*not-a-folder: it is not a directory/)]);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^fanout: cannot write the reports to .*not-a-folder: not a directory/)]);
   });
 });

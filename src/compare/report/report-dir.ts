@@ -2,7 +2,7 @@
  * The report directory, made and checked before compare runs anything: a path that cannot take the reports
  * should fail in a second, not after minutes of measured runs.
  */
-import { rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirs } from '../../util/make-dirs.js';
 
@@ -26,7 +26,6 @@ export function prepareReportDir(dir: string): ReportDir {
   };
   try {
     makeDirs(dir, 0o777, made);
-    if (!statSync(dir).isDirectory()) throw new Error('it is not a directory');
     const probe = join(dir, `.fanout-probe-${process.pid}.tmp`);
     writeFileSync(probe, '');
     rmSync(probe, { force: true });
