@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunSummary } from '../../../src/compare/run-summary.js';
 import { fixtureTree, largeFiles, smallFiles } from '../../../fixtures/tree.js';
-import { scratch, type Scratch } from './scratch.js';
+import { canMountTmpfs, scratch, type Scratch } from './scratch.js';
 import { expectSameTree, snapshot, tempNames, withoutAtimes } from './snapshot.js';
 
 const BIN = process.env.FANOUT_BIN ?? fileURLToPath(new URL('../../../bin/fanout.js', import.meta.url));
 const isRoot = process.geteuid?.() === 0;
+const canMount = canMountTmpfs();
 let area: Scratch;
 let base: string;
 
@@ -151,7 +152,7 @@ describe('fanout copy (CLI)', () => {
     expect(existsSync(`${base}/empty-arg-dst`)).toBe(false);
   });
 
-  it.skipIf(!isRoot)('stops with READ_ONLY, one line and exit 2, when a missing DST is on a read-only file system', async () => {
+  it.skipIf(!canMount)('stops with READ_ONLY, one line and exit 2, when a missing DST is on a read-only file system', async () => {
     const src = `${base}/ro-src`;
     const ro = `${base}/ro-mount`;
     smallFiles(src, 5);
@@ -168,7 +169,7 @@ describe('fanout copy (CLI)', () => {
     }
   });
 
-  it.skipIf(!isRoot)('stops promptly on a full disk with one clear line, exit 2, and no temp files', async () => {
+  it.skipIf(!canMount)('stops promptly on a full disk with one clear line, exit 2, and no temp files', async () => {
     const src = `${base}/full-src`;
     const dst = `${base}/full-dst`;
     smallFiles(src, 300);

@@ -24,3 +24,19 @@ export function scratch(prefix: string, size: string): Scratch {
     },
   };
 }
+
+/**
+ * Whether this process may mount a tmpfs: root, and allowed to (a container may refuse it even to root). Tests
+ * that need a filesystem of their own (a full disk) skip without it, as they do without root.
+ */
+export function canMountTmpfs(): boolean {
+  if (process.geteuid?.() !== 0) return false;
+  const dir = mkdtempSync(`${tmpdir()}/fanout-mount-probe-`);
+  try {
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]).status === 0;
+    if (mounted) spawnSync('umount', ['-l', dir]);
+    return mounted;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
