@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startProbeServer, type ProbeServer } from '../../fixtures/probe-server.js';
 import type { ProbeItem, ProbeResult } from '../../fixtures/tasks/probe-task.js';
-import { run } from '../../src/engine/coordinator.js';
+import { run, type Outcome, type RunStats } from '../../src/engine/coordinator.js';
 import { ALL_MODES, ECHO_TASK, PROBE_TASK, collect, indices, range } from './support.js';
 
 let probe: ProbeServer;
@@ -15,21 +15,31 @@ describe.each(ALL_MODES)('cancellation in %s mode', (mode) => {
     const hangs = new Set([50, 51, 52]);
     const items: ProbeItem[] = range(400).map((i) => ({ i, action: hangs.has(i) ? 'hang' : 'ok' }));
     const controller = new AbortController();
-    let pulledAtAbort = -1;
-    const { results, summary } = await collect<ProbeItem, ProbeResult>({
-      items, task: PROBE_TASK, taskOptions: { url: probe.url }, mode, concurrency: 8, window: 64,
+    const results: Outcome<ProbeItem, ProbeResult>[] = [];
+    let live: Readonly<RunStats> | undefined; // onProgress hands over the run's live counters
+    const running = run<ProbeItem, ProbeResult>({
+      items, task: PROBE_TASK, taskOptions: { url: probe.url }, mode, workers: 2, concurrency: 8, window: 64,
       signal: controller.signal,
       cancelGraceMs: 60_000, // a task that did not see its signal would hold the run past the test's timeout
-      onProgress: (s) => {
-        // Abort once 0..49 are written and items past the hung ones have settled. (Settled alone is not enough:
-        // on a loaded machine 60 can settle while one of 0..49 is still in flight.) Deterministic: writing 0..49
-        // opens the window, so at least one more item starts and settles after it, and calls onProgress.
-        if (s.emitted >= 50 && s.settled >= 60 && pulledAtAbort < 0) {
-          pulledAtAbort = s.pulled;
-          controller.abort();
-        }
-      },
+      onProgress: (s) => void (live = s),
+      onResult: (r) => void results.push(r),
     });
+    // Abort once 0..49 are written, items past the hung ones have settled (they wait in the reorder buffer and
+    // must not be written) and the server holds all three hung requests. (Settled alone is not enough: on a loaded
+    // machine 60 can settle while one of 0..49 is still in flight. And a worker that stalled with a hung item may
+    // not have sent its request yet: aborted first, it never reaches the server, which then counts 2 aborted.)
+    // The server's count changes without a coordinator event, so this is a condition polled, not an onProgress.
+    await vi.waitFor(
+      () => {
+        expect(live?.emitted).toBe(50);
+        expect(live!.settled).toBeGreaterThanOrEqual(60);
+        expect(probe.hanging).toBe(3);
+      },
+      { timeout: 30_000, interval: 5 },
+    );
+    const pulledAtAbort = live!.pulled;
+    controller.abort();
+    const summary = await running;
     expect(summary.cancelled).toBe(true);
     expect(indices(results)).toEqual(range(50));
     expect(results.every((r) => r.ok)).toBe(true);
