@@ -70,15 +70,36 @@ export class RobotsGate {
 
 /**
  * Maps an async iterable through an async function with up to `ahead` calls in flight, keeping order, so one
- * slow robots.txt does not stall the URLs behind it that belong to origins already known.
+ * slow robots.txt does not stall the URLs behind it that belong to origins already known. A result goes out as
+ * soon as it and those before it are done, not when `ahead` items have been read: a list streamed on stdin
+ * (`tail -f urls | fanout scrape - --respect-robots`) moves with each line.
  */
 export async function* mapAhead<T, U>(source: AsyncIterable<T>, fn: (t: T) => Promise<U>, ahead: number): AsyncGenerator<U> {
+  const it = source[Symbol.asyncIterator]();
   const pending: Promise<U>[] = [];
-  for await (const item of source) {
-    const p = fn(item);
-    p.catch(() => {}); // awaited below, in order
-    pending.push(p);
-    if (pending.length >= ahead) yield await pending.shift()!;
+  let next: Promise<IteratorResult<T>> | null = null;
+  let done = false;
+  try {
+    while (!done || pending.length > 0) {
+      if (!done && !next && pending.length < ahead) next = it.next();
+      // Whichever comes first: the oldest result (yield it) or the next item (start its call).
+      const headReady = pending.length > 0 ? pending[0].then(() => true, () => true) : null;
+      const first = headReady && next ? await Promise.race([headReady, next.then(() => false)]) : headReady !== null;
+      if (first) {
+        yield await pending.shift()!;
+        continue;
+      }
+      const r = await next!;
+      next = null;
+      if (r.done) done = true;
+      else {
+        const p = fn(r.value);
+        p.catch(() => {}); // awaited above, in order
+        pending.push(p);
+      }
+    }
+  } finally {
+    // Stopped early (the run was cancelled): a read still pending (stdin) would block return(), so it is not awaited.
+    if (!done) void it.return?.();
   }
-  while (pending.length) yield await pending.shift()!;
 }
