@@ -4,6 +4,7 @@ import type { Command } from './command.js';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../pool-options.js';
 import { dashArg } from '../dash-arg.js';
+import { reportDirOption } from '../report-dir-option.js';
 import { interruptSignal } from '../signals.js';
 import { JOBS } from '../../compare/jobs.js';
 import type { Sample } from '../../compare/sample.js';
@@ -42,7 +43,7 @@ export const compareCommand: Command = makeCompareCommand();
 
 async function runCompare(args: Record<string, any>, options: CompareCommandOptions): Promise<ExitCode> {
   // compare's modules load only now, not for every command.
-  const [{ runComparison }, { packageRoot }, { planJob }, { expandStrategies }, { duration }, { renderJson }, { renderTerminal }, { writeReports }, { prepareReportDir, reportDirProblem }] =
+  const [{ runComparison }, { packageRoot }, { planJob }, { expandStrategies }, { duration }, { renderJson }, { renderTerminal }, { writeReports }] =
     await Promise.all([
       import('../../compare/comparison.js'),
       import('../../compare/environment.js'),
@@ -52,7 +53,6 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
       import('../../compare/report/json.js'),
       import('../../compare/report/terminal.js'),
       import('../../compare/report/write.js'),
-      import('../../compare/report/report-dir.js'),
     ]);
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
@@ -68,12 +68,7 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
     throw new UsageError((err as Error).message);
   }
   const dir = String(args.report);
-  let reportDir;
-  try {
-    reportDir = prepareReportDir(dir);
-  } catch (err) {
-    throw new UsageError(`cannot write the report to ${dir}: ${reportDirProblem(err)}`);
-  }
+  const reportDir = await reportDirOption(dir, 'the report');
   let reported = false;
   try {
     const plan = planJob(String(args.job), passthrough);

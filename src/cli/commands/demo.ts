@@ -1,6 +1,7 @@
 /** `fanout demo`: compare the strategies on three embedded workloads; needs no arguments and no network. */
-import { EXIT, UsageError } from '../exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { wholeNumber } from '../pool-options.js';
+import { reportDirOption } from '../report-dir-option.js';
 import { interruptSignal } from '../signals.js';
 import type { Command } from './command.js';
 
@@ -16,14 +17,9 @@ export const demoCommand: Command = {
       .example('$0 --quick --report /tmp/r', 'a fast check that everything works'),
   async run(args) {
     const runs = args.runs === undefined ? undefined : wholeNumber('--runs', args.runs);
-    const [{ runDemo }, { prepareReportDir, reportDirProblem }] = await Promise.all([import('../../demo/demo.js'), import('../../compare/report/report-dir.js')]);
+    const { runDemo } = await import('../../demo/demo.js');
     const dir = String(args.report);
-    let reportDir;
-    try {
-      reportDir = prepareReportDir(dir); // before the first run, not after the first workload
-    } catch (err) {
-      throw new UsageError(`cannot write the reports to ${dir}: ${reportDirProblem(err)}`);
-    }
+    const reportDir = await reportDirOption(dir, 'the reports'); // before the first run, not after the first workload
     const interrupt = interruptSignal();
     let wrote = false;
     try {

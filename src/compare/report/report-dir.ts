@@ -35,10 +35,3 @@ export function prepareReportDir(dir: string): ReportDir {
   }
   return { abandon };
 }
-
-/** Why prepareReportDir failed, in a few words: a system error's message without its code and syscall. */
-export function reportDirProblem(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (!e.syscall) return e.message;
-  return e.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
-}

@@ -7,6 +7,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { FanoutError } from '../../engine/errors.js';
+import { errorReason } from '../../util/error-reason.js';
 import type { Writable } from 'node:stream';
 import { csvLine } from './csv.js';
 import type { ScrapeRecord } from './record.js';
@@ -51,7 +52,7 @@ export async function openOutput(options: OutputOptions): Promise<RecordSink> {
   const toText = formatter(options);
   let first = true;
   let failed: Error | null = null;
-  stream.on('error', (e: NodeJS.ErrnoException) => (failed ??= new FanoutError(e.code ?? 'OUTPUT_FAILED', `cannot write ${options.file ?? 'stdout'}: ${reasonOf(e)}`, { cause: e })));
+  stream.on('error', (e: NodeJS.ErrnoException) => (failed ??= new FanoutError(e.code ?? 'OUTPUT_FAILED', `cannot write ${options.file ?? 'stdout'}: ${errorReason(e)}`, { cause: e })));
   const put = async (text: string) => {
     if (failed) throw failed;
     if (!stream.write(text)) await drained(stream).catch((e: Error) => Promise.reject(failed ?? e));
@@ -112,13 +113,8 @@ async function openFile(file: string, flags: 'a' | 'w') {
   try {
     return await open(file, flags);
   } catch (err) {
-    throw new FanoutError('OUTPUT_UNWRITABLE', `cannot write ${file}: ${reasonOf(err as Error)}`, { cause: err });
+    throw new FanoutError('OUTPUT_UNWRITABLE', `cannot write ${file}: ${errorReason(err)}`, { cause: err });
   }
-}
-
-/** Node's message repeats the code and the call ("ENOENT: no such file or directory, open '…'"): the reason alone. */
-function reasonOf(err: Error): string {
-  return err.message.replace(/^[A-Z]+: /, '').replace(/, (open|write) .*$|, write$/, '');
 }
 
 function formatter(options: OutputOptions): (r: ScrapeRecord, first: boolean) => string {
