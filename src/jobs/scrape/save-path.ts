@@ -2,20 +2,23 @@
  * --save: the relative path a URL's body is written to, derived from the URL alone so every worker (thread or
  * process) picks the same one, and built so it can never leave the save folder:
  *
- *   http://Example.com:8080/a/b/page.html?x=1  ->  example.com_8080/a/b/page_<hash8 of "?x=1">.html
+ *   http://Example.com:8080/a/b/page.html?x=1  ->  example.com#8080/a/b/page#<hash8 of "?x=1">.html
  *   https://example.com/docs/                  ->  example.com/docs/index.html
  *
+ * One-to-one where it cheaply can be: a URL's host and path never hold a raw "#" (the WHATWG parser encodes it,
+ * and "#" starts the fragment), so every name part made up here holds one and none can equal a name taken from
+ * a URL: "#<port>" after the host, "#<hash8>" for a query or for a segment cut to length, "#" for an empty
+ * segment ("a//b" -> "a/#/b"), "#long" for the folder of over-long paths. Merges that remain (http and https of
+ * one host and path, "/dir/" and "/dir/index.html", hash collisions, a file and a folder of one name) are
+ * resolved on disk by save.ts: a name taken is never replaced, the next free one is used.
  * - Segments are the URL's own percent-encoded path segments. The WHATWG parser has already resolved "." and
  *   "..", including their encoded forms ("%2e%2e"), and never leaves "/", "\" or NUL raw inside a segment, so
- *   an encoded "%2F" stays the three characters "%2F": a name, never a separator. A segment made only of dots is
- *   still escaped, as a second line of defence. Keeping segments encoded also keeps the mapping one-to-one.
- * - A directory-like path (ending in "/") is saved as index.html; an empty segment ("a//b") becomes "_".
- * - The query string is folded into the file name as a short hash, so "?page=1" and "?page=2" differ.
+ *   an encoded "%2F" stays the three characters "%2F": a name, never a separator. "." and ".." are escaped
+ *   anyway, as a second line of defence; "..." is an ordinary name.
+ * - A directory-like path (ending in "/") is saved as index.html.
  * - Segments over 200 bytes are cut to 180 and given a hash suffix (NAME_MAX is 255; room is left for the
- *   temp-file suffix); a path over 1024 bytes becomes <host>/_long/<hash16><ext>.
- * - On Windows, characters it forbids in names are percent-encoded.
- * Known, documented merges: http and https of the same host and path share a file, as do "/dir/" and
- * "/dir/index.html". Collisions inside one run (and file/directory clashes on disk) are resolved by save.ts.
+ *   "~N" suffix of a taken name); a path over 1024 bytes becomes <host>/#long/<hash16><ext>.
+ * - On Windows, characters it forbids in names are written as "#XX" (their hex code).
  */
 import { createHash } from 'node:crypto';
 
@@ -37,16 +40,19 @@ export function splitExt(name: string): [string, string] {
 
 const WINDOWS_FORBIDDEN = /[<>:"|?*\\\x00-\x1f]/g;
 
+/** The mark of a made-up name part: a URL's host and path never hold it raw. */
+export const MARK = '#';
+
+const hex = (c: string) => `${MARK}${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`;
+
 function safeSegment(segment: string, isLast: boolean): string {
-  let s = segment === '' ? '_' : segment;
-  if (/^\.+$/.test(s)) s = s.replace(/\./g, '%2E');
-  s = s.replace(/[/\x00]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
-  if (process.platform === 'win32') {
-    s = s.replace(WINDOWS_FORBIDDEN, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
-  }
+  if (segment === '') return MARK;
+  if (segment === '.' || segment === '..') return `${MARK}${segment}`;
+  let s = segment.replace(/[/\x00#]/g, hex);
+  if (process.platform === 'win32') s = s.replace(WINDOWS_FORBIDDEN, hex);
   if (Buffer.byteLength(s) > MAX_SEGMENT) {
     const [stem, ext] = isLast ? splitExt(s) : [s, ''];
-    s = `${cutBytes(stem, CUT_SEGMENT)}_${shortHash(segment)}${ext}`;
+    s = `${cutBytes(stem, CUT_SEGMENT)}${MARK}${shortHash(segment)}${ext}`;
   }
   return s;
 }
@@ -60,16 +66,16 @@ function cutBytes(text: string, bytes: number): string {
   return buf.subarray(0, end).toString();
 }
 
-/** The host directory: lower-case host (IPv6 without brackets), plus "_port" for a non-default port. */
+/** The host directory: lower-case host (IPv6 in brackets, ":" as "-"), plus "#port" for a non-default port. */
 export function hostDir(url: URL): string {
-  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/:/g, '-');
-  return safeSegment(url.port ? `${host}_${url.port}` : host, false);
+  const host = safeSegment(url.hostname.replace(/:/g, '-'), false);
+  return url.port ? `${host}${MARK}${url.port}` : host;
 }
 
-/** Adds `_suffix` to a file name before its extension. */
-export function withSuffix(name: string, suffix: string): string {
+/** Adds `<sep><suffix>` to a file name before its extension. */
+export function withSuffix(name: string, suffix: string, sep = MARK): string {
   const [stem, ext] = splitExt(name);
-  return `${stem}_${suffix}${ext}`;
+  return `${stem}${sep}${suffix}${ext}`;
 }
 
 /** The path (with "/" separators) under the save folder for `url`. Throws on a non-http(s) or unparsable URL. */
@@ -84,7 +90,7 @@ export function savePath(input: string | URL): string {
   const rel = [hostDir(url), ...dirs, file].join('/');
   if (Buffer.byteLength(rel) <= MAX_PATH) return rel;
   const [, ext] = splitExt(file);
-  return `${hostDir(url)}/_long/${shortHash(url.href, 16)}${ext}`;
+  return `${hostDir(url)}/${MARK}long/${shortHash(url.href, 16)}${ext}`;
 }
 
 /** True when `rel` is a plain relative path that stays inside its folder (checked again before writing). */
