@@ -92,6 +92,8 @@ export interface ScrapeTaskOptions {
   links: boolean;
   /** --save DIR (absolute), or null. */
   saveDir: string | null;
+  /** Set by scrape(): the run's token in --save temp names, so a later run tells its temps from live ones. */
+  saveRun?: string;
   /** Keep-alive sockets per origin in each worker's agent. */
   connectionsPerOrigin: number;
 }

@@ -1,109 +1,201 @@
 /**
- * --save DIR: writes a body to DIR/<savePath(url)> atomically (a temp file in the same folder, then rename, so a
- * reader or a crash never sees half a file) and never outside DIR, even when DIR already holds symlinks: every
- * folder on the way is created one level at a time and checked with lstat, and a symlink or file where a folder
- * must go is treated as a clash, never followed.
+ * --save DIR: writes a body under DIR at its savePath(url), never outside DIR, never over an existing file, and
+ * never as part of a body under a final name:
+ * - folders are reached from DIR's descriptor with O_NOFOLLOW (save-dirs.ts): a symlink under DIR fails the
+ *   record (SAVE_FAILED), it is never followed;
+ * - the body is written whole to a temp file (save-temp.ts), then published with link(temp, final), which fails
+ *   with EEXIST rather than replace anything: claiming a name is atomic on disk, across workers, processes and
+ *   runs. A name that is taken moves the body to the first free "name~2.ext", "name~3.ext", ...;
+ * - a full disk (ENOSPC, EDQUOT) or a read-only one (EROFS) is fatal: NO_SPACE or READ_ONLY, and the run stops.
  *
- * Clashes get a deterministic hash suffix: a file where a folder is needed ("/docs" saved, now "/docs/intro")
- * puts the folder at "docs_<hash>"; a folder where the file goes, or a path this saver already gave another
- * URL, puts the file at "<name>_<hash of the URL>.<ext>".
+ * Saving is synchronous: a body is already in memory and its write is a copy into the page cache, and it keeps
+ * every descriptor in use for the whole of one save (inside a worker thread or process it runs on that worker).
  */
-import { lstat, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { closeSync, constants, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { FanoutError } from '../../engine/errors.js';
-import { isContained, savePath, shortHash, withSuffix } from './save-path.js';
-import { makeDirs } from '../../util/make-dirs.js';
+import { at, openRoot } from '../../util/dir-anchor.js';
+import { errorReason } from '../../util/error-reason.js';
+import { savePath, withSuffix } from './save-path.js';
+import { SaveDirs, type Folder } from './save-dirs.js';
+import { openTempDir, tempName } from './save-temp.js';
 
-let tempCounter = 0;
+/** Names tried for one body before it fails ("page.html", "page~2.html", ... "page~1000.html"). */
+const MAX_NAME_TRIES = 1000;
+
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** errno -> the code of a fatal save error: nothing more can be saved, so the run stops. */
+const FATAL: Record<string, string> = { ENOSPC: 'NO_SPACE', EDQUOT: 'NO_SPACE', EROFS: 'READ_ONLY' };
+
+export function isFatalSaveCode(code: string | undefined): boolean {
+  return code === 'NO_SPACE' || code === 'READ_ONLY';
+}
+
+/** The errors of a file system without hard links (FAT, some network file systems). */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
+
+export interface BodySaverOptions {
+  /** The run's token for temp names (save-temp.ts); a saver of its own makes one up. */
+  run?: string;
+  /** Folder descriptors kept open. Default 64. */
+  maxOpenDirs?: number;
+  /** false: publish by exclusive create + rename, as on a file system without hard links. Default: probe. */
+  links?: boolean;
+}
 
 export class BodySaver {
-  private readonly root: string;
-  /** Folders (relative) known to be real directories inside root. */
-  private readonly dirs = new Set<string>();
-  /** Relative path -> the URL saved there, to tell a re-save of one URL from two URLs sharing a name. */
-  private readonly claimed = new Map<string, string>();
-  private rootReady: Promise<unknown> | null = null;
+  private rootFd = -1;
+  private tempFd = -1;
+  private dirs: SaveDirs | null = null;
+  private links: boolean;
+  private readonly run: string;
 
-  constructor(dir: string) {
-    this.root = resolve(dir);
+  constructor(private readonly dir: string, private readonly options: BodySaverOptions = {}) {
+    this.run = options.run ?? `s${process.pid.toString(36)}`;
+    this.links = options.links ?? true;
   }
 
   /** Saves `body` for `url`; resolves to the path relative to the save folder ("/" separated). */
   async save(url: string | URL, body: Uint8Array): Promise<string> {
+    return this.saveSync(url, body);
+  }
+
+  saveSync(url: string | URL, body: Uint8Array): string {
     const u = typeof url === 'string' ? new URL(url) : url;
-    const key = u.href.replace(/#.*$/, '');
     try {
-      this.rootReady ??= Promise.resolve().then(() => makeDirs(this.root)); // once per worker; see make-dirs.ts
-      await this.rootReady;
       const parts = savePath(u).split('/');
-      let file = parts.pop()!;
-      const dirs = await this.ensureDirs(parts);
-      const owner = this.claimed.get([...dirs, file].join('/'));
-      if (owner !== undefined && owner !== key) file = withSuffix(file, shortHash(key));
-      let rel = [...dirs, file].join('/');
+      const file = parts.pop()!;
       try {
-        await this.writeAtomic(rel, body);
+        return this.publish(parts, file, body);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
-        rel = [...dirs, withSuffix(file, shortHash(key))].join('/');
-        await this.writeAtomic(rel, body);
+        // A folder removed under a cached descriptor (rm -r mid-run): walk down from DIR again, once.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        this.dirs?.reset();
+        this.closeTemp();
+        return this.publish(parts, file, body);
       }
-      this.claimed.set(rel, key);
-      return rel;
     } catch (err) {
-      if (err instanceof FanoutError) throw err;
-      throw new FanoutError('SAVE_FAILED', `cannot save ${key}: ${(err as Error).message}`, { cause: err });
+      throw saveError(err, u.href.replace(/#.*$/, ''));
     }
   }
 
-  /** Absolute path of a relative one, refusing anything that would resolve outside root. */
-  private abs(rel: string): string {
-    const full = join(this.root, ...rel.split('/'));
-    if (!isContained(rel) || !full.startsWith(this.root + sep)) {
-      throw new FanoutError('SAVE_FAILED', `refusing to write outside the save folder: ${rel}`);
-    }
-    return full;
+  /** Closes the descriptors this saver holds. */
+  close(): void {
+    this.dirs?.close();
+    this.closeTemp();
+    if (this.rootFd >= 0) closeSync(this.rootFd);
+    this.rootFd = -1;
+    this.dirs = null;
   }
 
-  /** Creates the folders one level at a time; returns their names, renamed where a clash forced it. */
-  private async ensureDirs(parts: string[]): Promise<string[]> {
-    const out: string[] = [];
-    for (const part of parts) {
-      let name = part;
-      for (let tries = 0; ; tries++) {
-        const rel = [...out, name].join('/');
-        if (this.dirs.has(rel) || (await this.makeDir(rel))) break;
-        if (tries === 2) throw new FanoutError('SAVE_FAILED', `cannot create folder ${rel}: a file or link is in the way`);
-        name = `${part}_${shortHash(rel)}`;
+  private publish(parts: string[], file: string, body: Uint8Array): string {
+    if (this.rootFd < 0) {
+      this.rootFd = openRoot(this.dir);
+      this.dirs = new SaveDirs(this.rootFd, this.options.maxOpenDirs);
+    }
+    const folder = this.dirs!.reach(parts);
+    if (this.links) {
+      if (this.tempFd < 0) this.tempFd = openTempDir(this.rootFd);
+      const temp = writeTemp(this.tempFd, tempName(this.run), body);
+      try {
+        return claimByLink(at(this.tempFd, temp), folder, file);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        if (code !== 'EXDEV' && !NO_LINKS.has(code)) throw err;
+        if (code !== 'EXDEV') this.links = false; // the whole file system: not tried again
+      } finally {
+        unlinkQuietly(at(this.tempFd, temp));
       }
-      out.push(name);
     }
-    return out;
+    return this.publishInPlace(folder, file, body);
   }
 
-  /** True when rel is (now) a real directory; false when something else is in the way. */
-  private async makeDir(rel: string): Promise<boolean> {
-    const full = this.abs(rel);
+  /**
+   * Without a hard link across (a folder on another mount) or at all: the temp goes in the folder itself, the
+   * name is claimed by creating it exclusively, and the temp is renamed over that empty claim.
+   */
+  private publishInPlace(folder: Folder, file: string, body: Uint8Array): string {
+    const temp = writeTemp(folder.fd, `.${TEMP_MARK}${tempName(this.run)}`, body);
     try {
-      await mkdir(full);
+      for (let n = 1; n <= MAX_NAME_TRIES; n++) {
+        const name = candidate(file, n);
+        try {
+          closeSync(openSync(at(folder.fd, name), CREATE, 0o666));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+          throw err;
+        }
+        renameSync(at(folder.fd, temp), at(folder.fd, name));
+        return join(folder.rel, name);
+      }
+    } finally {
+      unlinkQuietly(at(folder.fd, temp));
+    }
+    throw noFreeName(folder, file);
+  }
+
+  private closeTemp(): void {
+    if (this.tempFd >= 0) closeSync(this.tempFd);
+    this.tempFd = -1;
+  }
+}
+
+/** The prefix of a temp written beside its final name (publishInPlace): "#" marks it as no URL's name. */
+const TEMP_MARK = 'fanout#tmp.';
+
+/** The n-th name tried for `file`: itself, then "stem~2.ext", "stem~3.ext", ... */
+function candidate(file: string, n: number): string {
+  return n === 1 ? file : withSuffix(file, String(n), '~');
+}
+
+/** Publishes `temp` as the first free candidate name in `folder`: link(2) never replaces an existing name. */
+function claimByLink(temp: string, folder: Folder, file: string): string {
+  for (let n = 1; n <= MAX_NAME_TRIES; n++) {
+    const name = candidate(file, n);
+    try {
+      linkSync(temp, at(folder.fd, name));
+      return join(folder.rel, name);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (!(await lstat(full)).isDirectory()) return false; // a file or a symlink: never followed
     }
-    this.dirs.add(rel);
-    return true;
   }
+  throw noFreeName(folder, file);
+}
 
-  private async writeAtomic(rel: string, body: Uint8Array): Promise<void> {
-    const full = this.abs(rel);
-    const temp = `${full}.${process.pid}-${threadId}-${++tempCounter}.tmp`;
-    try {
-      await writeFile(temp, body, { flag: 'wx' });
-      await rename(temp, full); // replaces a file or a symlink itself, never what a link points to
-    } catch (err) {
-      await unlink(temp).catch(() => {});
-      throw err;
-    }
+/** Writes `body` whole to a new file `name` in the folder `dirFd`; the file is removed if that fails. */
+function writeTemp(dirFd: number, name: string, body: Uint8Array): string {
+  const path = at(dirFd, name);
+  const fd = openSync(path, CREATE, 0o666);
+  try {
+    for (let done = 0; done < body.byteLength; ) done += writeSync(fd, body, done);
+    closeSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkQuietly(path);
+    throw err;
   }
+  return name;
+}
+
+function join(rel: string, name: string): string {
+  return rel ? `${rel}/${name}` : name;
+}
+
+function noFreeName(folder: Folder, file: string): FanoutError {
+  return new FanoutError('SAVE_FAILED', `no free name for ${join(folder.rel, file)}: it and ${MAX_NAME_TRIES - 1} "~N" names are taken`);
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already, or its folder is: a leftover temp costs space, never a saved page
+  }
+}
+
+function saveError(err: unknown, url: string): FanoutError {
+  if (err instanceof FanoutError) return err;
+  const fatal = FATAL[(err as NodeJS.ErrnoException).code ?? ''];
+  if (fatal) return new FanoutError(fatal, `cannot save ${url}: ${errorReason(err)}`, { cause: err });
+  return new FanoutError('SAVE_FAILED', `cannot save ${url}: ${(err as Error).message}`, { cause: err });
 }

@@ -10,7 +10,9 @@ import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, refuseInputAsOutput, type OutputFormat } from './output.js';
 import { failedRecord, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
 import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
-import { makeDirs } from '../../util/make-dirs.js';
+import { prepareSaveDir, saveStopped } from './save-dir.js';
+import { isFatalSaveCode } from './save.js';
+import { endSaveRun } from './save-temp.js';
 import { ScrapeTally, type ScrapeTotals } from './tally.js';
 
 const TASK = builtPath(import.meta.url, './task.js');
@@ -71,13 +73,15 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
   const started = performance.now();
   await refuseInputAsOutput(o.input, o.output);
   // A --save folder that cannot be made is one error before the run, not a SAVE_FAILED on every record.
-  if (o.task.saveDir !== null) {
-    try {
-      makeDirs(o.task.saveDir);
-    } catch (err) {
-      throw new FanoutError('SAVE_FAILED', `cannot create the --save folder ${o.task.saveDir}: ${(err as Error).message}`, { cause: err });
-    }
+  const saveRun = o.task.saveDir !== null ? prepareSaveDir(o.task.saveDir) : undefined;
+  try {
+    return await scrapeWith(o, saveRun ? { ...o.task, saveRun } : o.task, started);
+  } finally {
+    if (saveRun) endSaveRun(saveRun);
   }
+}
+
+async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started: number): Promise<ScrapeSummary> {
   const resume: ResumeState | null = o.resume && o.output ? await readResumeState(o.output, o.format) : null;
   const inputOptions = { source: o.input, column: o.column, stdin: o.stdin as never };
   const source = readInput(inputOptions);
@@ -125,6 +129,8 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
     : numbered();
 
   const onResult = async (r: Outcome<Item, ScrapeRecord>) => {
+    // A full or read-only --save disk: the run stops here, its output a clean prefix that --resume continues.
+    if (!r.ok && isFatalSaveCode(r.error.code)) throw saveStopped(r.error, task.saveDir!, tally.records + (resume?.done.size ?? 0));
     // A failure the task could not turn into a record itself: its worker kept dying, or the task threw.
     const record = r.ok ? { ...r.value, index: r.item.n } : failedRecord({ index: r.item.n, url: r.item.url, attempts: r.attempts, ms: 0 }, r.error, o.task);
     if (r.item.input) record.input = r.item.input;
@@ -137,7 +143,7 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
     const summary = await run<Item, ScrapeRecord>({
       items,
       task: TASK,
-      taskOptions: o.task,
+      taskOptions: task,
       mode: o.mode,
       workers: o.workers,
       concurrency: o.concurrency,

@@ -7,14 +7,14 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
-import { RetryLater } from '../../engine/errors.js';
+import { FanoutError, RetryLater } from '../../engine/errors.js';
 import { defineTask, type TaskContext } from '../../engine/task.js';
 import { checkSelectors, type ExtractOptions } from './extract.js';
 import { pageRecord } from './page-record.js';
 import { fetchPage, type FetchOptions, type FetchResult } from './fetch.js';
 import { failedRecord, type ScrapeItem, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pausesHost } from './retry-policy.js';
-import { BodySaver } from './save.js';
+import { BodySaver, isFatalSaveCode } from './save.js';
 
 const ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
@@ -46,7 +46,10 @@ export function requestHeaders(options: ScrapeTaskOptions): Record<string, strin
 export default defineTask((options: ScrapeTaskOptions) => {
   checkSelectors(options.selectors);
   const agent = createAgent(options);
-  const saver = options.saveDir ? new BodySaver(options.saveDir) : null;
+  const saver = options.saveDir ? new BodySaver(options.saveDir, { run: options.saveRun }) : null;
+  // After a full or read-only --save disk this worker fetches nothing more: every item throws the same error,
+  // which stops the run at the first of them written (scrape.ts).
+  let fatal: FanoutError | null = null;
   const extractOptions: ExtractOptions = { selectors: options.selectors, links: options.links };
   const finalAttempt: FetchOptions = {
     timeoutMs: options.timeoutMs,
@@ -60,6 +63,7 @@ export default defineTask((options: ScrapeTaskOptions) => {
 
   const scrape = async (item: ScrapeItem, ctx: TaskContext): Promise<ScrapeRecord> => {
     const started = performance.now();
+    if (fatal) throw fatal;
     if (item.disallowed) {
       ctx.signal.throwIfAborted();
       const at = { index: ctx.index, url: item.url, attempts: ctx.attempt, ms: Math.round(performance.now() - started) };
@@ -67,6 +71,7 @@ export default defineTask((options: ScrapeTaskOptions) => {
     }
     const canRetry = ctx.attempt <= options.retries;
     const res = await fetchPage(item.url, canRetry ? earlierAttempt : finalAttempt, agent, ctx.signal);
+    if (fatal) throw fatal;
     if (canRetry) retryIfWorthIt(res, ctx.attempt);
     // The request is over: its host's slot goes to the next URL now, not after parsing. Parsing then waits a
     // turn of the event loop, so the answers that arrived meanwhile on other sockets are read (and their slots
@@ -80,10 +85,12 @@ export default defineTask((options: ScrapeTaskOptions) => {
       record.savedAs = null;
       if (record.ok && res.body) {
         try {
-          record.savedAs = await saver.save(res.finalUrl!, res.body);
+          record.savedAs = saver.saveSync(res.finalUrl!, res.body);
         } catch (err) {
+          const e = err as FanoutError;
+          if (isFatalSaveCode(e.code)) throw (fatal ??= e);
           record.ok = false;
-          record.error = { code: 'SAVE_FAILED', message: (err as Error).message };
+          record.error = { code: 'SAVE_FAILED', message: e.message };
         }
       }
     }
@@ -114,6 +121,7 @@ export default defineTask((options: ScrapeTaskOptions) => {
       await Promise.race([agent.close().catch(() => {}), grace]);
       clearTimeout(timer);
       await agent.destroy().catch(() => {});
+      saver?.close();
     },
   });
 });

@@ -180,7 +180,7 @@ describe('scrape task', () => {
     try {
       const task = await makeTask({ saveDir: dir });
       const ok = await task({ url: `${site.url}/page/saved?x=1` }, ctx());
-      expect(ok.savedAs).toMatch(/^127\.0\.0\.1_\d+\/page\/saved_[0-9a-f]{8}$/);
+      expect(ok.savedAs).toMatch(/^127\.0\.0\.1#\d+\/page\/saved#[0-9a-f]{8}$/);
       expect((await readFile(join(dir, ok.savedAs!), 'utf8')).length).toBe(8192);
       const failed = await task({ url: `${site.url}/status/404` }, ctx());
       expect(failed.savedAs).toBeNull();
