@@ -88,7 +88,11 @@ export default defineTask((options: ScrapeTaskOptions) => {
           record.savedAs = saver.saveSync(res.finalUrl!, res.body);
         } catch (err) {
           const e = err as FanoutError;
-          if (isFatalSaveCode(e.code)) throw (fatal ??= e);
+          if (isFatalSaveCode(e.code)) {
+            // This worker's other requests are cancelled at once: their pages could not be saved either.
+            if (!fatal) void agent.destroy().catch(() => {});
+            throw (fatal ??= e);
+          }
           record.ok = false;
           record.error = { code: 'SAVE_FAILED', message: e.message };
         }
