@@ -117,6 +117,20 @@ describe('fanout scrape --save', () => {
     expect(readFileSync(join(save, records[2]!.savedAs!), 'utf8')).toContain(titleOf(urls[2]!));
   });
 
+  it.skipIf(!canMount)('refuses a read-only --save folder with READ_ONLY, one line and exit 2, before any request', async () => {
+    const save = join(dir, 'read only');
+    await mkdir(save);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', save]).status).toBe(0);
+    try {
+      const r = await runCli(['scrape', await list('ro.txt', [`${site.url}/page/ro`]), '--save', save, '--quiet']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^fanout: READ_ONLY: read-only file system in the --save folder .*; stopped after 0 records\n$/);
+      expect(site.log.some((e) => e.path === '/page/ro')).toBe(false);
+    } finally {
+      spawnSync('umount', ['-l', save]);
+    }
+  });
+
   for (const flags of MODES) {
     it.skipIf(!canMount)(`stops on a full --save disk with NO_SPACE, one line, exit 2 and a clean prefix that --resume finishes (${flags[0] ?? 'async'})`, async () => {
       const n = 300; // 8 KiB pages: about 2.4 MB, on a 1 MiB file system
