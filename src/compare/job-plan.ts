@@ -49,19 +49,42 @@ function planScrape(args: string[]): JobPlan {
   if (input === '-') throw new UsageError('compare runs the job several times: give the input as a file, not stdin');
   if (!input || input.startsWith('-')) throw new UsageError('compare scrape needs the input file right after "scrape": fanout compare scrape urls.txt [options]');
   if (!existsSync(input)) throw new UsageError(`no such input file: ${input}`);
-  const { rest, removed } = withoutOutput(args);
+  const { rest: withoutO, removed } = withoutOutput(args);
   const notes = ["each run wrote its records to a temporary file, deleted after the run"];
   if (removed) notes.push(`the job's ${removed} was replaced by that temporary file`);
+  // --save never replaces a file, so runs into one folder would each add a copy under other names (and records
+  // that differ): every run saves into a fresh temporary folder instead.
+  const { rest, removed: save } = withoutSave(withoutO);
+  if (save) notes.push(`the job's ${save} was replaced by a temporary folder per run, deleted after the run`);
   const out = (ctx: RunContext) => join(ctx.scratchDir, 'records.jsonl');
+  const saveDir = (ctx: RunContext) => join(ctx.scratchDir, 'saved');
   return {
     job: 'scrape',
     args: rest,
     description: `fanout scrape ${rest.join(' ')}`,
     notes,
-    runArgs: (ctx) => ['-o', out(ctx)],
-    afterRun: (ctx) => rmSync(out(ctx), { force: true }),
+    runArgs: (ctx) => ['-o', out(ctx), ...(save ? ['--save', saveDir(ctx)] : [])],
+    afterRun: (ctx) => {
+      rmSync(out(ctx), { force: true });
+      rmSync(saveDir(ctx), { recursive: true, force: true });
+    },
     finish: () => {},
   };
+}
+
+/** Removes --save DIR and --save=DIR; says which form it found. */
+function withoutSave(args: string[]): { rest: string[]; removed: string | null } {
+  const rest: string[] = [];
+  let removed: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--save') {
+      removed = `${a} ${args[i + 1] ?? ''}`.trim();
+      i++;
+    } else if (a.startsWith('--save=')) removed = a;
+    else rest.push(a);
+  }
+  return { rest, removed };
 }
 
 /** Removes -o FILE, -oFILE, --output FILE and --output=FILE; says which form it found. */

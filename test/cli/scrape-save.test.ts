@@ -92,6 +92,15 @@ describe('fanout scrape --save', () => {
     });
   }
 
+  it('under compare, saves each run into a fresh folder, so the strategies agree and DIR is left alone', async () => {
+    const input = await list('compare-save.txt', Array.from({ length: 6 }, (_, i) => `${site.url}/page/cmp/${i}`));
+    const save = join(dir, 'compare save');
+    const r = await runCli(['compare', 'scrape', input, '--save', save, '--modes', 'async,threads', '--workers', '2', '--runs', '2', '--warmup', '0', '--report', join(dir, 'compare report')]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/DIFFERS/);
+    expect(existsSync(save)).toBe(false);
+  });
+
   it('never overwrites a file an interrupted run saved when --resume saves a URL of the same name', async () => {
     const urls = [`${site.url}/page/r/`, `${site.url}/hang`, `${site.url}/page/r/index.html`, `${site.url}/page/r2?v=1`];
     const input = await list('resume-save.txt', urls);
