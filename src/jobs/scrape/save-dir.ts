@@ -4,7 +4,7 @@ import { FanoutError, type SerializedError } from '../../engine/errors.js';
 import { anchorsAvailable, openRoot } from '../../util/dir-anchor.js';
 import { errorReason } from '../../util/error-reason.js';
 import { makeDirs } from '../../util/make-dirs.js';
-import { beginSaveRun, endSaveRun, sweepTemps } from './save-temp.js';
+import { beginSaveRun, endSaveRun, sweepTemps, TEMP_DIR } from './save-temp.js';
 
 /**
  * Makes DIR (and its parents) and its temp folder, removes temps that killed runs left there, and registers the
@@ -29,7 +29,7 @@ export function prepareSaveDir(dir: string): string {
     endSaveRun(run);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS') {
-      throw saveStopped({ name: 'Error', code: code === 'EROFS' ? 'READ_ONLY' : 'NO_SPACE', message: errorReason(err) }, dir, 0);
+      throw saveStopped({ name: 'Error', code: code === 'EROFS' ? 'READ_ONLY' : 'NO_SPACE', message: `cannot make ${TEMP_DIR} in it: ${errorReason(err)}` }, dir, 0);
     }
     throw new FanoutError('SAVE_FAILED', `cannot create the --save folder ${dir}: ${(err as Error).message}`, { cause: err });
   }
