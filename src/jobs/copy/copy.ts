@@ -99,6 +99,8 @@ interface PendingDir {
    * subtree is done. A directory of a re-run where everything was skipped needs neither the lstat nor a write.
    */
   dirty: boolean;
+  /** A batch of it ended in a worker crash (or failed as a whole): temps may be left, swept before its metadata. */
+  sweep?: boolean;
 }
 
 interface Head {
@@ -138,7 +140,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   };
 
   // Item bookkeeping on the coordinator, by item index (= yield order): the directory record that heads a
-  // batch, and the destination directory of every batch not yet written (swept for temps after a fatal stop).
+  // batch, and the directory (relative) of every batch not yet written (swept for temps after a fatal stop).
   const heads = new Map<number, Head>();
   const itemDirs = new Map<number, string>();
   const links = new HardLinks();
@@ -148,6 +150,8 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   const wantRecords = log >= 0 || recordHash !== null || options.onRecord !== undefined;
 
   const dstOf = (rel: string) => (rel ? `${dst}/${rel}` : dst);
+  /** Removes fanout's temps from a destination directory, sparing names SRC itself has there (see temp.ts). */
+  const sweep = (rel: string) => sweepTemps(dstOf(rel), (name) => lstatSync(fsPath(`${src}/${rel ? `${rel}/` : ''}${name}`), { throwIfNoEntry: false }) !== undefined);
   const emit = (r: CopyRecord, lines: string[]) => {
     progress.entries++;
     if (!r.ok) {
@@ -172,6 +176,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       const top = metaStack[metaStack.length - 1];
       if (rel !== null && (top.rel === '' || rel === top.rel || rel.startsWith(`${top.rel}/`))) break;
       metaStack.pop();
+      if (top.sweep && !dryRun && sweep(top.rel) > 0) top.dirty = true;
       if (dryRun || !top.dirty) continue;
       try {
         const p = fsPath(dstOf(top.rel));
@@ -208,7 +213,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
         record = failedRecord(rel, 'dir', 'mkdir', serializeError(e));
       } else if (l.rel === '') {
         fresh = !roots.dstStat;
-        if (!fresh && !dryRun) sweepTemps(dst); // left by a killed run
+        if (!fresh && !dryRun) sweep(''); // left by a killed run
         // Its mode and times are set at the end, whatever this says: the record tells whether that writes.
         record = okRecord(rel, 'dir', fresh ? 'mkdir' : metaDiffers(l.stat, statSync(dst), id) ? 'meta' : 'skip');
       } else {
@@ -216,6 +221,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
           const p = prepareDir(dstOf(l.rel), l.stat, sgid, id, dryRun, srcRoot);
           ({ fresh, sgid } = p);
           dirty = p.action !== 'skip' || p.touched;
+          if (!fresh && !dryRun && sweep(l.rel) > 0) dirty = true; // left by a killed run or worker
           record = okRecord(rel, 'dir', p.action);
         } catch (err) {
           const e = copyError(err, rel);
@@ -233,7 +239,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       for (let i = 0; first || i < l.files.length; i += batchSize) {
         first = false;
         const chunk = l.files.slice(i, i + batchSize);
-        itemDirs.set(index++, dstOf(dir));
+        itemDirs.set(index++, dir);
         yield { dir, fresh, sgid, names: chunk.map((f) => f.name), types: chunk.map((f) => f.type) };
         if (fatal) return;
       }
@@ -253,6 +259,8 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       if (head.record.action !== 'skip') markParentDirty();
       if (head.stat) metaStack.push({ rel: item.dir, stat: head.stat, dirty: head.dirty });
     }
+    // A worker died while it held this batch (it ran again, or failed): what it was writing is left as temps.
+    if (r.attempts > 1 || !r.ok) sweepLater(item.dir);
     let records: CopyRecord[];
     if (r.ok && !wantRecords && !r.value.extra) {
       // Nobody reads the records and none failed or needs its hard link resolved: count them and move on.
@@ -281,6 +289,18 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     progress.elapsedMs = performance.now() - started;
     if (counter) progress.total = counter.current();
     options.onProgress?.(progress);
+  };
+
+  /** Marks a directory still being written to be swept before its metadata is set (then nobody writes in it). */
+  const sweepLater = (rel: string) => {
+    if (dryRun) return;
+    for (let i = metaStack.length - 1; i >= 0; i--) {
+      if (metaStack[i].rel === rel) {
+        metaStack[i].sweep = true;
+        return;
+      }
+    }
+    sweep(rel); // not pending (its own record failed): nothing else of it runs
   };
 
   /** Hard links, in walk order on the coordinator: a group's first file is copied, later ones linked to it. */
@@ -317,7 +337,10 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     options.signal?.removeEventListener('abort', onAbort);
     counter?.stop();
     if (log >= 0) closeSync(log);
-    if (fatal || controller.signal.aborted) for (const d of new Set(itemDirs.values())) sweepTemps(d);
+    if (fatal || controller.signal.aborted) {
+      for (const d of new Set(itemDirs.values())) sweep(d);
+      for (const d of metaStack) if (d.sweep) sweep(d.rel);
+    }
   }
   if (fatal) throw fatalMessage(fatal, progress);
   progress.elapsedMs = performance.now() - started;

@@ -9,9 +9,8 @@ import { FanoutError } from '../../engine/errors.js';
 import { copyError } from './errors.js';
 import { makeDirs } from '../../util/make-dirs.js';
 import { fsPath } from './fs-path.js';
-import { metaDiffers, sameDstTime, type Identity } from './metadata.js';
+import { metaDiffers, type Identity } from './metadata.js';
 import type { Action } from './record.js';
-import { sweepTemps } from './temp.js';
 
 const SETGID = 0o2000;
 
@@ -26,10 +25,7 @@ export interface PreparedDir {
 
 /**
  * Makes `dstDir` a real directory. New directories start as 0700 (their final mode comes bottom-up, once their
- * contents are written); an existing one keeps its mode, minus leftover temps of a killed run. A directory whose
- * mtime is already the source's was last set by a run that finished it (every temp in it renamed or removed),
- * and creating a temp since would have moved its mtime: it is not read for temps (a readdir per directory is a
- * sixth of a re-run's time).
+ * contents are written); an existing one keeps its mode (copy.ts sweeps the temps a killed run left in it).
  */
 export function prepareDir(dstDir: string, s: Stats, parentSgid: boolean, id: Identity, dryRun: boolean, srcRoot?: Stats): PreparedDir {
   const p = fsPath(dstDir);
@@ -42,7 +38,6 @@ export function prepareDir(dstDir: string, s: Stats, parentSgid: boolean, id: Id
     }
     let touched = false;
     if (!dryRun) {
-      touched = !sameDstTime(s.mtimeMs, d.mtimeMs) && sweepTemps(dstDir) > 0;
       // Not root: a read-only directory of an earlier run must become writable until its mode is set again.
       if (!id.root && (d.mode & 0o300) !== 0o300) {
         chmodSync(p, (d.mode & 0o7777) | 0o300);

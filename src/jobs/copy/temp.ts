@@ -1,5 +1,9 @@
-/** Temp names: `.fanout-tmp-<random>-<name>` in the destination's own directory, so the final rename is atomic. */
-import { readdirSync, rmSync } from 'node:fs';
+/**
+ * Temp names: `.fanout-tmp-<pid>.<thread>.<random>.<counter>-<name>` in the destination's own directory, so the
+ * final rename is atomic. The sweep removes exactly what fanout can have left under such a name (see
+ * `sweepTemps`): a user's `.fanout-tmp-notes` or `.fanout-tmp-mydata/` folder does not have the shape and stays.
+ */
+import { readdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { fsPath, hasEscapes, type FsPath } from './fs-path.js';
 
@@ -11,6 +15,14 @@ export const TEMP_PREFIX = '.fanout-tmp-';
 const tag = `${process.pid.toString(36)}.${threadId.toString(36)}.${Math.floor(Math.random() * 0x100000).toString(36)}.`;
 let counter = 0;
 
+/**
+ * tempPath's shape, and no looser: base-36 pid (pid_max 2^22 is 5 digits), thread id, random (< 2^20: 4 digits),
+ * counter, then `-name` unless the name was left out. Bounds have slack for other platforms' pids.
+ */
+const TEMP_NAME = /^\.fanout-tmp-[0-9a-z]{1,8}\.[0-9a-z]{1,8}\.[0-9a-z]{1,4}\.[0-9a-z]{1,11}(?:-[^]+)?$/;
+/** The name a socket is bound under before it is hard-linked to its temp (special.ts): `sock-<pid>-<thread>`. */
+const SOCKET_NAME = /^\.fanout-tmp-sock-[0-9]{1,10}-[0-9]{1,10}$/;
+
 export function tempPath(dstDir: string, name: string): FsPath {
   const stem = `${TEMP_PREFIX}${tag}${(counter++).toString(36)}-`;
   // Keep within NAME_MAX (255 bytes): a long name is left out of its temp name, and so is one that is not
@@ -19,26 +31,41 @@ export function tempPath(dstDir: string, name: string): FsPath {
   return fsPath(`${dstDir}/${keep ? stem + name : stem.slice(0, -1)}`);
 }
 
+/** Whether a name has the exact shape of a temp name fanout makes (its type aside: see `isTemp`). */
 export function isTempName(name: string): boolean {
-  return name.startsWith(TEMP_PREFIX);
+  return name.startsWith(TEMP_PREFIX) && (TEMP_NAME.test(name) || SOCKET_NAME.test(name));
 }
 
-/** Removes temps left in one directory (by a killed run, or in-flight when a fatal error stopped this one). */
-export function sweepTemps(dir: string): number {
-  let names: string[];
+/**
+ * Whether fanout can have left this entry: a temp is a file, a symlink, a FIFO, a device or a socket, never a
+ * directory; a bound socket's name holds nothing but a socket.
+ */
+function isTemp(e: Dirent): boolean {
+  if (!e.name.startsWith(TEMP_PREFIX) || e.isDirectory()) return false;
+  return TEMP_NAME.test(e.name) || (e.isSocket() && SOCKET_NAME.test(e.name));
+}
+
+/**
+ * Removes the temps left in one directory (by a killed run or worker, or in flight when a fatal error stopped this
+ * run), and only them: entries of temp shape and type (see above), unlinked one by one, never recursively (unlink
+ * fails on a directory that took a temp's place meanwhile). `keep` spares names SRC itself has in this directory:
+ * a file of that shape in SRC is copied like any other, and stays. Returns how many were removed.
+ */
+export function sweepTemps(dir: string, keep?: (name: string) => boolean): number {
+  let entries: Dirent[];
   try {
-    names = readdirSync(fsPath(dir));
+    entries = readdirSync(fsPath(dir), { withFileTypes: true }) as Dirent[];
   } catch {
     return 0;
   }
   let removed = 0;
-  for (const n of names) {
-    if (!isTempName(n)) continue;
+  for (const e of entries) {
+    if (!isTemp(e) || keep?.(e.name)) continue;
     try {
-      rmSync(fsPath(`${dir}/${n}`), { force: true, recursive: true });
+      unlinkSync(fsPath(`${dir}/${e.name}`));
       removed++;
     } catch {
-      // best effort: a temp that cannot be removed is harmless to the copy and reported by nobody
+      // best effort: a temp that cannot be removed is harmless to the copy
     }
   }
   return removed;

@@ -123,6 +123,42 @@ describe('copy', () => {
     expectSameTree(src, dst, { atime: false });
   });
 
+  it("removes a killed run's temps on a re-run even where their directory's mtime already matches SRC's", async () => {
+    const dst = fresh();
+    await copyTo(dst);
+    // A worker killed mid-file, and its directory's times set afterwards by the run that went on without it.
+    const mtime = lstatSync(`${dst}/a/b`, { bigint: true }).mtimeNs;
+    writeFileSync(`${dst}/a/b/.fanout-tmp-dead.0.0.1-two.bin`, 'half a file');
+    setMtimeNs(`${dst}/a/b`, mtime);
+    const { summary } = await copyTo(dst, { mode: 'threads', workers: 2 });
+    expect(summary.failed).toBe(0);
+    expect(tempNames(dst)).toEqual([]);
+    expectSameTree(src, dst, { atime: false });
+  });
+
+  it("keeps a user's entries whose names merely start like a temp's, in DST and in SRC, run after run", async () => {
+    const own = `${base}/own-src-${n++}`;
+    const dst = fresh();
+    mkdirSync(`${own}/sub`, { recursive: true });
+    writeFileSync(`${own}/sub/f`, 'f\n');
+    mkdirSync(`${own}/.fanout-tmp-album`);
+    writeFileSync(`${own}/.fanout-tmp-album/p.jpg`, 'photo');
+    writeFileSync(`${own}/.fanout-tmp-1.2.3.4-exact-shape`, 'a file of temp shape, in SRC: copied like any other');
+    mkdirSync(`${dst}/sub/.fanout-tmp-mydata`, { recursive: true });
+    writeFileSync(`${dst}/sub/.fanout-tmp-mydata/a`, 'x\n');
+    writeFileSync(`${dst}/.fanout-tmp-notes.txt`, 'notes\n');
+    for (const mode of ['async', 'procs'] as const) {
+      const s = await copy({ src: own, dst, mode, workers: 2 });
+      expect(s.failed).toBe(0);
+      expect(readFileSync(`${dst}/sub/.fanout-tmp-mydata/a`, 'utf8')).toBe('x\n');
+      expect(readFileSync(`${dst}/.fanout-tmp-notes.txt`, 'utf8')).toBe('notes\n');
+      expect(readFileSync(`${dst}/.fanout-tmp-album/p.jpg`, 'utf8')).toBe('photo');
+      expect(existsSync(`${dst}/.fanout-tmp-1.2.3.4-exact-shape`)).toBe(true);
+    }
+    // and a re-run where every directory looks untouched copies nothing again
+    expect((await copy({ src: own, dst })).copied).toBe(0);
+  });
+
   it('gives the same record hash in every mode, and another one for a re-run', async () => {
     const hashes: string[] = [];
     for (const mode of ['async', 'threads', 'procs'] as const) {
@@ -325,6 +361,12 @@ function linkTo(target: string): string {
   const l = `${base}/link-${n++}`;
   symlinkSync(target, l);
   return l;
+}
+
+/** Sets a directory's mtime to the nanosecond (touch takes it exactly; Node's utimes would round it). */
+function setMtimeNs(path: string, ns: bigint): void {
+  const r = spawnSync('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, path]);
+  expect(r.status, String(r.stderr)).toBe(0);
 }
 
 function ctimes(root: string): Record<string, bigint> {
