@@ -1,7 +1,10 @@
 /** The task contract: the one piece of code that runs wherever the mode puts it. */
 
 export interface TaskContext {
-  /** Aborted when the run is cancelled; a task should stop promptly and throw. */
+  /**
+   * Aborted when the run is cancelled; a task should stop promptly and throw. In a worker process, reading it
+   * also checks that the coordinator is still there: an orphaned worker exits at that point.
+   */
   signal: AbortSignal;
   /** 1 on the first run of this item; grows each time the task throws RetryLater. */
   attempt: number;

@@ -33,6 +33,7 @@ class Context implements TaskContext {
   }
 
   get signal(): AbortSignal {
+    this.host.checkCoordinator();
     return this.host.signal;
   }
 }
@@ -58,6 +59,11 @@ export class TaskHost {
     private readonly post: (msg: FromWorker) => void,
     /** How settlements are batched: setImmediate across a boundary, a microtask in-process. */
     private readonly schedule: (fn: () => void) => void = setImmediate,
+    /**
+     * Called whenever a task reads its signal, which a task does between steps of its work (a copy, between
+     * entries): a worker process ends there when its coordinator is gone, even inside a long synchronous batch.
+     */
+    readonly checkCoordinator: () => void = () => {},
   ) {
     setMaxListeners(0, this.signal); // one listener per request in flight is expected, not a leak
   }
