@@ -3,7 +3,7 @@
  * `npx tsc -p .` first). Worker pids are found as children of the CLI process in /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,15 @@ function running(pid: number): boolean {
     return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
   } catch {
     return false;
+  }
+}
+
+/** Signals a process that may have ended meanwhile. */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
   }
 }
 
@@ -119,18 +128,21 @@ describe.skipIf(!linux)('fanout copy --procs, when a process is killed', () => {
         if (files(dst).temp) {
           // Freeze the workers, so the one writing a temp is still writing it when it is killed.
           const workers = workersOf(run.child.pid!);
-          for (const w of workers) process.kill(w, 'SIGSTOP');
+          for (const w of workers) signal(w, 'SIGSTOP');
           const holder = workers.find(holdsTemp);
           if (holder) {
-            process.kill(holder, 'SIGKILL');
+            signal(holder, 'SIGKILL');
             killed = true;
           }
-          for (const w of workers) if (w !== holder) process.kill(w, 'SIGCONT');
+          for (const w of workers) if (w !== holder) signal(w, 'SIGCONT');
         }
         await turn();
       }
       expect(await run.exit).toBe(0);
-      if (!killed) continue; // every file was done before a temp was seen: try again
+      if (!killed) {
+        rmSync(dst, { recursive: true, force: true }); // every file was done before a temp was seen: try again
+        continue;
+      }
       expect(tempNames(dst)).toEqual([]);
       expectSameTree(src, dst, { atime: false });
       const again = start(['copy', src, dst, '--procs', '2', '-q', '--no-progress']);
