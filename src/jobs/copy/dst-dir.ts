@@ -19,7 +19,7 @@ export interface PreparedDir {
   /** Created just now: its children need no destination lstat. */
   fresh: boolean;
   sgid: boolean;
-  /** Temps were swept from it or its mode was opened up: its metadata must be set again at the end. */
+  /** Its mode was opened up: its metadata must be set again at the end. */
   touched: boolean;
 }
 
