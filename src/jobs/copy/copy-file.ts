@@ -4,31 +4,35 @@
  * is the temp renamed over the final name. Whenever the process dies, no partial file stands under a final
  * name and an existing destination is untouched until its replacement is complete.
  *
- * Data, by size: a small file (< SMALL) is read into a per-thread buffer and written, on open file descriptors,
- * with its owner, mode and times set on the open temp and the source re-checked with fstat: one path lookup
- * less per call than the path-based route, and per-file cost is what bounds a tree of small files (a copy is a
- * few syscalls; the file creation and the rename dominate). Bigger files go through fs.copyFile (libuv:
- * FICLONE, then copy_file_range, then sendfile), so their contents never cross into JavaScript, and files of
- * LARGE and more through the async fs.copyFile, several at once on libuv's pool. Sparse sources (allocated
- * blocks < size) are copied by a read loop that writes only non-zero 4 KiB blocks and leaves the rest as holes
- * (Node has no SEEK_DATA/SEEK_HOLE; reading a hole is cheap). No fsync: like cp and rsync, a copy survives a
- * killed process, not a power cut (ext4's rename heuristics flush replaced files anyway).
+ * The source is opened once (never through a symlink, never blocking on a FIFO) and checked with fstat to be the
+ * walk's inode; every byte is read through that descriptor, so nothing swapped in at its name since is read.
+ * Data, by size: a small file (< SMALL) is read into a per-thread buffer and written in one call, with owner,
+ * mode and times set on the open temp: per-file cost is what bounds a tree of small files. Bigger files are
+ * copied by a read/write loop in CHUNK pieces, synchronously below LARGE and on libuv's pool from LARGE up
+ * (several files at once), after a reflink (FICLONE) is tried where the file system may support one. Not
+ * fs.copyFile: libuv's loop asks for the size it read at open and spins forever on a source that shrank
+ * meanwhile (each copy_file_range returning 0). A loop that reads end-of-file early, or more than the walk's
+ * size, is CHANGED_DURING_COPY. Sparse sources (allocated blocks < size) write only non-zero 4 KiB blocks and
+ * leave the rest as holes (Node has no SEEK_DATA/SEEK_HOLE; reading a hole is cheap). No fsync: like cp and
+ * rsync, a copy survives a killed process, not a power cut (ext4's rename heuristics flush replaced files).
  */
 import type { FsPath } from './fs-path.js';
 import {
-  closeSync, constants, copyFileSync, fchmodSync, fchownSync, fstatSync, ftruncateSync, futimesSync, lstatSync, openSync,
-  readSync, renameSync, rmdirSync, unlinkSync, writeSync, type Stats,
+  closeSync, constants, fchmodSync, fchownSync, fstatSync, ftruncateSync, futimesSync, openSync, read, readSync,
+  renameSync, rmdirSync, truncateSync, unlinkSync, write, writeSync, type Stats,
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { FanoutError } from '../../engine/errors.js';
+import { self } from '../../util/dir-anchor.js';
 import { applyFileMeta, ownerToSet, sameTime, seconds, type Identity } from './metadata.js';
 
 const BLOCK = 4096;
 const CHUNK = 1 << 20;
 const ZERO = Buffer.alloc(BLOCK);
-/** Files at least this big are copied with the async fs.copyFile, several at once, on libuv's thread pool. */
+/** Files at least this big are copied asynchronously, several at once, on libuv's thread pool. */
 export const LARGE = 1 << 20;
-/** Files smaller than this are copied through a buffer on open descriptors (see the header). */
+/** Files smaller than this are copied through a buffer in one read and one write (see the header). */
 export const SMALL = 64 << 10;
 const PERM = 0o7777;
 const SPECIAL = 0o7000; // setuid, setgid, sticky: set by an explicit chmod at the end, never at creation
@@ -37,6 +41,9 @@ const SPECIAL = 0o7000; // setuid, setgid, sticky: set by an explicit chmod at t
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 let smallBuf: Buffer | null = null; // one per thread or process, reused: a small copy allocates nothing
+let chunkBuf: Buffer | null = null; // the same for the synchronous loop
+const readAsync = promisify(read);
+const writeAsync = promisify(write);
 
 export interface WriteOptions {
   id: Identity;
@@ -46,32 +53,157 @@ export interface WriteOptions {
   umask?: number;
 }
 
+/**
+ * Test seam: called with the opened, checked source before its data is copied (a test shrinks the file there).
+ * Set in-process, or in workers by FANOUT_TEST_SHRINK_SOURCE=1 (halves every source of SMALL bytes or more).
+ */
+export const copySeams: { afterOpen?: (fd: number, s: Stats) => void } = {};
+
+function afterOpen(fd: number, s: Stats): void {
+  if (copySeams.afterOpen) copySeams.afterOpen(fd, s);
+  else if (process.env.FANOUT_TEST_SHRINK_SOURCE === '1') truncateSync(self(fd), Math.floor(s.size / 2));
+}
+
 export function isSparse(s: Stats): boolean {
   return s.blocks * 512 < s.size;
+}
+
+/**
+ * Opens the source for reading and checks it is the walk's inode, still a regular file: a symlink swapped in
+ * fails the open (O_NOFOLLOW), another file renamed over the name fails the check.
+ */
+export function openSource(srcPath: FsPath, s: Stats): number {
+  const fd = openSync(srcPath, READ_FLAGS);
+  try {
+    const now = fstatSync(fd);
+    if (now.ino !== s.ino || now.dev !== s.dev || !now.isFile()) throw replaced(srcPath);
+    return fd;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
 }
 
 /** Copies src to tmp synchronously, then finishes (see `finish`). Returns the bytes copied. */
 export function writeFileSync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
   if (s.size < SMALL && !isSparse(s)) return writeSmallFile(srcPath, dstPath, tmp, s, o);
+  const input = openSource(srcPath, s);
+  let output = -1;
   try {
-    if (isSparse(s)) copySparse(srcPath, tmp, s);
-    else copyFileSync(srcPath, tmp, constants.COPYFILE_EXCL);
-    return finish(srcPath, dstPath, tmp, s, o, true);
+    output = openSync(tmp, CREATE_FLAGS, 0o600);
+    afterOpen(input, s);
+    if (isSparse(s)) copySparse(input, output, s, srcPath);
+    else copyLoopSync(input, output, s, srcPath);
+    closeSync(output);
+    output = -1;
+    return finish(input, srcPath, dstPath, tmp, s, o);
   } catch (err) {
+    if (output >= 0) closeSync(output);
     removeQuietly(tmp);
     throw err;
+  } finally {
+    closeSync(input);
   }
 }
 
 /** The same for a large file: the data copy runs on libuv's pool, so several proceed at once. */
 export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): Promise<number> {
   if (isSparse(s)) return writeFileSync(srcPath, dstPath, tmp, s, o);
+  const input = openSource(srcPath, s);
+  let output = -1;
   try {
-    await copyFile(srcPath, tmp, constants.COPYFILE_EXCL);
-    return finish(srcPath, dstPath, tmp, s, o, true);
+    afterOpen(input, s);
+    if (!(await reflink(input, tmp, s))) {
+      output = openSync(tmp, CREATE_FLAGS, 0o600);
+      await copyLoopAsync(input, output, s, srcPath);
+      closeSync(output);
+      output = -1;
+    }
+    return finish(input, srcPath, dstPath, tmp, s, o);
   } catch (err) {
+    if (output >= 0) closeSync(output);
     removeQuietly(tmp);
     throw err;
+  } finally {
+    closeSync(input);
+  }
+}
+
+/** Source devices where a reflink failed (ext4, tmpfs, across file systems): not tried again in this thread. */
+const noReflink = new Set<number>();
+
+/**
+ * A reflink (FICLONE) of the open source into a new tmp: instant and atomic on btrfs and xfs, and a failure
+ * elsewhere that costs a few syscalls once per device. `/proc/self/fd/N` reopens exactly the checked inode.
+ */
+async function reflink(input: number, tmp: FsPath, s: Stats): Promise<boolean> {
+  if (noReflink.has(s.dev)) return false;
+  try {
+    await copyFile(self(input), tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
+    return true;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') throw err;
+    noReflink.add(s.dev);
+    removeQuietly(tmp); // libuv removes it on failure; an EEXIST must not leave ours behind either
+    return false;
+  }
+}
+
+/** The data of a checked source, in CHUNK reads; end-of-file before or data after `s.size` is a change. */
+function copyLoopSync(input: number, output: number, s: Stats, srcPath: FsPath): void {
+  const buf = (chunkBuf ??= Buffer.allocUnsafe(CHUNK));
+  let pos = 0;
+  for (;;) {
+    const n = readSync(input, buf, 0, CHUNK, pos);
+    if (n === 0) break;
+    writeAll(output, buf, 0, n, pos);
+    pos += n;
+    if (pos > s.size) throw changed(srcPath, s, pos);
+  }
+  if (pos !== s.size) throw changed(srcPath, s, pos);
+}
+
+/**
+ * Asynchronous loops running at once in this thread, each with its own buffer: libuv's pool has 4 threads, so
+ * more would only hold more memory and interleave more files on the disk.
+ */
+const ASYNC_SLOTS = 4;
+const freeBufs: Buffer[] = [];
+let slotsUsed = 0;
+const waiting: Array<(b: Buffer) => void> = [];
+
+function takeSlot(): Promise<Buffer> | Buffer {
+  if (slotsUsed < ASYNC_SLOTS) {
+    slotsUsed++;
+    return freeBufs.pop() ?? Buffer.allocUnsafe(CHUNK);
+  }
+  return new Promise((resolve) => waiting.push(resolve));
+}
+
+function giveSlot(b: Buffer): void {
+  const next = waiting.shift();
+  if (next) next(b);
+  else {
+    slotsUsed--;
+    freeBufs.push(b);
+  }
+}
+
+async function copyLoopAsync(input: number, output: number, s: Stats, srcPath: FsPath): Promise<void> {
+  const buf = await takeSlot();
+  try {
+    let pos = 0;
+    for (;;) {
+      const { bytesRead: n } = await readAsync(input, buf, 0, CHUNK, pos);
+      if (n === 0) break;
+      for (let off = 0; off < n; ) off += (await writeAsync(output, buf, off, n - off, pos + off)).bytesWritten;
+      pos += n;
+      if (pos > s.size) throw changed(srcPath, s, pos);
+    }
+    if (pos !== s.size) throw changed(srcPath, s, pos);
+  } finally {
+    giveSlot(buf);
   }
 }
 
@@ -100,7 +232,7 @@ export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s:
     if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) throw changed(srcPath, s, after.size);
     closeSync(output);
     output = -1;
-    if (o.verify && !sameContents(srcPath, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
+    if (o.verify && !sameContents(input, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
     renameOver(tmp, dstPath);
     return n;
   } catch (err) {
@@ -122,23 +254,21 @@ function currentUmask(): number {
   return (umaskCache ??= process.umask());
 }
 
-function finish(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions, modeSet: boolean): number {
-  if (o.verify && !sameContents(srcPath, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
-  applyFileMeta(tmp, s, o.id, o.dirSetgid, modeSet);
-  assertUnchanged(srcPath, s);
+/** --verify, metadata (the mode too: the temp was created 0600), the source's last check, and the rename. */
+function finish(input: number, srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
+  if (o.verify && !sameContents(input, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
+  applyFileMeta(tmp, s, o.id, o.dirSetgid, false);
+  assertUnchanged(input, srcPath, s);
   renameOver(tmp, dstPath);
   return s.size;
 }
 
 /**
- * A source whose size or mtime moved while it was copied is not a success; the old destination stays. So is one
- * that is no longer the walk's inode: copyFile follows symlinks, so a link swapped in (its size and mtime can be
- * made to match) would have had its target's data copied under the file's name and mode.
+ * A source whose size or mtime moved while it was copied is not a success; the old destination stays. Checked on
+ * the descriptor the data was read from (openSource made sure it is the walk's inode).
  */
-export function assertUnchanged(srcPath: FsPath, s: Stats): void {
-  const after = lstatSync(srcPath, { throwIfNoEntry: false });
-  if (!after) throw new FanoutError('VANISHED', `${srcPath}: removed while it was copied`);
-  if (after.ino !== s.ino || after.dev !== s.dev || !after.isFile()) throw replaced(srcPath);
+export function assertUnchanged(input: number, srcPath: FsPath, s: Stats): void {
+  const after = fstatSync(input);
   if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) throw changed(srcPath, s, after.size);
 }
 
@@ -171,34 +301,28 @@ export function removeQuietly(path: FsPath): void {
 }
 
 /** Copies data blocks only: all-zero 4 KiB blocks become holes, and the size is set by ftruncate. */
-export function copySparse(srcPath: FsPath, tmp: FsPath, s: Stats): void {
-  const input = openSync(srcPath, READ_FLAGS);
-  let output = -1;
-  try {
-    output = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    const buf = Buffer.allocUnsafe(CHUNK);
-    for (let pos = 0; ; ) {
-      const n = readSync(input, buf, 0, CHUNK, pos);
-      if (n === 0) break;
-      let run = -1; // start of the current run of data blocks in buf
-      for (let off = 0; off < n; off += BLOCK) {
-        const end = Math.min(off + BLOCK, n);
-        const zero = buf.compare(ZERO, 0, end - off, off, end) === 0;
-        if (!zero && run < 0) run = off;
-        else if (zero && run >= 0) {
-          writeAll(output, buf, run, off, pos);
-          run = -1;
-        }
+export function copySparse(input: number, output: number, s: Stats, srcPath: FsPath): void {
+  const buf = (chunkBuf ??= Buffer.allocUnsafe(CHUNK));
+  let pos = 0;
+  for (;;) {
+    const n = readSync(input, buf, 0, CHUNK, pos);
+    if (n === 0) break;
+    let run = -1; // start of the current run of data blocks in buf
+    for (let off = 0; off < n; off += BLOCK) {
+      const end = Math.min(off + BLOCK, n);
+      const zero = buf.compare(ZERO, 0, end - off, off, end) === 0;
+      if (!zero && run < 0) run = off;
+      else if (zero && run >= 0) {
+        writeAll(output, buf, run, off, pos);
+        run = -1;
       }
-      if (run >= 0) writeAll(output, buf, run, n, pos);
-      pos += n;
     }
-    ftruncateSync(output, s.size);
-    fchmodSync(output, s.mode & 0o7777);
-  } finally {
-    closeSync(input);
-    if (output >= 0) closeSync(output);
+    if (run >= 0) writeAll(output, buf, run, n, pos);
+    pos += n;
+    if (pos > s.size) throw changed(srcPath, s, pos);
   }
+  if (pos !== s.size) throw changed(srcPath, s, pos);
+  ftruncateSync(output, s.size);
 }
 
 function writeAll(fd: number, buf: Buffer, from: number, to: number, base: number): void {
@@ -208,9 +332,10 @@ function writeAll(fd: number, buf: Buffer, from: number, to: number, base: numbe
 /**
  * Byte-by-byte comparison (--verify, --checksum): equal files are read in full, different ones stop early. Opened
  * as sources are (READ_FLAGS): a FIFO or symlink swapped in since the lstat must not hang the worker or be followed.
+ * `a` may be a descriptor already open (then it stays open).
  */
-export function sameContents(a: FsPath, b: FsPath): boolean {
-  const fa = openSync(a, READ_FLAGS);
+export function sameContents(a: FsPath | number, b: FsPath): boolean {
+  const fa = typeof a === 'number' ? a : openSync(a, READ_FLAGS);
   try {
     const fb = openSync(b, READ_FLAGS);
     try {
@@ -228,7 +353,7 @@ export function sameContents(a: FsPath, b: FsPath): boolean {
       closeSync(fb);
     }
   } finally {
-    closeSync(fa);
+    if (fa !== a) closeSync(fa);
   }
 }
 
