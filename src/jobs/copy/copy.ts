@@ -7,7 +7,7 @@
  * mode and times are set once every record of its subtree is in (bottom-up). A disk-full or read-only error
  * aborts the run at once, temps in the directories still in flight are removed, and copy() throws it.
  */
-import { closeSync, lstatSync, openSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, statSync, writeSync, type Stats } from 'node:fs';
 import { run, type Outcome } from '../../engine/coordinator.js';
 import { builtPath } from '../../engine/built-path.js';
 import { FanoutError, serializeError, type SerializedError } from '../../engine/errors.js';
@@ -16,6 +16,7 @@ import { makeDstRoot, prepareDir } from './dst-dir.js';
 import { decodeBatch, tallyBatch, type BatchResult } from './batch-result.js';
 import { processEntry, type CopyTaskOptions, type EntryContext } from './entry.js';
 import { copyError, isFatalCode } from './errors.js';
+import { BatchDirs, DirCache } from './dir-ref.js';
 import { fsPath } from './fs-path.js';
 import { entryFilter } from './glob.js';
 import { applyDirMeta, metaDiffers, processIdentity, type Identity } from './metadata.js';
@@ -89,6 +90,8 @@ export interface CopySummary extends CopyProgress {
 interface DirFrame {
   rel: string;
   sgid: boolean;
+  /** Created by this run (in a dry run: would be, so it does not exist). */
+  fresh: boolean;
 }
 
 interface PendingDir {
@@ -144,6 +147,10 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   const heads = new Map<number, Head>();
   const itemDirs = new Map<number, string>();
   const links = new HardLinks();
+  // The coordinator's own anchored directories (dir-ref.ts): for creating DST's directories, setting their
+  // metadata, and hard links.
+  const srcDirs = new DirCache(src);
+  const dstDirs = new DirCache(dst);
   const metaStack: PendingDir[] = []; // directories whose subtree is still being written, root first
   // node:crypto loads only when a hash is asked for (compare's runs)
   const recordHash = options.hashRecords ? new (await import('./record-hash.js')).RecordHash() : null;
@@ -179,8 +186,15 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       if (top.sweep && !dryRun && sweep(top.rel) > 0) top.dirty = true;
       if (dryRun || !top.dirty) continue;
       try {
-        const p = fsPath(dstOf(top.rel));
-        applyDirMeta(p, top.stat, lstatSync(p), id);
+        const d = dstDirs.acquire(top.rel);
+        // Without anchors the directory is opened by path, just for this
+        const fd = d.fd >= 0 ? d.fd : openSync(fsPath(d.path), constants.O_RDONLY | constants.O_DIRECTORY);
+        try {
+          applyDirMeta(fd, top.stat, id);
+        } finally {
+          if (fd !== d.fd) closeSync(fd);
+          dstDirs.release(top.rel);
+        }
       } catch (err) {
         const e = copyError(err, top.rel || '.');
         if (isFatalCode(e.code)) return stop(e);
@@ -217,8 +231,11 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
         // Its mode and times are set at the end, whatever this says: the record tells whether that writes.
         record = okRecord(rel, 'dir', fresh ? 'mkdir' : metaDiffers(l.stat, statSync(dst), id) ? 'meta' : 'skip');
       } else {
+        const parent = path.length > 0 ? path[path.length - 1] : { rel: '', fresh: !roots.dstStat };
+        const slash = l.rel.lastIndexOf('/');
+        const anchored = !(dryRun && parent.fresh);
         try {
-          const p = prepareDir(dstOf(l.rel), l.stat, sgid, id, dryRun, srcRoot);
+          const p = prepareDir(anchored ? dstDirs.acquire(parent.rel) : null, l.rel.slice(slash + 1), l.stat, sgid, id, dryRun, srcRoot);
           ({ fresh, sgid } = p);
           dirty = p.action !== 'skip' || p.touched;
           if (!fresh && !dryRun && sweep(l.rel) > 0) dirty = true; // left by a killed run or worker
@@ -227,12 +244,14 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
           const e = copyError(err, rel);
           if (isFatalCode(e.code)) return stop(e);
           record = failedRecord(rel, 'dir', 'mkdir', serializeError(e));
+        } finally {
+          if (anchored) dstDirs.release(parent.rel);
         }
       }
       if (!record.ok) {
         l.prune = true; // its contents cannot be written: not walked, no records
         l.files = [];
-      } else path.push({ rel: l.rel, sgid });
+      } else path.push({ rel: l.rel, sgid, fresh });
       heads.set(index, { record, stat: record.ok ? l.stat : null, dirty });
       const dir = l.rel;
       let first = true;
@@ -308,9 +327,22 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     const key = rec.linkKey!;
     const name = rec.path.slice(item.dir ? item.dir.length + 1 : 0);
     const leader = links.leader(key);
-    const out = await processEntry(ctx, item, name, 'file', leader ? { leader } : 'copy');
-    if (out.ok && !leader) links.settle(key, `${dstOf(item.dir)}/${name}`);
-    return out;
+    const dirs = new BatchDirs(srcDirs, dstDirs, item.dir);
+    try {
+      if (!leader) {
+        const out = await processEntry(ctx, item, dirs, name, 'file', 'copy');
+        if (out.ok) links.settle(key, { dir: item.dir, name });
+        return out;
+      }
+      const leaderDirs = new BatchDirs(srcDirs, dstDirs, leader.dir);
+      try {
+        return await processEntry(ctx, item, dirs, name, 'file', { leader: () => leaderDirs.dst().child(leader.name) });
+      } finally {
+        leaderDirs.release();
+      }
+    } finally {
+      dirs.release();
+    }
   };
 
   let summary;
@@ -336,6 +368,8 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     counter?.stop();
+    srcDirs.close();
+    dstDirs.close();
     if (log >= 0) closeSync(log);
     if (fatal || controller.signal.aborted) {
       for (const d of new Set(itemDirs.values())) sweep(d);

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { FanoutError } from '../../engine/errors.js';
 import { copyError } from './errors.js';
 import { makeDirs } from '../../util/make-dirs.js';
-import { fsPath } from './fs-path.js';
+import type { DirRef } from './dir-ref.js';
 import { metaDiffers, type Identity } from './metadata.js';
 import type { Action } from './record.js';
 
@@ -24,12 +24,17 @@ export interface PreparedDir {
 }
 
 /**
- * Makes `dstDir` a real directory. New directories start as 0700 (their final mode comes bottom-up, once their
+ * Makes `name` in the destination directory `parent` a real directory (never following a symlink on the way:
+ * `parent` is held open, dir-ref.ts). New directories start as 0700 (their final mode comes bottom-up, once their
  * contents are written); an existing one keeps its mode (copy.ts sweeps the temps a killed run left in it).
  */
-export function prepareDir(dstDir: string, s: Stats, parentSgid: boolean, id: Identity, dryRun: boolean, srcRoot?: Stats): PreparedDir {
-  const p = fsPath(dstDir);
-  const d = lstatSync(p, { throwIfNoEntry: false });
+export function prepareDir(
+  parent: DirRef | null, name: string, s: Stats, parentSgid: boolean, id: Identity, dryRun: boolean, srcRoot?: Stats,
+): PreparedDir {
+  // No parent: a dry run, under a directory it did not create; nothing can stand there.
+  const p = parent?.child(name) ?? '';
+  const d = parent ? lstatSync(p, { throwIfNoEntry: false }) : undefined;
+  const dstDir = parent ? `${parent.path}/${name}` : name;
   if (d?.isDirectory()) {
     // SRC itself, reached inside DST through a bind mount (checkRoots cannot see it): writing here would overwrite
     // SRC's own files with others of SRC.
@@ -38,9 +43,10 @@ export function prepareDir(dstDir: string, s: Stats, parentSgid: boolean, id: Id
     }
     let touched = false;
     if (!dryRun) {
-      // Not root: a read-only directory of an earlier run must become writable until its mode is set again.
-      if (!id.root && (d.mode & 0o300) !== 0o300) {
-        chmodSync(p, (d.mode & 0o7777) | 0o300);
+      // Not root: a read-only directory of an earlier run must become writable until its mode is set again, and
+      // readable, to be opened as an anchor (dir-ref.ts).
+      if (!id.root && (d.mode & 0o700) !== 0o700) {
+        chmodSync(p, (d.mode & 0o7777) | 0o700);
         touched = true;
       }
     }

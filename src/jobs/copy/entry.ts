@@ -3,6 +3,7 @@
  * decide (plan.ts), act, and return its record. Never throws: an error becomes the entry's failed record.
  */
 import { linkSync, lstatSync, type Stats } from 'node:fs';
+import { basename } from 'node:path';
 import { serializeError } from '../../engine/errors.js';
 import { copyError } from './errors.js';
 import { LARGE, isSparse, removeQuietly, renameOver, sameContents, writeFileAsync, writeFileSync } from './copy-file.js';
@@ -10,7 +11,8 @@ import { fixMeta, metaDiffers, type Identity } from './metadata.js';
 import { createAction, verdict, type Verdict } from './plan.js';
 import { failedRecord, okRecord, type Action, type CopyRecord, type EntryType } from './record.js';
 import { linkTarget, writeNode, writeSymlink } from './special.js';
-import { fsPath, type FsPath } from './fs-path.js';
+import type { FsPath } from './fs-path.js';
+import type { BatchDirs } from './dir-ref.js';
 import { tempPath } from './temp.js';
 import { statType } from './walk.js';
 
@@ -42,26 +44,32 @@ export interface EntryContext {
 
 /**
  * How hard links are treated: `defer` (in workers) hands multiply-linked files back to the coordinator, which
- * calls again with `copy` for a group's first occurrence or `{ leader }` for later ones.
+ * calls again with `copy` for a group's first occurrence or `{ leader }` (the path of its copy) for later ones.
  */
-export type LinkMode = 'defer' | 'copy' | { leader: string };
+export type LinkMode = 'defer' | 'copy' | { leader: () => FsPath };
 
-export function processEntry(c: EntryContext, d: EntryDir, name: string, dtype: EntryType, link: LinkMode = 'defer'): CopyRecord | Promise<CopyRecord> {
+/**
+ * `dirs` holds the entry's source and destination directories open (dir-ref.ts): every path below names the
+ * entry inside them, so a directory swapped for a symlink since the walk is never followed.
+ */
+export function processEntry(
+  c: EntryContext, d: EntryDir, dirs: BatchDirs, name: string, dtype: EntryType, link: LinkMode = 'defer',
+): CopyRecord | Promise<CopyRecord> {
   const rel = d.dir ? `${d.dir}/${name}` : name;
-  const srcPath = fsPath(`${c.o.src}/${rel}`);
-  const dstDir = d.dir ? `${c.o.dst}/${d.dir}` : c.o.dst;
-  const dstPath = fsPath(`${dstDir}/${name}`);
   let type = dtype;
   let action: Action = createAction(dtype);
   try {
+    const srcPath = dirs.src().child(name);
     const s = lstatSync(srcPath);
     type = statType(s);
     action = createAction(type);
     if (type === 'dir') throw Object.assign(new Error('became a directory during the walk'), { code: 'ENOENT' });
     if (type === 'file' && s.nlink > 1) {
       if (link === 'defer') return { ...okRecord(rel, type, action), linkKey: `${s.dev}:${s.ino}` };
-      if (link !== 'copy') return hardLink(c, d, rel, dstDir, name, link.leader);
+      if (link !== 'copy') return hardLink(c, d, dirs, rel, name, link.leader);
     }
+    // A new destination directory (which a dry run did not create) is not opened just to learn it is empty.
+    const dstPath = d.fresh && c.o.dryRun ? '' : dirs.dst().child(name);
     const existing = d.fresh ? undefined : lstatSync(dstPath, { throwIfNoEntry: false });
     let v = verdict(s, existing, c.id, c.o);
     if (v === 'compare') v = compare(srcPath, dstPath, s, existing!, c.id);
@@ -71,23 +79,28 @@ export function processEntry(c: EntryContext, d: EntryDir, name: string, dtype: 
       return okRecord(rel, type, 'meta');
     }
     if (c.o.dryRun) return okRecord(rel, type, action, type === 'file' ? s.size : 0);
-    const tmp = tempPath(dstDir, name);
+    const tmp = dirs.dst().child(tempName(name));
     const w = { id: c.id, dirSetgid: d.sgid, verify: c.o.verify, umask: c.o.umask };
     if (type === 'file') {
       if (s.size >= LARGE && !isSparse(s)) {
         return writeFileAsync(srcPath, dstPath, tmp, s, w).then(
           (bytes) => okRecord(rel, 'file', 'copy', bytes),
-          (err: unknown) => failed(rel, 'file', 'copy', err),
+          (err: unknown) => failed(dirs, rel, 'file', 'copy', err),
         );
       }
       return okRecord(rel, type, action, writeFileSync(srcPath, dstPath, tmp, s, w));
     }
     if (type === 'symlink') writeSymlink(linkTarget(srcPath), dstPath, tmp, s, c.id, d.sgid);
-    else writeNode(dstPath, tmp, s, c.id, d.sgid);
+    else writeNode(dirs.dst(), tempName(name), name, s, c.id, d.sgid);
     return okRecord(rel, type, action);
   } catch (err) {
-    return failed(rel, type, action, err);
+    return failed(dirs, rel, type, action, err);
   }
+}
+
+/** A temp name for `name` (temp.ts), to be created inside the anchored destination directory. */
+function tempName(name: string): string {
+  return basename(tempPath('.', name) as string); // never a Buffer: a name with escaped bytes is left out of it
 }
 
 /** --checksum for files, link text for symlinks: equal data leaves only metadata to fix. */
@@ -98,17 +111,17 @@ function compare(srcPath: FsPath, dstPath: FsPath, s: Stats, existing: Stats, id
 }
 
 /** A later occurrence of a hard-link group: linked (atomically, via a temp name) to the group's copy. */
-function hardLink(c: EntryContext, d: EntryDir, rel: string, dstDir: string, name: string, leader: string): CopyRecord {
-  const dstPath = fsPath(`${dstDir}/${name}`);
-  const existing = d.fresh ? undefined : lstatSync(dstPath, { throwIfNoEntry: false });
+function hardLink(c: EntryContext, d: EntryDir, dirs: BatchDirs, rel: string, name: string, leader: () => FsPath): CopyRecord {
+  const existing = d.fresh ? undefined : lstatSync(dirs.dst().child(name), { throwIfNoEntry: false });
   if (existing) {
-    const target = lstatSync(fsPath(leader), { throwIfNoEntry: false });
+    const target = lstatSync(leader(), { throwIfNoEntry: false });
     if (target && target.ino === existing.ino && target.dev === existing.dev) return okRecord(rel, 'file', 'skip');
   }
   if (c.o.dryRun) return okRecord(rel, 'file', 'link');
-  const tmp = tempPath(dstDir, name);
+  const dstPath = dirs.dst().child(name);
+  const tmp = dirs.dst().child(tempName(name));
   try {
-    linkSync(fsPath(leader), tmp);
+    linkSync(leader(), tmp);
     renameOver(tmp, dstPath);
   } catch (err) {
     removeQuietly(tmp);
@@ -117,6 +130,7 @@ function hardLink(c: EntryContext, d: EntryDir, rel: string, dstDir: string, nam
   return okRecord(rel, 'file', 'link');
 }
 
-function failed(rel: string, type: EntryType, action: Action, err: unknown): CopyRecord {
-  return failedRecord(rel, type, action, serializeError(copyError(err, rel)));
+function failed(dirs: BatchDirs, rel: string, type: EntryType, action: Action, err: unknown): CopyRecord {
+  const e = serializeError(copyError(err, rel));
+  return failedRecord(rel, type, action, { ...e, message: dirs.describe(e.message) });
 }

@@ -6,7 +6,9 @@
  * Link metadata goes through lchown/lutimes so it never touches a link's target.
  */
 import type { FsPath } from './fs-path.js';
-import { chmodSync, lchownSync, lutimesSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  chmodSync, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, lutimesSync, rmSync, statSync, utimesSync, writeFileSync, type Stats,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -136,7 +138,17 @@ export function sameTime(aMs: number, bMs: number): boolean {
   return Math.abs(aMs - bMs) < 0.002;
 }
 
-/** Directory metadata, applied bottom-up once the directory's contents are written. Writes only what differs. */
-export function applyDirMeta(path: FsPath, s: Stats, d: Stats, id: Identity): void {
-  fixMeta(path, s, d, id);
+/**
+ * Directory metadata, applied bottom-up once the directory's contents are written, on the directory held open
+ * as `fd` (never through a path a symlink could have been swapped into). Writes only what differs.
+ */
+export function applyDirMeta(fd: number, s: Stats, id: Identity): void {
+  const d = fstatSync(fd);
+  let chowned = false;
+  if (ownerDiffers(s, d, id)) {
+    fchownSync(fd, id.root ? s.uid : -1, s.gid);
+    chowned = true;
+  }
+  if ((s.mode & PERM) !== (d.mode & PERM) || (chowned && (s.mode & SETID) !== 0)) fchmodSync(fd, s.mode & PERM);
+  if (!sameDstTime(s.mtimeMs, d.mtimeMs)) futimesSync(fd, seconds(s.atimeMs), seconds(s.mtimeMs));
 }

@@ -47,15 +47,21 @@ export function createAction(type: EntryType): Action {
  * is copied, later ones are linked to its destination. Only multiply-linked inodes are remembered.
  */
 export class HardLinks {
-  private readonly leaders = new Map<string, string>();
+  private readonly leaders = new Map<string, LinkLeader>();
 
-  /** The destination path of the group's copied file, or undefined when this is the first occurrence. */
-  leader(key: string): string | undefined {
+  /** Where the group's copied file is, or undefined when this is the first occurrence. */
+  leader(key: string): LinkLeader | undefined {
     return this.leaders.get(key);
   }
 
-  /** Called once the first occurrence was written (or found current) at `dstPath`. */
-  settle(key: string, dstPath: string): void {
-    if (!this.leaders.has(key)) this.leaders.set(key, dstPath);
+  /** Called once the first occurrence was written (or found current) as `name` in the destination's `dir`. */
+  settle(key: string, leader: LinkLeader): void {
+    if (!this.leaders.has(key)) this.leaders.set(key, leader);
   }
+}
+
+/** A hard-link group's copy in DST: its directory (relative to DST) and name, reached like any entry (dir-ref.ts). */
+export interface LinkLeader {
+  dir: string;
+  name: string;
 }

@@ -5,16 +5,17 @@
  * acceptable). A socket is recreated as cp -a does, as an unused socket file: mknod(1) cannot make one, so a
  * child Node binds a socket under a short name, hard-links it to the temp name and closes it (which removes the
  * bound name); binding inside the directory keeps deep paths clear of the 108-byte limit of a socket's address.
- * Each is created under a temp name, given its metadata, then renamed over the final name.
+ * Each is created under a temp name, given its metadata, then renamed over the final name. The child runs with
+ * the anchored destination directory as its working directory (dir-ref.ts) and is given the temp's bare name.
  */
 import type { FsPath } from './fs-path.js';
 import { readlinkSync, symlinkSync, type Stats } from 'node:fs';
-import { basename, dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { FanoutError } from '../../engine/errors.js';
 import { removeQuietly, renameOver } from './copy-file.js';
 import { applyFileMeta, setLinkMeta, type Identity } from './metadata.js';
 import { TEMP_PREFIX } from './temp.js';
+import type { DirRef } from './dir-ref.js';
 
 export function linkTarget(path: FsPath): Buffer {
   return readlinkSync(path, { encoding: 'buffer' });
@@ -31,23 +32,27 @@ export function writeSymlink(target: Buffer, dstPath: FsPath, tmp: FsPath, s: St
   }
 }
 
-/** Recreates a FIFO or a device node; throws UNSUPPORTED_TYPE for what cannot be recreated here. */
-export function writeNode(dstPath: FsPath, tmp: FsPath, s: Stats, id: Identity, dirSetgid: boolean): void {
+/**
+ * Recreates a FIFO or a device node as `tmpName` in `dir`, then renames it over `name`; throws UNSUPPORTED_TYPE
+ * for what cannot be recreated here.
+ */
+export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, id: Identity, dirSetgid: boolean): void {
+  const dstPath = dir.child(name);
+  const tmp = dir.child(tmpName);
   const mode = (s.mode & 0o7777).toString(8);
+  const cwd = dir.own();
   // A child process takes string arguments only: a directory whose name is not valid UTF-8 cannot be named.
-  if (typeof tmp !== 'string') {
-    throw new FanoutError('UNSUPPORTED_TYPE', `${dstPath}: a special file in a directory named in invalid UTF-8 cannot be made; skipped`);
+  if (typeof cwd !== 'string') {
+    throw new FanoutError('UNSUPPORTED_TYPE', `${dir.path}/${name}: a special file in a directory named in invalid UTF-8 cannot be made; skipped`);
   }
   let args: string[];
-  let cwd: string | undefined;
-  if (s.isFIFO()) args = ['mkfifo', '-m', mode, '--', tmp];
+  if (s.isFIFO()) args = ['mkfifo', '-m', mode, '--', tmpName];
   else if ((s.isBlockDevice() || s.isCharacterDevice()) && id.root) {
-    args = ['mknod', '-m', mode, '--', tmp, s.isBlockDevice() ? 'b' : 'c', String(major(s.rdev)), String(minor(s.rdev))];
+    args = ['mknod', '-m', mode, '--', tmpName, s.isBlockDevice() ? 'b' : 'c', String(major(s.rdev)), String(minor(s.rdev))];
   } else if (s.isSocket()) {
-    cwd = dirname(tmp);
-    args = [process.execPath, '-e', MAKE_SOCKET, `${TEMP_PREFIX}sock-${process.pid}-${threadId}` /* short, and swept like any temp */, basename(tmp)];
+    args = [process.execPath, '-e', MAKE_SOCKET, `${TEMP_PREFIX}sock-${process.pid}-${threadId}` /* short, and swept like any temp */, tmpName];
   } else {
-    throw new FanoutError('UNSUPPORTED_TYPE', `${dstPath}: a device (only root can create one) cannot be copied; skipped`);
+    throw new FanoutError('UNSUPPORTED_TYPE', `${dir.path}/${name}: a device (only root can create one) cannot be copied; skipped`);
   }
   try {
     try {

@@ -3,7 +3,8 @@
  * one directory (per-message cost is tens of microseconds, a small file's copy about the same): small files
  * are copied with synchronous calls, which inside a worker thread or process run on that worker's own thread
  * instead of queueing on libuv's 4-thread pool; large files use the async fs.copyFile, a few at once. The
- * batch's records go back encoded (batch-result.ts): a character per entry.
+ * batch's records go back encoded (batch-result.ts): a character per entry. A batch holds its source and
+ * destination directory open (dir-ref.ts) and names its entries inside them, never by path from the roots.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FanoutError } from '../../engine/errors.js';
@@ -12,6 +13,7 @@ import { TurnClock } from '../../engine/turn-clock.js';
 import { encodeBatch, type BatchResult } from './batch-result.js';
 import { processEntry, type CopyTaskOptions, type EntryDir } from './entry.js';
 import { isFatalCode } from './errors.js';
+import { BatchDirs, DirCache } from './dir-ref.js';
 import { processIdentity } from './metadata.js';
 import type { CopyRecord, EntryType } from './record.js';
 
@@ -27,6 +29,8 @@ const TURN_BUDGET_MS = 10;
 
 export default defineTask((o: CopyTaskOptions) => {
   const c = { o, id: processIdentity() };
+  const srcDirs = new DirCache(o.src);
+  const dstDirs = new DirCache(o.dst);
   // After a fatal error (disk full, read-only) this worker refuses further batches with the same error.
   let fatal: FanoutError | null = null;
 
@@ -40,6 +44,21 @@ export default defineTask((o: CopyTaskOptions) => {
   // Synchronous unless a large file is copied asynchronously: a batch of small files settles, and its result can
   // be sent to the coordinator, as soon as it is done rather than after every other batch sent with it.
   const copyNow = (item: CopyItem, ctx: TaskContext): BatchResult | Promise<BatchResult> => {
+    const dirs = new BatchDirs(srcDirs, dstDirs, item.dir);
+    let async = false;
+    try {
+      const r = copyIn(item, ctx, dirs);
+      if (r instanceof Promise) {
+        async = true;
+        return r.finally(() => dirs.release());
+      }
+      return r;
+    } finally {
+      if (!async) dirs.release();
+    }
+  };
+
+  const copyIn = (item: CopyItem, ctx: TaskContext, dirs: BatchDirs): BatchResult | Promise<BatchResult> => {
     const out: CopyRecord[] = [];
     const note = (i: number, r: CopyRecord) => {
       out[i] = r;
@@ -51,8 +70,8 @@ export default defineTask((o: CopyTaskOptions) => {
         break; // records after the fatal one are left out: the run stops there
       }
       if (ctx.signal.aborted) throw new FanoutError('CANCELLED', 'run cancelled');
-      const r = processEntry(c, item, item.names[i], item.types[i]);
-      if (r instanceof Promise) return finishAsync(item, ctx, i, r, out, note);
+      const r = processEntry(c, item, dirs, item.names[i], item.types[i]);
+      if (r instanceof Promise) return finishAsync(item, ctx, dirs, i, r, out, note);
       note(i, r);
     }
     return result(out, item);
@@ -60,7 +79,7 @@ export default defineTask((o: CopyTaskOptions) => {
 
   /** The rest of a batch once a large file is being copied: a few at once on libuv's pool. */
   async function finishAsync(
-    item: CopyItem, ctx: TaskContext, from: number, first: Promise<CopyRecord>, out: CopyRecord[],
+    item: CopyItem, ctx: TaskContext, dirs: BatchDirs, from: number, first: Promise<CopyRecord>, out: CopyRecord[],
     note: (i: number, r: CopyRecord) => void,
   ): Promise<BatchResult> {
     const pending = new Set<Promise<void>>();
@@ -76,7 +95,7 @@ export default defineTask((o: CopyTaskOptions) => {
         await Promise.allSettled(pending);
         throw new FanoutError('CANCELLED', 'run cancelled');
       }
-      const r = processEntry(c, item, item.names[i], item.types[i]);
+      const r = processEntry(c, item, dirs, item.names[i], item.types[i]);
       if (r instanceof Promise) track(i, r);
       else note(i, r);
     }
@@ -84,7 +103,12 @@ export default defineTask((o: CopyTaskOptions) => {
     return result(out, item);
   }
 
-  return copyBatch;
+  return Object.assign(copyBatch, {
+    close() {
+      srcDirs.close();
+      dstDirs.close();
+    },
+  });
 });
 
 /** A fatal error may leave holes (entries never started): only the prefix before the first hole is reported. */

@@ -2,9 +2,16 @@
  * The streaming tree walk: a depth-first, pre-order walk of SRC that yields one listing per directory (the
  * directory itself, then its non-directory children), directories before their contents. Only the current
  * path's sibling lists are held, so a tree of millions of entries never sits in memory at once.
+ *
+ * Each directory below the root is opened from its open parent without following a symlink (util/dir-anchor.ts)
+ * and listed through that descriptor: a directory swapped for a symlink after its parent was listed is a failed
+ * listing (CHANGED_DURING_COPY), never a listing of what the link points to. The current path's directories stay
+ * open while their subdirectories are walked. Without /proc/self/fd, the walk goes by path as before.
  */
-import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { decodeName, fsPath } from './fs-path.js';
+import { closeSync, fstatSync, lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { FanoutError } from '../../engine/errors.js';
+import { anchorsAvailable, openDirAt, openRoot, self } from '../../util/dir-anchor.js';
+import { decodeName, fsPath, type FsPath } from './fs-path.js';
 import type { EntryType } from './record.js';
 
 export interface Child {
@@ -32,34 +39,61 @@ export type WalkFilter = (rel: string, isDir: boolean) => boolean;
 export type BeforeList = (rel: string, stat: Stats) => void;
 
 export async function* walk(root: string, filter?: WalkFilter, beforeList?: BeforeList): AsyncGenerator<DirListing> {
-  // Each frame is one level of the current path: the sibling directories still to visit there.
-  const frames: Array<{ dirs: string[]; i: number }> = [{ dirs: [''], i: 0 }];
-  while (frames.length > 0) {
-    const frame = frames[frames.length - 1];
-    if (frame.i >= frame.dirs.length) {
-      frames.pop();
-      continue;
+  const anchored = anchorsAvailable();
+  // Each frame is one level of the current path: the sibling directories still to visit there, and the open
+  // directory they are in (-1 for the root's frame, or without anchors).
+  const frames: Array<{ dirs: string[]; i: number; fd: number }> = [{ dirs: [''], i: 0, fd: -1 }];
+  let held = -1; // a directory just read, open until its frame is pushed
+  try {
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1];
+      if (frame.i >= frame.dirs.length) {
+        frames.pop();
+        if (frame.fd >= 0) closeSync(frame.fd);
+        continue;
+      }
+      const rel = frame.dirs[frame.i++];
+      const { listing, subdirs, fd } = read(root, rel, anchored ? frame.fd : null, filter, beforeList);
+      held = fd;
+      yield listing;
+      if (!listing.prune && subdirs.length > 0) frames.push({ dirs: subdirs, i: 0, fd });
+      else if (fd >= 0) closeSync(fd);
+      held = -1;
     }
-    const rel = frame.dirs[frame.i++];
-    const { listing, subdirs } = read(root, rel, filter, beforeList);
-    yield listing;
-    if (!listing.prune && subdirs.length > 0) frames.push({ dirs: subdirs, i: 0 });
+  } finally {
+    if (held >= 0) closeSync(held);
+    for (const f of frames) if (f.fd >= 0) closeSync(f.fd);
   }
 }
 
-function read(root: string, rel: string, filter?: WalkFilter, beforeList?: BeforeList): { listing: DirListing; subdirs: string[] } {
+interface Read {
+  listing: DirListing;
+  subdirs: string[];
+  /** The directory, open (anchored walks only), else -1. */
+  fd: number;
+}
+
+/** Lists `rel`: opened from `parentFd` (its parent, or -1 for the root) when anchored (`parentFd` not null). */
+function read(root: string, rel: string, parentFd: number | null, filter?: WalkFilter, beforeList?: BeforeList): Read {
   const abs = fsPath(rel ? `${root}/${rel}` : root);
   let stat: Stats | null = null;
   let entries: Dirent[];
+  let fd = -1;
   try {
     // The directory's stat is taken before reading it, so its atime is the one from before this walk.
-    stat = rel ? lstatSync(abs) : statSync(abs);
+    if (parentFd === null) stat = rel ? lstatSync(abs) : statSync(abs);
+    else {
+      fd = rel ? openDirAt(parentFd, fsPath(rel.slice(rel.lastIndexOf('/') + 1))) : openRoot(abs);
+      stat = fstatSync(fd);
+    }
     beforeList?.(rel, stat);
-    entries = readdirSync(abs, { withFileTypes: true });
+    const dir: FsPath = fd >= 0 ? self(fd) : abs;
+    entries = readdirSync(dir, { withFileTypes: true });
     // A name that is not valid UTF-8 came back lossy (U+FFFD): read again as bytes, and escape (fs-path.ts).
-    if (entries.some((e) => e.name.includes('\uFFFD'))) entries = readEscaped(abs);
+    if (entries.some((e) => e.name.includes('\uFFFD'))) entries = readEscaped(dir);
   } catch (error) {
-    return { listing: { rel, stat, files: [], error }, subdirs: [] };
+    if (fd >= 0) closeSync(fd);
+    return { listing: { rel, stat, files: [], error: swapped(error, abs) }, subdirs: [], fd: -1 };
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files: Child[] = [];
@@ -71,7 +105,14 @@ function read(root: string, rel: string, filter?: WalkFilter, beforeList?: Befor
     if (isDir) subdirs.push(childRel);
     else files.push({ name: e.name, type: statType(e) });
   }
-  return { listing: { rel, stat, files }, subdirs };
+  return { listing: { rel, stat, files }, subdirs, fd };
+}
+
+/** A directory that is a symlink or a file by the time it is opened was swapped during the walk: not followed. */
+function swapped(error: unknown, abs: FsPath): unknown {
+  const code = (error as { code?: string }).code;
+  if (code !== 'ENOTDIR' && code !== 'ELOOP') return error;
+  return new FanoutError('CHANGED_DURING_COPY', `${String(abs)}: no longer a directory (a symlink or file was put in its place); not followed`, { cause: error });
 }
 
 function readEscaped(abs: string | Buffer): Dirent[] {

@@ -1,0 +1,136 @@
+/**
+ * Directories of SRC and DST below their roots, reached without following a symlink (util/dir-anchor.ts): each
+ * is opened with O_NOFOLLOW|O_DIRECTORY from its already-open parent, so a directory swapped for a symlink
+ * mid-run fails to open (CHANGED_DURING_COPY) instead of leading a write out of DST or a read out of SRC. Names
+ * inside a directory are then reached as `/proc/self/fd/N/name` (DirRef.child).
+ *
+ * Opening a directory costs one open per level from the nearest open ancestor; a DirCache keeps a directory
+ * open while it is in use (refs) and the last few unused ones, so a batch (one directory's entries) costs a map
+ * lookup, not a walk from the root. Where /proc/self/fd does not work (anchorsAvailable() false) a DirRef is the
+ * plain path, as before: symlinks swapped into the path are then followed.
+ */
+import { closeSync } from 'node:fs';
+import { FanoutError } from '../../engine/errors.js';
+import { anchorsAvailable, at, openDirAt, openRoot } from '../../util/dir-anchor.js';
+import { fsPath, type FsPath } from './fs-path.js';
+
+export class DirRef {
+  /** `fd` is -1 when anchors are unavailable; `path` is the directory's path, for messages and the fallback. */
+  constructor(readonly fd: number, readonly path: string) {}
+
+  /** The path of `name` inside this directory (a Buffer when the name holds escaped bytes, see fs-path.ts). */
+  child(name: string): FsPath {
+    return this.fd >= 0 ? at(this.fd, fsPath(name)) : fsPath(`${this.path}/${name}`);
+  }
+
+  /** The directory itself as a path: its fd's magic link, which another process can use too (as its cwd). */
+  own(): FsPath {
+    return this.fd >= 0 ? `/proc/${process.pid}/fd/${this.fd}` : fsPath(this.path);
+  }
+
+  /** Rewrites `/proc/self/fd/N/` in an error message as the directory's real path. */
+  describe(message: string): string {
+    return this.fd >= 0 ? message.replaceAll(`/proc/self/fd/${this.fd}/`, `${this.path}/`) : message;
+  }
+}
+
+interface Entry {
+  ref: DirRef;
+  refs: number;
+}
+
+/** Unused directories kept open per cache: a tree's current path and its recent siblings. */
+const KEEP = 32;
+
+export class DirCache {
+  private readonly open = new Map<string, Entry>();
+  /** Open but unused, oldest first (Map keeps insertion order). */
+  private readonly idle = new Set<string>();
+  private readonly anchored = anchorsAvailable();
+
+  constructor(readonly root: string) {}
+
+  /** The directory `rel` ('' is the root), held until `release(rel)`. */
+  acquire(rel: string): DirRef {
+    const e = this.open.get(rel);
+    if (e) {
+      if (e.refs++ === 0) this.idle.delete(rel);
+      return e.ref;
+    }
+    const path = rel ? `${this.root}/${rel}` : this.root;
+    let fd = -1;
+    if (this.anchored) {
+      if (rel === '') fd = openRoot(fsPath(this.root));
+      else {
+        const slash = rel.lastIndexOf('/');
+        const parentRel = slash < 0 ? '' : rel.slice(0, slash);
+        const parent = this.acquire(parentRel);
+        try {
+          fd = openDirAt(parent.fd, fsPath(rel.slice(slash + 1)));
+        } catch (err) {
+          throw notADir(err, path);
+        } finally {
+          this.release(parentRel);
+        }
+      }
+    }
+    const ref = new DirRef(fd, path);
+    this.open.set(rel, { ref, refs: 1 });
+    return ref;
+  }
+
+  release(rel: string): void {
+    const e = this.open.get(rel);
+    if (!e || --e.refs > 0) return;
+    this.idle.add(rel);
+    for (const old of this.idle) {
+      if (this.idle.size <= KEEP) break;
+      if (old === '') continue; // the root stays open: reopening it by path would follow a root swapped since
+      this.idle.delete(old);
+      const o = this.open.get(old)!;
+      this.open.delete(old);
+      if (o.ref.fd >= 0) closeSync(o.ref.fd);
+    }
+  }
+
+  /** Closes every directory, in use or not (the end of a run, or of a worker's task). */
+  close(): void {
+    for (const e of this.open.values()) if (e.ref.fd >= 0) closeSync(e.ref.fd);
+    this.open.clear();
+    this.idle.clear();
+  }
+}
+
+/** A directory on the path that is now a symlink or a file was swapped in during the copy: never followed. */
+function notADir(err: unknown, path: string): unknown {
+  const code = (err as { code?: string }).code;
+  if (code !== 'ENOTDIR' && code !== 'ELOOP') return err;
+  return new FanoutError('CHANGED_DURING_COPY', `${path}: no longer a directory (a symlink or file was put in its place during the copy); not followed`, { cause: err });
+}
+
+/** The source and destination directory of one batch, opened on first use and released together. */
+export class BatchDirs {
+  private s: DirRef | undefined;
+  private d: DirRef | undefined;
+
+  constructor(private readonly srcDirs: DirCache, private readonly dstDirs: DirCache, readonly dir: string) {}
+
+  src(): DirRef {
+    return (this.s ??= this.srcDirs.acquire(this.dir));
+  }
+
+  dst(): DirRef {
+    return (this.d ??= this.dstDirs.acquire(this.dir));
+  }
+
+  /** An error message with the anchors' `/proc/self/fd/N/` turned back into the directories' paths. */
+  describe(message: string): string {
+    return this.d ? this.d.describe(this.s ? this.s.describe(message) : message) : this.s ? this.s.describe(message) : message;
+  }
+
+  release(): void {
+    if (this.s) this.srcDirs.release(this.dir);
+    if (this.d) this.dstDirs.release(this.dir);
+    this.s = this.d = undefined;
+  }
+}
