@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copy } from '../../../src/jobs/copy/copy.js';
+
+const DIRS = 30;
+const FILES = 100; // 3,000 files
+const SECRET = 'SECRET-BYTES';
+
+let base: string;
+beforeAll(() => {
+  base = mkdtempSync(`${tmpdir()}/fanout symlink race `);
+});
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+/**
+ * Runs until killed: swaps every new DST directory for a symlink to the victim folder (moving the real one
+ * aside), and keeps toggling SRC's directories and files to symlinks into the secret folder and back.
+ */
+const SWAPPER = `
+const fs = require('node:fs');
+const [dst, victim, src, secret] = process.argv.slice(1);
+const seen = new Set();
+const quiet = (f) => { try { f(); } catch {} };
+fs.writeFileSync(process.argv[5], 'ready');
+for (let round = 0; ; round++) {
+  let names = [];
+  quiet(() => { names = fs.readdirSync(dst); });
+  for (const n of names) {
+    if (n.includes('.moved') || seen.has(n)) continue;
+    const p = dst + '/' + n;
+    quiet(() => {
+      if (!fs.lstatSync(p).isDirectory()) return;
+      seen.add(n);
+      fs.renameSync(p, p + '.moved');
+      fs.symlinkSync(victim, p);
+    });
+  }
+  const d = src + '/d' + (round % ${DIRS});
+  quiet(() => { fs.renameSync(d, d + '.real'); fs.symlinkSync(secret, d); });
+  quiet(() => { fs.unlinkSync(d); fs.renameSync(d + '.real', d); });
+  const f = src + '/d' + ((round * 7) % ${DIRS}) + '/f' + (round % ${FILES});
+  quiet(() => { fs.renameSync(f, f + '.real'); fs.symlinkSync(secret + '/f' + (round % ${FILES}), f); });
+  quiet(() => { fs.unlinkSync(f); fs.renameSync(f + '.real', f); });
+}`;
+
+/** Every regular file under `dir`, never through a symlink. */
+function regularFiles(dir: string, out: string[] = []): string[] {
+  for (const n of readdirSync(dir)) {
+    const p = `${dir}/${n}`;
+    const s = lstatSync(p);
+    if (s.isDirectory()) regularFiles(p, out);
+    else if (s.isFile()) out.push(p);
+  }
+  return out;
+}
+
+describe('copy under a symlink-swapping attacker', () => {
+  it('writes nothing outside DST and reads nothing outside SRC while directories and files are swapped for symlinks', async () => {
+    const src = `${base}/src`;
+    const dst = `${base}/dst`;
+    const victim = `${base}/victim`;
+    const secret = `${base}/secret`;
+    mkdirSync(victim);
+    mkdirSync(secret);
+    for (let f = 0; f < FILES; f++) writeFileSync(`${secret}/f${f}`, f % 10 === 0 ? SECRET.repeat(8000) : SECRET);
+    for (let d = 0; d < DIRS; d++) {
+      mkdirSync(`${src}/d${d}`, { recursive: true });
+      // every tenth file is 96 KiB: the read/write loop's route, not only the small files'
+      for (let f = 0; f < FILES; f++) writeFileSync(`${src}/d${d}/f${f}`, f % 10 === 0 ? Buffer.alloc(96 << 10, 0x61) : `file ${d}/${f}\n`);
+    }
+    const ready = `${base}/ready`;
+    const swapper = spawn(process.execPath, ['-e', SWAPPER, dst, victim, src, secret, ready], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 1000 && !existsQuiet(ready); i++) await new Promise((r) => setTimeout(r, 10)); // poll: started
+      const summary = await copy({ src, dst, mode: 'threads', workers: 2, batchSize: 16 });
+      expect(summary.entries).toBeGreaterThan(0);
+    } finally {
+      swapper.kill('SIGKILL');
+      await new Promise((r) => (swapper.exitCode !== null || swapper.signalCode !== null ? r(null) : swapper.once('exit', r)));
+    }
+    expect(readdirSync(victim), 'files written through a symlink into the victim folder').toEqual([]);
+    const leaked = regularFiles(dst).filter((p) => readFileSync(p, 'latin1').includes(SECRET));
+    expect(leaked, 'DST files holding bytes read through a symlink out of SRC').toEqual([]);
+  }, 120_000);
+});
+
+function existsQuiet(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
