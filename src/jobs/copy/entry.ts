@@ -11,7 +11,7 @@ import { fixMeta, metaDiffers, type Identity } from './metadata.js';
 import { createAction, verdict, type Verdict } from './plan.js';
 import { failedRecord, okRecord, type Action, type CopyRecord, type EntryType } from './record.js';
 import { linkTarget, writeNode, writeSymlink } from './special.js';
-import type { FsPath } from './fs-path.js';
+import { fsPath, type FsPath } from './fs-path.js';
 import type { BatchDirs } from './dir-ref.js';
 import { tempPath } from './temp.js';
 import { statType } from './walk.js';
@@ -60,7 +60,7 @@ export function processEntry(
   let action: Action = createAction(dtype);
   try {
     const srcPath = dirs.src().child(name);
-    const s = lstatSync(srcPath);
+    const s = sourceStat(c, dirs, rel, name, dtype, link);
     type = statType(s);
     action = createAction(type);
     if (type === 'dir') throw Object.assign(new Error('became a directory during the walk'), { code: 'ENOENT' });
@@ -70,7 +70,9 @@ export function processEntry(
     }
     // A new destination directory (which a dry run did not create) is not opened just to learn it is empty.
     const dstPath = d.fresh && c.o.dryRun ? '' : dirs.dst().child(name);
-    const existing = d.fresh ? undefined : lstatSync(dstPath, { throwIfNoEntry: false });
+    // By path, not anchored (a lookup through /proc/self/fd costs several microseconds more, and a re-run is
+    // mostly these lstats): it only decides whether to write, and every write below goes through the anchor.
+    const existing = d.fresh ? undefined : lstatSync(fsPath(`${c.o.dst}/${rel}`), { throwIfNoEntry: false });
     let v = verdict(s, existing, c.id, c.o);
     if (v === 'compare') v = compare(srcPath, dstPath, s, existing!, c.id);
     if (v === 'skip') return okRecord(rel, type, 'skip');
@@ -101,6 +103,21 @@ export function processEntry(
 /** A temp name for `name` (temp.ts), to be created inside the anchored destination directory. */
 function tempName(name: string): string {
   return basename(tempPath('.', name) as string); // never a Buffer: a name with escaped bytes is left out of it
+}
+
+/**
+ * The source's lstat. A regular file's is taken by path (the cheaper lookup, see above): it is only the identity
+ * its data must match, as the file is opened through the anchor and checked with fstat (copy-file.ts), so a
+ * directory swapped since makes the copy fail, never read another file. Anything else is recreated from this
+ * stat alone (a symlink's text, a device's numbers), so it is taken through the anchor; so are the coordinator's
+ * hard links, which are linked, not read.
+ */
+function sourceStat(c: EntryContext, dirs: BatchDirs, rel: string, name: string, dtype: EntryType, link: LinkMode): Stats {
+  if (dtype === 'file' && link === 'defer') {
+    const s = lstatSync(fsPath(`${c.o.src}/${rel}`));
+    if (s.isFile()) return s;
+  }
+  return lstatSync(dirs.src().child(name));
 }
 
 /** --checksum for files, link text for symlinks: equal data leaves only metadata to fix. */

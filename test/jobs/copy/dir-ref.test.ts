@@ -1,5 +1,5 @@
 import {
-  existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync,
+  existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -86,13 +86,25 @@ describe('anchored source directories', () => {
     expect(existsSync(`${dst}/d/f`)).toBe(false);
   });
 
-  it('reads from the directory it opened when that directory is swapped for a symlink afterwards', async () => {
+  it('reads nothing through a source directory swapped for a symlink after it was opened (CHANGED_DURING_COPY)', async () => {
     const dirs = batchDirs();
     dirs.src();
     swap(`${src}/d`, secret);
     const r = await copyEntry(dirs);
+    expect(r.error?.code).toBe('CHANGED_DURING_COPY'); // the secret's lstat does not match the file opened in d
+    expect(existsSync(`${dst}/d/f`)).toBe(false);
+    dirs.release();
+  });
+
+  it('never recreates a symlink read through a source directory swapped for a symlink', async () => {
+    symlinkSync('link text in SRC', `${src}/d/l`);
+    symlinkSync('SECRET link text', `${secret}/l`);
+    const dirs = batchDirs();
+    dirs.src();
+    swap(`${src}/d`, secret);
+    const r = await processEntry(context(), { dir: 'd', fresh: false, sgid: false }, dirs, 'l', 'symlink');
     expect(r.ok, JSON.stringify(r.error)).toBe(true);
-    expect(readFileSync(`${dst}/d/f`, 'utf8')).toBe('the source\n');
+    expect(readlinkSync(`${dst}/d/l`)).toBe('link text in SRC');
     dirs.release();
   });
 
