@@ -11,7 +11,7 @@ export const COPY_ERROR_CODES = [
   'READ_ONLY', // EROFS: fatal, the run stops
   'PERMISSION', // EACCES or EPERM on this entry
   'VANISHED', // the source entry disappeared between the walk and its copy
-  'CHANGED_DURING_COPY', // the source's size or mtime changed while it was copied
+  'CHANGED_DURING_COPY', // the source changed while it was copied (size, mtime, inode), or a directory on its path became a symlink
   'VERIFY_FAILED', // --verify read back different bytes
   'TYPE_CONFLICT', // DST holds a non-empty directory where SRC has a non-directory
   'UNSUPPORTED_TYPE', // a socket or device that cannot be recreated here (not root, or no mknod)
