@@ -51,6 +51,8 @@ export interface WriteOptions {
   verify: boolean;
   /** The process umask, when known: new files whose mode it would not strip need no chmod. */
   umask?: number;
+  /** Stops a large file's copy between two chunks (CANCELLED): a big file must not hold up Ctrl-C. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -113,9 +115,10 @@ export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPa
   let output = -1;
   try {
     afterOpen(input, s);
+    if (o.signal?.aborted) throw new FanoutError('CANCELLED', 'run cancelled');
     if (!(await reflink(input, tmp, s))) {
       output = openSync(tmp, CREATE_FLAGS, 0o600);
-      await copyLoopAsync(input, output, s, srcPath);
+      await copyLoopAsync(input, output, s, srcPath, o.signal);
       closeSync(output);
       output = -1;
     }
@@ -190,11 +193,12 @@ function giveSlot(b: Buffer): void {
   }
 }
 
-async function copyLoopAsync(input: number, output: number, s: Stats, srcPath: FsPath): Promise<void> {
+async function copyLoopAsync(input: number, output: number, s: Stats, srcPath: FsPath, signal?: AbortSignal): Promise<void> {
   const buf = await takeSlot();
   try {
     let pos = 0;
     for (;;) {
+      if (signal?.aborted) throw new FanoutError('CANCELLED', 'run cancelled');
       const { bytesRead: n } = await readAsync(input, buf, 0, CHUNK, pos);
       if (n === 0) break;
       for (let off = 0; off < n; ) off += (await writeAsync(output, buf, off, n - off, pos + off)).bytesWritten;

@@ -53,7 +53,7 @@ export type LinkMode = 'defer' | 'copy' | { leader: () => FsPath };
  * entry inside them, so a directory swapped for a symlink since the walk is never followed.
  */
 export function processEntry(
-  c: EntryContext, d: EntryDir, dirs: BatchDirs, name: string, dtype: EntryType, link: LinkMode = 'defer',
+  c: EntryContext, d: EntryDir, dirs: BatchDirs, name: string, dtype: EntryType, link: LinkMode = 'defer', signal?: AbortSignal,
 ): CopyRecord | Promise<CopyRecord> {
   const rel = d.dir ? `${d.dir}/${name}` : name;
   let type = dtype;
@@ -82,7 +82,7 @@ export function processEntry(
     }
     if (c.o.dryRun) return okRecord(rel, type, action, type === 'file' ? s.size : 0);
     const tmp = dirs.dst().child(tempName(name));
-    const w = { id: c.id, dirSetgid: d.sgid, verify: c.o.verify, umask: c.o.umask };
+    const w = { id: c.id, dirSetgid: d.sgid, verify: c.o.verify, umask: c.o.umask, signal };
     if (type === 'file') {
       if (s.size >= LARGE && !isSparse(s)) {
         return writeFileAsync(srcPath, dstPath, tmp, s, w).then(

@@ -70,7 +70,7 @@ export default defineTask((o: CopyTaskOptions) => {
         break; // records after the fatal one are left out: the run stops there
       }
       if (ctx.signal.aborted) throw new FanoutError('CANCELLED', 'run cancelled');
-      const r = processEntry(c, item, dirs, item.names[i], item.types[i]);
+      const r = processEntry(c, item, dirs, item.names[i], item.types[i], 'defer', ctx.signal);
       if (r instanceof Promise) return finishAsync(item, ctx, dirs, i, r, out, note);
       note(i, r);
     }
@@ -95,7 +95,7 @@ export default defineTask((o: CopyTaskOptions) => {
         await Promise.allSettled(pending);
         throw new FanoutError('CANCELLED', 'run cancelled');
       }
-      const r = processEntry(c, item, dirs, item.names[i], item.types[i]);
+      const r = processEntry(c, item, dirs, item.names[i], item.types[i], 'defer', ctx.signal);
       if (r instanceof Promise) track(i, r);
       else note(i, r);
     }

@@ -127,3 +127,23 @@ describe('content comparison (--checksum, --verify)', () => {
     expect(() => sameContents(`${dir}/cmp-link`, `${dir}/cmp-file`)).toThrow(expect.objectContaining({ code: 'ELOOP' }));
   });
 });
+
+describe('large files and cancellation', () => {
+  it('stops a large file between two chunks when the run is cancelled, keeping the old destination and no temp', async () => {
+    const { copySeams, LARGE, writeFileAsync } = await import('../../../src/jobs/copy/copy-file.js');
+    writeFileSync(`${dir}/huge`, Buffer.alloc(LARGE * 4, 7));
+    writeFileSync(`${dir}/huge.dst`, 'old copy\n');
+    const s = lstatSync(`${dir}/huge`);
+    const controller = new AbortController();
+    copySeams.afterOpen = () => controller.abort(); // Ctrl-C once the copy has started
+    try {
+      await expect(
+        writeFileAsync(`${dir}/huge`, `${dir}/huge.dst`, `${dir}/.fanout-tmp-c-huge`, s, { ...opts, signal: controller.signal }),
+      ).rejects.toMatchObject({ code: 'CANCELLED' });
+    } finally {
+      delete copySeams.afterOpen;
+    }
+    expect(readFileSync(`${dir}/huge.dst`, 'utf8')).toBe('old copy\n');
+    expect(readdirSync(dir).filter((n) => n.startsWith('.fanout-tmp-'))).toEqual([]);
+  });
+});
