@@ -106,7 +106,7 @@ async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started
   // undici loads in the coordinator only for robots.txt; the task loads its own copy where it runs.
   const gate = o.respectRobots ? await import('./robots-gate.js') : null;
   const robotsAgent = gate ? new (await import('undici')).Agent({ connections: 2 }) : null;
-  const robots = gate && robotsAgent ? new gate.RobotsGate(robotsAgent, o.task.userAgent, o.task.timeoutMs) : null;
+  const robots = gate && robotsAgent ? new gate.RobotsGate(robotsAgent, o.task.userAgent, o.task.timeoutMs, o.task.maxRetryAfterMs) : null;
 
   async function* numbered(): AsyncGenerator<Item> {
     let n = 0;

@@ -143,6 +143,23 @@ describe('scrape', () => {
     }
   });
 
+  it('caps a huge robots.txt Crawl-delay at --max-retry-after instead of parking the origin for the run', async () => {
+    const paced = await startSiteServer({ hosts: 1, robots: 'User-agent: *\nCrawl-delay: 100000\n' });
+    try {
+      const { result: records, started } = await recordingStarts(paced.url, () =>
+        scrapeList([1, 2, 3].map((i) => `${paced.url}/page/${i}`), 'async', {
+          respectRobots: true, concurrency: 4, perHost: 4, task: { ...taskDefaults, maxRetryAfterMs: 300 },
+        }),
+      );
+      expect(records.every((r) => r.ok)).toBe(true);
+      expectPaced(started, [], 300);
+      // Paced by the cap, not by the 100000 s asked for (the test would time out long before).
+      expect(started[2]! - started[0]!).toBeLessThan(10_000);
+    } finally {
+      await paced.close();
+    }
+  }, 30_000);
+
   it.each(MODES)('spaces request starts per host by --rate-per-host (%s)', async (mode) => {
     site.reset();
     const { result: records, started } = await recordingStarts(site.urls[3]!, () =>
