@@ -12,6 +12,7 @@ export const SCRAPE_ERROR_CODES = [
   'HTTP_STATUS', // a non-2xx final answer
   'ROBOTS_DISALLOWED', // --respect-robots and robots.txt disallows the URL
   'DECODE', // the body could not be decompressed
+  'PAGE_TOO_DEEP', // the HTML nests more than 512 elements inside one another: not parsed
   'SAVE_FAILED', // --save could not write the body
   'TLS', // certificate or handshake failure
   'NETWORK', // any other transport error

@@ -8,6 +8,7 @@
  * same pages).
  */
 import { Parser } from 'htmlparser2';
+import { MAX_DEPTH, pageTooDeep } from './page-depth.js';
 import type { Selector } from './record.js';
 
 /** `tag`, `*`, `#id`, `.class`, combined (`a.next.big`, `div#main`): one element, no combinator, no attribute. */
@@ -114,7 +115,7 @@ export function streamSelect(html: string, plan: StreamPlan, links: boolean): St
   const parser = new Parser(
     {
       onopentag(name, attribs) {
-        depth++;
+        if (++depth > MAX_DEPTH) throw pageTooDeep();
         if (links) {
           if (name === 'a' && attribs.href !== undefined) hrefs.push(attribs.href);
           else if (name === 'base' && base === undefined && attribs.href !== undefined) base = attribs.href;
