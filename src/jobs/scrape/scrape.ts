@@ -17,6 +17,13 @@ import { ScrapeTally, type ScrapeTotals } from './tally.js';
 
 const TASK = builtPath(import.meta.url, './task.js');
 
+/**
+ * How long past --timeout an attempt may still run (parsing, saving) before its worker is ended ('threads' and
+ * 'procs'). Extraction is bounded (page-depth.ts), so only a defect or a page nobody foresaw gets there; in
+ * 'async' nothing can interrupt a parse, and those bounds are the whole defence.
+ */
+const PARSE_GRACE_MS = 10_000;
+
 export interface ScrapeOptions {
   /** A path, or '-' for stdin. */
   input: string;
@@ -152,6 +159,7 @@ async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started
       perKey: o.perHost,
       ratePerKey: o.ratePerHost,
       keyInterval: robots ? (key) => robots.crawlDelays.get(key) : undefined,
+      taskTimeoutMs: o.task.timeoutMs + PARSE_GRACE_MS,
       signal: o.signal,
       onResult,
       onProgress: o.onProgress

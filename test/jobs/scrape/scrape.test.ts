@@ -160,6 +160,17 @@ describe('scrape', () => {
     }
   }, 30_000);
 
+  it.each(MODES)('answers a page of 100,000 unclosed elements with PAGE_TOO_DEEP in moments, selectors and links included (%s)', async (mode) => {
+    const deep = `${site.url}/deep/100000`;
+    const started = performance.now();
+    const records = await scrapeList([deep, deep, `${site.url}/page/fine`], mode, {
+      task: { ...taskDefaults, selectors: [{ name: 'd', css: 'body div span', kind: 'text' }, { name: 'c', css: 'div > div', kind: 'all' }], links: true },
+    });
+    expect(performance.now() - started).toBeLessThan(20_000); // a safety net: each page took 55 s of CPU before
+    expect(records.map((r) => [r.ok, r.status, r.error?.code ?? null])).toEqual([[false, 200, 'PAGE_TOO_DEEP'], [false, 200, 'PAGE_TOO_DEEP'], [true, 200, null]]);
+    expect(records[0]!.data).toEqual({ d: null, c: null });
+  }, 60_000);
+
   it.each(MODES)('spaces request starts per host by --rate-per-host (%s)', async (mode) => {
     site.reset();
     const { result: records, started } = await recordingStarts(site.urls[3]!, () =>
