@@ -6,7 +6,7 @@ export const SCRAPE_ERROR_CODES = [
   'DNS', // the host name does not resolve
   'CONNECTION_REFUSED',
   'CONNECTION_RESET',
-  'TIMEOUT', // connect, idle or whole-attempt timeout
+  'TIMEOUT', // connect, idle or whole-attempt timeout; or (threads/procs) still running 10 s past --timeout
   'TOO_MANY_REDIRECTS', // more than --max-redirects, or a redirect loop
   'BODY_TOO_LARGE', // more than --max-bytes after decompression
   'HTTP_STATUS', // a non-2xx final answer
