@@ -115,19 +115,20 @@ export function parseRobots(text: string, userAgent: string): Robots {
   const groups = parseGroups(text);
   const ua = userAgent.toLowerCase();
   let best = '';
-  let chosen: Group[] = [];
+  // A Set: a 512 KiB file can hold tens of thousands of groups naming us (a list's includes() made that quadratic).
+  let chosen = new Set<Group>();
   for (const group of groups) {
     for (const agent of group.agents) {
       const token = productToken(agent);
       if (!namesUs(ua, token) || token.length < best.length) continue;
-      if (token.length > best.length) chosen = [];
+      if (token.length > best.length) chosen = new Set();
       best = token;
-      if (!chosen.includes(group)) chosen.push(group);
+      chosen.add(group);
     }
   }
-  if (chosen.length === 0) chosen = groups.filter((g) => g.agents.includes('*'));
-  const rules = chosen.flatMap((g) => g.rules);
-  const crawlDelayMs = chosen.find((g) => g.crawlDelayMs !== undefined)?.crawlDelayMs;
+  const picked = chosen.size > 0 ? [...chosen] : groups.filter((g) => g.agents.includes('*'));
+  const rules = picked.flatMap((g) => g.rules);
+  const crawlDelayMs = picked.find((g) => g.crawlDelayMs !== undefined)?.crawlDelayMs;
   return {
     crawlDelayMs,
     isAllowed(pathWithQuery: string): boolean {
