@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import type { CheerioAPI } from 'cheerio/slim';
 import { Parser } from 'htmlparser2';
 import { FanoutError } from '../../engine/errors.js';
-import { MAX_DEPTH, MAX_NESTING, pageTooDeep, pageTooNested } from './page-depth.js';
+import { MAX_DATA_CHARS, MAX_DEPTH, MAX_NESTING, dataTooLarge, pageTooDeep, pageTooNested } from './page-depth.js';
 import type { Selector } from './record.js';
 import { parseSimple, streamPlan, streamSelect } from './stream-select.js';
 
@@ -192,15 +192,39 @@ export function emptyExtract(opts: ExtractOptions): Extracted {
  */
 function select($: CheerioAPI, selectors: readonly Selector[]): Record<string, string | string[] | null> {
   const data: Record<string, string | string[] | null> = {};
+  let chars = 0;
   for (const s of selectors) {
     const found = $(s.css);
-    // $.text([el]) reads an element's text without wrapping it in a Cheerio object first (a page may match thousands)
-    if (s.kind === 'all') data[s.name] = found.toArray().map((el) => collapse($.text([el])));
-    else if (!found.length) data[s.name] = null;
+    if (s.kind === 'all') {
+      const matches = found.toArray();
+      // Counted before any text is built: nested matches would each build the same text again (page-depth.ts).
+      for (const el of matches) if ((chars += textLength(el as DomNode, MAX_DATA_CHARS - chars)) > MAX_DATA_CHARS) throw dataTooLarge();
+      // $.text([el]) reads an element's text without wrapping it in a Cheerio object first (a page may match thousands)
+      data[s.name] = matches.map((el) => collapse($.text([el])));
+    } else if (!found.length) data[s.name] = null;
     else if (s.kind === 'attr') data[s.name] = found.first().attr(s.attr ?? '') ?? null;
     else data[s.name] = collapse(found.first().text());
   }
   return data;
+}
+
+/** What textLength reads of domhandler's nodes. */
+interface DomNode {
+  type: string;
+  data?: string;
+  children?: DomNode[];
+}
+
+/** The length of an element's text ($.text's), counted without building it; stops once past `limit`. */
+function textLength(root: DomNode, limit: number): number {
+  let n = 0;
+  const stack: DomNode[] = [root];
+  while (stack.length > 0 && n <= limit) {
+    const node = stack.pop()!;
+    if (node.type === 'text') n += node.data!.length;
+    else if (node.type !== 'comment' && node.children) for (const child of node.children) stack.push(child);
+  }
+  return n;
 }
 
 /**

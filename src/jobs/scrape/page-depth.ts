@@ -17,6 +17,17 @@ export const MAX_DEPTH = 512;
  */
 export const MAX_NESTING = 2 ** 24;
 
+/**
+ * A cap on the characters --select-all's values add up to. Nested matches each repeat the text inside them: 500
+ * nested `.x` around 2 MB of text made 1 GB of values for `--select-all x=.x` (37 s, then a string too long to
+ * write). Values of matches that do not nest add up to at most the page.
+ */
+export const MAX_DATA_CHARS = 2 ** 25;
+
+export function dataTooLarge(): FanoutError {
+  return new FanoutError('PAGE_TOO_DEEP', `the selectors' values add up to more than ${MAX_DATA_CHARS} characters: matches nested inside one another repeat the same text`);
+}
+
 export function pageTooDeep(): FanoutError {
   return new FanoutError('PAGE_TOO_DEEP', `the page nests more than ${MAX_DEPTH} elements inside one another`);
 }

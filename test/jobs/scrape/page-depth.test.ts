@@ -47,6 +47,18 @@ describe('a page nested too deeply to parse', () => {
     expect(r.error?.code).toBe('PAGE_TOO_DEEP');
   });
 
+  it.each([
+    ['streamed', '.x'],
+    ['cheerio', 'body .x'],
+  ])('fails fast when --select-all values would repeat the text of 500 nested matches (%s)', (_path, css) => {
+    // 2 MB of text inside 500 nested matches: 1 GB of values, 37 s and a string too long to write, before.
+    const html = `<html><body>${'<div class="x">'.repeat(500)}${'y'.repeat(2_000_000)}`;
+    const started = performance.now();
+    const r = record(html, sel(css, 'all'));
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(r.error?.code).toBe('PAGE_TOO_DEEP');
+  });
+
   it('still reads a page nested 500 deep, by every path', () => {
     const html = `<html><head><title>ok</title></head><body>${'<div class="d">'.repeat(500)}<a href="/x">deep text</a>`;
     const cheerio = record(html, { selectors: [{ name: 'a', css: 'div > a', kind: 'text' }, { name: 'n', css: 'body div.d', kind: 'all' }], links: true });
