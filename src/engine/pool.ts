@@ -19,7 +19,8 @@ export interface PoolEvents {
   crashed(ids: number[], error: SerializedError, beforeReady: boolean): void;
   /**
    * A worker was terminated because `overdue` ran past the task time limit; `others` were running beside them
-   * (not their fault). `shared`: the overdue tasks were not alone on it, so another task may have held them up.
+   * (not their fault). `shared`: other tasks were sent there too, and one of them may be what held the overdue
+   * ones up (tasks sent together are all overdue when the first of them never returns).
    */
   timedOut(overdue: number[], others: number[], shared: boolean): void;
   /** Workers cannot start: the run must stop. */
