@@ -72,6 +72,14 @@ export interface RunOptions<I, R> {
   onProgress?: (stats: Readonly<RunStats>) => void;
   /** How long cancelled tasks get to settle before their workers are terminated. Default: 5000 ms. */
   cancelGraceMs?: number;
+  /**
+   * 'threads' and 'procs': the longest one run of a task may take on its worker, in ms. A worker still running it
+   * then is terminated and replaced (a task stuck in synchronous code cannot be reached any other way); its
+   * other items run again elsewhere, not counted against them. The item fails with TIMEOUT, after being run once
+   * more on a worker of its own if it shared one (so a task held up by a stuck neighbour is not blamed). Ignored
+   * in 'async', where nothing can interrupt a synchronous task. Default: none.
+   */
+  taskTimeoutMs?: number;
 }
 
 export interface RunStats {
@@ -88,6 +96,8 @@ export interface RunStats {
   retries: number;
   /** Items whose worker died under them. */
   crashes: number;
+  /** Items whose worker was terminated because they ran past taskTimeoutMs. */
+  timeouts: number;
   /** Largest number of results that waited in the reorder buffer. */
   maxBuffered: number;
   /** Largest distance between the newest admitted item and the oldest unwritten one. */
@@ -107,6 +117,8 @@ interface Entry<I> {
   key: string;
   attempt: number;
   crashes: number;
+  /** Times its worker was terminated because it ran past taskTimeoutMs. */
+  timeouts: number;
   /** Crashed its worker too often in company: runs on a worker of its own so the next crash is its own. */
   alone: boolean;
   /** The running attempt freed its key's slot early (TaskContext.releaseKey). */
@@ -141,7 +153,7 @@ class Coordinator<I, R> {
   private iterator!: Iterator<I> | AsyncIterator<I>;
   private syncSource = false;
   private readonly stats: RunStats = {
-    pulled: 0, settled: 0, emitted: 0, failed: 0, inflight: 0, retries: 0, crashes: 0, maxBuffered: 0, maxAhead: 0,
+    pulled: 0, settled: 0, emitted: 0, failed: 0, inflight: 0, retries: 0, crashes: 0, timeouts: 0, maxBuffered: 0, maxAhead: 0,
   };
   private nextId = 0;
   private pulling = false;
@@ -177,6 +189,9 @@ class Coordinator<I, R> {
     if (options.maxCrashRetries !== undefined && !(Number.isInteger(options.maxCrashRetries) && options.maxCrashRetries >= 0)) {
       throw new FanoutError('INVALID_OPTION', `maxCrashRetries must be a whole number >= 0, got ${options.maxCrashRetries}`);
     }
+    if (options.taskTimeoutMs !== undefined && !(options.taskTimeoutMs > 0)) {
+      throw new FanoutError('INVALID_OPTION', `taskTimeoutMs must be a number > 0, got ${options.taskTimeoutMs}`);
+    }
     this.maxRetries = options.maxRetries ?? 100;
     if (!(Number.isInteger(this.maxRetries) && this.maxRetries >= 0)) {
       throw new FanoutError('INVALID_OPTION', `maxRetries must be a whole number >= 0, got ${options.maxRetries}`);
@@ -201,12 +216,13 @@ class Coordinator<I, R> {
       keyReleased: (id) => this.releaseKey(this.inflight.get(id)),
       batchSettled: () => this.pump(),
       crashed: (ids, error, beforeReady) => this.onCrashed(ids, error, beforeReady),
+      timedOut: (overdue, others, shared) => this.onTimedOut(overdue, others, shared),
       fatal: (error) => this.stop(error),
       ready: () => {
         this.poolReady = true;
         this.pump();
       },
-    }, Math.ceil(this.concurrency / this.workers));
+    }, Math.ceil(this.concurrency / this.workers), this.mode === 'async' ? Infinity : (this.o.taskTimeoutMs ?? Infinity));
     const signal = this.o.signal;
     const onAbort = () => this.cancel();
     if (signal?.aborted) this.cancel();
@@ -373,14 +389,14 @@ class Coordinator<I, R> {
       key = this.o.key?.(item) ?? FREE;
     } catch (err) {
       // A key that cannot be computed is that item's failure, not the run's.
-      this.complete({ index, item, key: FREE, attempt: 1, crashes: 0, alone: false }, { ok: false, error: serializeError(err, 'INVALID_ITEM') });
+      this.complete({ index, item, key: FREE, attempt: 1, crashes: 0, timeouts: 0, alone: false }, { ok: false, error: serializeError(err, 'INVALID_ITEM') });
       return;
     }
     if (this.o.keyInterval && key !== FREE) {
       const ms = this.o.keyInterval(key);
       if (ms) this.sem.setInterval(key, ms);
     }
-    this.waiting.park({ index, item, key, attempt: 1, crashes: 0, alone: false });
+    this.waiting.park({ index, item, key, attempt: 1, crashes: 0, timeouts: 0, alone: false });
   }
 
   private dispatch(e: Entry<I>): void {
@@ -460,6 +476,30 @@ class Coordinator<I, R> {
     this.settledOne();
   }
 
+  private onTimedOut(overdue: number[], others: number[], shared: boolean): void {
+    for (const id of others) {
+      const e = this.release(id);
+      if (e && !this.stopping) this.waiting.park(e); // held up by the stuck one: not its fault
+    }
+    for (const id of overdue) {
+      const e = this.release(id);
+      if (!e || this.stopping) continue;
+      e.timeouts++;
+      this.stats.timeouts++;
+      if (shared && !e.alone) {
+        // Another task on its worker may have been what held it: run it alone once before blaming it.
+        e.alone = true;
+        this.waiting.park(e);
+      } else {
+        this.complete(e, {
+          ok: false,
+          error: { name: 'FanoutError', code: 'TIMEOUT', message: `still running after the task time limit of ${this.o.taskTimeoutMs} ms: its worker was stopped and replaced` },
+        });
+      }
+    }
+    this.settledOne();
+  }
+
   private settledOne(): void {
     this.o.onProgress?.(this.stats);
     this.pump();
@@ -479,13 +519,13 @@ class Coordinator<I, R> {
   /** The hot path: one object per result, always of the same shape. */
   private succeed(e: Entry<I>, value: R): void {
     this.stats.settled++;
-    this.results.push({ index: e.index, item: e.item, attempts: e.attempt + e.crashes, ok: true, value });
+    this.results.push({ index: e.index, item: e.item, attempts: e.attempt + e.crashes + e.timeouts, ok: true, value });
   }
 
   private complete(e: Entry<I>, r: { ok: true; value: R } | { ok: false; error: SerializedError }): void {
     if (r.ok) return this.succeed(e, r.value);
     this.stats.settled++;
-    this.results.push({ index: e.index, item: e.item, attempts: e.attempt + e.crashes, ok: false, error: r.error });
+    this.results.push({ index: e.index, item: e.item, attempts: e.attempt + e.crashes + e.timeouts, ok: false, error: r.error });
   }
 
   private maybeFinish(): void {
@@ -514,6 +554,9 @@ class Coordinator<I, R> {
     for (const id of this.pool.cancel(this.inflight.keys())) this.release(id);
     if (this.inflight.size > 0) {
       this.graceTimer = setTimeout(() => {
+        // Tasks that did not settle may be stuck in synchronous code, where no signal reaches them: their workers
+        // are ended now, so the run ends within the grace period (closing would wait for them as long again).
+        if (this.mode !== 'async') this.pool.endBusy();
         for (const id of [...this.inflight.keys()]) this.release(id);
         this.maybeFinish();
       }, this.o.cancelGraceMs ?? 5000);

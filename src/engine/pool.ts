@@ -2,6 +2,8 @@
  * A fixed-size set of workers of one runtime: spreads tasks over the least-loaded worker, batches messages,
  * replaces workers that die and reports their in-flight tasks, and gives up when workers keep failing to start.
  * A task dispatched `alone` runs on a worker with nothing else in flight, so a crash is blamed on the right item.
+ * With a task time limit, a worker holding a task past it is terminated and replaced (a synchronous loop cannot be
+ * interrupted any other way).
  */
 import { FanoutError, type SerializedError } from './errors.js';
 import type { Settlement, WireTask } from './protocol.js';
@@ -15,6 +17,12 @@ export interface PoolEvents {
   batchSettled(): void;
   /** A worker died with these tasks running on it; `beforeReady` when it never finished loading. */
   crashed(ids: number[], error: SerializedError, beforeReady: boolean): void;
+  /**
+   * A worker was terminated because `overdue` ran past the task time limit; `others` were running beside them
+   * (not their fault). `shared`: other tasks were sent there too, and one of them may be what held the overdue
+   * ones up (tasks sent together are all overdue when the first of them never returns).
+   */
+  timedOut(overdue: number[], others: number[], shared: boolean): void;
   /** Workers cannot start: the run must stop. */
   fatal(error: FanoutError): void;
   /** The first worker has loaded its task: dispatching may begin. */
@@ -23,8 +31,8 @@ export interface PoolEvents {
 
 interface Slot {
   channel: Channel;
-  /** Sent to the worker and not settled yet. */
-  inflight: Set<number>;
+  /** Sent to the worker and not settled yet, with when they were sent (performance.now()). */
+  inflight: Map<number, number>;
   /** Dispatched this turn, sent at the next flush. */
   outbox: WireTask[];
   /** A task reserved to run alone here: no other task is given to this worker until it settles. */
@@ -48,6 +56,9 @@ export class WorkerPool {
   private anyReady = false;
   private closing = false;
   private failed = false;
+  /** Workers being terminated (timed out, or stuck after a cancel): close() waits for them. */
+  private readonly ending = new Set<Promise<void>>();
+  private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly spawn: () => Channel,
@@ -61,12 +72,19 @@ export class WorkerPool {
      * worker that runs its tasks back to back (a copy batch is synchronous) leaves the others idle until then.
      */
     private readonly fairShare = Infinity,
+    /** Longest a task may run on a worker (ms); Infinity for no limit. */
+    private readonly taskTimeoutMs = Infinity,
   ) {
     for (let i = 0; i < size; i++) this.slots.push(this.start());
+    if (Number.isFinite(taskTimeoutMs)) {
+      // One timer for all tasks (a timer per task would cost the fast path): the limit is kept to within a tick.
+      this.sweepTimer = setInterval(() => this.sweep(), Math.min(1000, Math.max(20, taskTimeoutMs / 4)));
+      this.sweepTimer.unref();
+    }
   }
 
   private start(): Slot {
-    const slot: Slot = { channel: this.spawn(), inflight: new Set(), outbox: [], alone: null, ready: false, dead: false };
+    const slot: Slot = { channel: this.spawn(), inflight: new Map(), outbox: [], alone: null, ready: false, dead: false };
     slot.channel.onMessage((msg) => {
       if (msg.t === 'results') {
         if (msg.released) for (const id of msg.released) if (slot.inflight.has(id)) this.events.keyReleased(id);
@@ -98,18 +116,27 @@ export class WorkerPool {
 
   private onExit(slot: Slot, error: SerializedError): void {
     if (slot.dead || this.closing) return;
+    const last = !slot.ready && ++this.startFailures >= MAX_START_FAILURES;
+    const ids = this.retire(slot, !last);
+    if (last) this.giveUp(new FanoutError('WORKER_START_FAILED', `workers keep dying before they are ready (${error.message})`));
+    this.events.crashed(ids, error, !slot.ready);
+  }
+
+  /** Takes a worker that is gone (or being ended) out of the pool, with a replacement; returns its running tasks. */
+  private retire(slot: Slot, replace: boolean): number[] {
     slot.dead = true;
-    const ids = [...slot.inflight];
+    const ids = [...slot.inflight.keys()];
     slot.inflight.clear();
     // Tasks not sent yet never ran there: they go to other workers, a reserved one to the replacement.
     const alone = slot.alone && !ids.includes(slot.alone.id) ? slot.alone : null;
     for (const task of slot.outbox) if (task !== alone) this.backlog.push({ task, alone: false });
     slot.outbox = [];
     const i = this.slots.indexOf(slot);
-    if (!slot.ready && ++this.startFailures >= MAX_START_FAILURES) {
+    if (!replace) {
       this.slots.splice(i, 1);
-      this.giveUp(new FanoutError('WORKER_START_FAILED', `workers keep dying before they are ready (${error.message})`));
-    } else if (!this.failed) {
+      return ids;
+    }
+    if (!this.failed) {
       const next = this.start();
       this.slots[i] = next;
       if (alone) {
@@ -119,7 +146,46 @@ export class WorkerPool {
       }
       this.reschedule();
     }
-    this.events.crashed(ids, error, !slot.ready);
+    return ids;
+  }
+
+  /** Terminates workers holding a task past the time limit; their tasks are reported, the workers replaced. */
+  private sweep(): void {
+    if (this.closing || this.failed) return;
+    const now = performance.now();
+    for (const slot of [...this.slots]) {
+      if (slot.dead) continue;
+      let overdue: number[] | null = null;
+      for (const [id, sentAt] of slot.inflight) if (now - sentAt > this.taskTimeoutMs) (overdue ??= []).push(id);
+      if (!overdue) continue;
+      const shared = slot.inflight.size > 1;
+      const ids = this.retire(slot, true);
+      this.end(slot);
+      this.events.timedOut(overdue, ids.filter((id) => !overdue.includes(id)), shared);
+    }
+  }
+
+  /** Ends a worker now, whatever it is doing; close() waits for it to be gone. */
+  private end(slot: Slot): void {
+    slot.dead = true;
+    const ended = slot.channel.terminate(0).catch(() => {});
+    this.ending.add(ended);
+    void ended.then(() => this.ending.delete(ended));
+  }
+
+  /**
+   * Ends every worker that still has tasks running (the run was cancelled and their grace period is over: a
+   * task stuck in synchronous code never sees its signal). Returns their tasks. Not replaced: the run is ending.
+   */
+  endBusy(): number[] {
+    const ids: number[] = [];
+    for (const slot of this.slots) {
+      if (slot.dead || slot.inflight.size === 0) continue;
+      ids.push(...slot.inflight.keys());
+      slot.inflight.clear();
+      this.end(slot);
+    }
+    return ids;
   }
 
   private giveUp(error: FanoutError): void {
@@ -188,11 +254,12 @@ export class WorkerPool {
 
   private flush(): void {
     this.flushScheduled = false;
+    const now = this.sweepTimer ? performance.now() : 0;
     for (const s of this.slots) {
       if (s.dead || s.outbox.length === 0) continue;
       const tasks = s.outbox;
       s.outbox = [];
-      for (let i = 0; i < tasks.length; i++) s.inflight.add(tasks[i]!.id);
+      for (let i = 0; i < tasks.length; i++) s.inflight.set(tasks[i]!.id, now);
       s.channel.send({ t: 'run', tasks });
     }
   }
@@ -216,7 +283,7 @@ export class WorkerPool {
     this.flush();
     for (const s of this.slots) {
       if (s.dead) continue;
-      for (const id of s.inflight) {
+      for (const id of s.inflight.keys()) {
         if (!wanted.has(id)) continue;
         s.channel.send({ t: 'cancel' });
         break;
@@ -227,6 +294,7 @@ export class WorkerPool {
 
   async close(graceMs = 5000): Promise<void> {
     this.closing = true;
-    await Promise.all(this.slots.map((s) => s.channel.terminate(graceMs)));
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await Promise.all([...this.slots.filter((s) => !s.dead).map((s) => s.channel.terminate(graceMs)), ...this.ending]);
   }
 }

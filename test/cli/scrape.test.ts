@@ -87,6 +87,21 @@ describe('fanout scrape', () => {
     expect(finished).toHaveLength(61);
   });
 
+  it('keeps a worker fed hostile deep pages responsive in threads mode: PAGE_TOO_DEEP records at once, and Ctrl-C exits 130', async () => {
+    // Each of these pages held a worker for about a minute of CPU, deaf to Ctrl-C, before extraction was bounded.
+    const urls = [...Array.from({ length: 6 }, () => `${site.url}/deep/100000`), `${site.url}/hang`, `${site.url}/page/after-deep`];
+    const input = await list('deep.txt', urls);
+    const out = join(dir, 'deep.jsonl');
+    const { child, done } = startCli(['scrape', input, '-o', out, '--threads', '1', '--select', 'x=body div span', '--timeout', '60', '--retries', '0', '--quiet']);
+    await until(() => lineCount(out) >= 6, 30_000); // a safety net: each page is answered in milliseconds
+    const signalled = performance.now();
+    child.kill('SIGINT');
+    expect((await done).code).toBe(130);
+    expect(performance.now() - signalled).toBeLessThan(15_000); // the grace period (5 s) and start-up, with room
+    const records = parseJsonl<{ index: number; error: { code: string } | null }>(await readFile(out, 'utf8'));
+    expect(records.map((r) => [r.index, r.error?.code])).toEqual(Array.from({ length: 6 }, (_, i) => [i, 'PAGE_TOO_DEEP']));
+  }, 60_000);
+
   it('stops as cleanly on SIGTERM to its whole process group (systemd, kill -- -PGID) in procs mode: exit 143, a clean prefix', async () => {
     const urls = [...Array.from({ length: 10 }, (_, i) => `${site.url}/page/term${i}`), `${site.url}/hang`, `${site.url}/page/after`];
     const input = await list('term.txt', urls);

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type { CheerioAPI } from 'cheerio/slim';
 import { Parser } from 'htmlparser2';
 import { FanoutError } from '../../engine/errors.js';
+import { MAX_DATA_CHARS, MAX_DEPTH, MAX_NESTING, dataTooLarge, pageTooDeep, pageTooNested } from './page-depth.js';
 import type { Selector } from './record.js';
 import { parseSimple, streamPlan, streamSelect } from './stream-select.js';
 
@@ -26,12 +27,40 @@ export interface Extracted {
 
 /**
  * cheerio is loaded on first use (it costs ~60 ms of start-up): a run that wants only title and description
- * never needs it. Its CommonJS build is required so that extract() can stay synchronous.
+ * never needs it. Its CommonJS build is required so that extract() can stay synchronous, and htmlparser2's with
+ * it, so the tree built here is made of the same classes cheerio's own parse would make.
  */
-let cheerioLoad: typeof import('cheerio/slim').load | null = null;
+let cheerio: { load: typeof import('cheerio/slim').load; parse: (html: string) => ReturnType<typeof import('htmlparser2').parseDocument> } | null = null;
+function loadCheerio(): NonNullable<typeof cheerio> {
+  if (cheerio) return cheerio;
+  const require = createRequire(import.meta.url);
+  const { load } = require('cheerio/slim') as typeof import('cheerio/slim');
+  const { Parser: CjsParser, DomHandler } = require('htmlparser2') as typeof import('htmlparser2');
+  /** cheerio/slim's parseDocument, with the depth of open elements and their summed depth capped (page-depth.ts). */
+  class DepthCappedHandler extends DomHandler {
+    private depth = 0;
+    private nesting = 0;
+    override onopentag(name: string, attribs: Record<string, string>): void {
+      if (++this.depth > MAX_DEPTH) throw pageTooDeep();
+      if ((this.nesting += this.depth) > MAX_NESTING) throw pageTooNested();
+      super.onopentag(name, attribs);
+    }
+    override onclosetag(): void {
+      this.depth--;
+      super.onclosetag();
+    }
+  }
+  const parse = (html: string) => {
+    const handler = new DepthCappedHandler();
+    new CjsParser(handler).end(html);
+    return handler.root;
+  };
+  return (cheerio = { load, parse });
+}
+
 function load(html: string): CheerioAPI {
-  cheerioLoad ??= (createRequire(import.meta.url)('cheerio/slim') as typeof import('cheerio/slim')).load;
-  return cheerioLoad(html);
+  const { load, parse } = loadCheerio();
+  return load(parse(html));
 }
 
 /** HTML whitespace only: a no-break space inside a title is content, as in `document.title`. */
@@ -117,9 +146,11 @@ export function headFields(head: string): { title: string | null; description: s
   let inTitle = false;
   let titleDone = false;
   let description: string | null | undefined;
+  let depth = 0;
   const parser = new Parser(
     {
       onopentag(name, attribs) {
+        if (++depth > MAX_DEPTH) throw pageTooDeep();
         if (name === 'title' && !titleDone) {
           inTitle = true;
           title = '';
@@ -131,6 +162,7 @@ export function headFields(head: string): { title: string | null; description: s
         if (inTitle) title += text;
       },
       onclosetag(name) {
+        depth--;
         if (name === 'title' && inTitle) {
           inTitle = false;
           titleDone = true;
@@ -160,15 +192,39 @@ export function emptyExtract(opts: ExtractOptions): Extracted {
  */
 function select($: CheerioAPI, selectors: readonly Selector[]): Record<string, string | string[] | null> {
   const data: Record<string, string | string[] | null> = {};
+  let chars = 0;
   for (const s of selectors) {
     const found = $(s.css);
-    // $.text([el]) reads an element's text without wrapping it in a Cheerio object first (a page may match thousands)
-    if (s.kind === 'all') data[s.name] = found.toArray().map((el) => collapse($.text([el])));
-    else if (!found.length) data[s.name] = null;
+    if (s.kind === 'all') {
+      const matches = found.toArray();
+      // Counted before any text is built: nested matches would each build the same text again (page-depth.ts).
+      for (const el of matches) if ((chars += textLength(el as DomNode, MAX_DATA_CHARS - chars)) > MAX_DATA_CHARS) throw dataTooLarge();
+      // $.text([el]) reads an element's text without wrapping it in a Cheerio object first (a page may match thousands)
+      data[s.name] = matches.map((el) => collapse($.text([el])));
+    } else if (!found.length) data[s.name] = null;
     else if (s.kind === 'attr') data[s.name] = found.first().attr(s.attr ?? '') ?? null;
     else data[s.name] = collapse(found.first().text());
   }
   return data;
+}
+
+/** What textLength reads of domhandler's nodes. */
+interface DomNode {
+  type: string;
+  data?: string;
+  children?: DomNode[];
+}
+
+/** The length of an element's text ($.text's), counted without building it; stops once past `limit`. */
+function textLength(root: DomNode, limit: number): number {
+  let n = 0;
+  const stack: DomNode[] = [root];
+  while (stack.length > 0 && n <= limit) {
+    const node = stack.pop()!;
+    if (node.type === 'text') n += node.data!.length;
+    else if (node.type !== 'comment' && node.children) for (const child of node.children) stack.push(child);
+  }
+  return n;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { decodeBody } from './charset.js';
 import { emptyExtract, extract, isHtml, type ExtractOptions } from './extract.js';
 import type { RecordError } from './fetch-errors.js';
+import { pageError } from './page-depth.js';
 import type { ScrapeRecord } from './record.js';
 
 export interface FetchedPage {
@@ -25,9 +26,17 @@ export function pageRecord(page: FetchedPage, extractOptions: ExtractOptions): S
   const { status, body, finalUrl } = page;
   let error = page.error;
   if (!error && status !== null && (status < 200 || status > 299)) error = { code: 'HTTP_STATUS', message: `HTTP ${status}` };
-  const fields = body && finalUrl && isHtml(page.contentType, body)
-    ? extract(decodeBody(body, page.contentType), finalUrl, extractOptions)
-    : emptyExtract(extractOptions);
+  let fields = emptyExtract(extractOptions);
+  if (body && finalUrl && isHtml(page.contentType, body)) {
+    try {
+      fields = extract(decodeBody(body, page.contentType), finalUrl, extractOptions);
+    } catch (err) {
+      // A page too deep to read is that page's failure; the answer's status and size still go in the record.
+      const tooDeep = pageError(err);
+      if (!tooDeep) throw err;
+      error ??= tooDeep;
+    }
+  }
   const record: ScrapeRecord = {
     index: page.index,
     url: page.url,

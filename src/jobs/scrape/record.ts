@@ -6,12 +6,13 @@ export const SCRAPE_ERROR_CODES = [
   'DNS', // the host name does not resolve
   'CONNECTION_REFUSED',
   'CONNECTION_RESET',
-  'TIMEOUT', // connect, idle or whole-attempt timeout
+  'TIMEOUT', // connect, idle or whole-attempt timeout; or (threads/procs) still running 10 s past --timeout
   'TOO_MANY_REDIRECTS', // more than --max-redirects, or a redirect loop
   'BODY_TOO_LARGE', // more than --max-bytes after decompression
   'HTTP_STATUS', // a non-2xx final answer
   'ROBOTS_DISALLOWED', // --respect-robots and robots.txt disallows the URL
   'DECODE', // the body could not be decompressed
+  'PAGE_TOO_DEEP', // the HTML nests more than 512 elements inside one another: not parsed
   'SAVE_FAILED', // --save could not write the body
   'TLS', // certificate or handshake failure
   'NETWORK', // any other transport error

@@ -1,8 +1,10 @@
 /**
  * --respect-robots, on the coordinator: robots.txt is fetched once per origin (shared by every worker), URLs
  * it disallows are marked so the task answers ROBOTS_DISALLOWED without fetching, and a Crawl-delay is handed
- * to the keyed semaphore to pace that origin. A robots.txt that cannot be fetched (4xx, 5xx, network) allows
- * everything, as most crawlers do.
+ * to the keyed semaphore to pace that origin, capped at `maxCrawlDelayMs` (--max-retry-after: a robots.txt asking
+ * for a day between requests would otherwise park that origin's URLs for the whole run). A robots.txt that cannot
+ * be fetched (4xx, 5xx, network) allows everything, as most crawlers do. Only its first 512 KiB are read (RFC 9309
+ * asks parsers for at least 500 KiB).
  */
 import { request, type Dispatcher } from 'undici';
 import { parseRobots } from './robots.js';
@@ -24,6 +26,7 @@ export class RobotsGate {
     private readonly dispatcher: Dispatcher,
     private readonly userAgent: string,
     private readonly timeoutMs: number,
+    private readonly maxCrawlDelayMs = Infinity,
   ) {}
 
   /** Whether `url` may be fetched; null for a URL that is not http(s) (the task reports it). */
@@ -54,13 +57,17 @@ export class RobotsGate {
         await res.body.dump();
         return ALLOW_ALL;
       }
-      let text = '';
+      const chunks: Buffer[] = [];
+      let bytes = 0;
       for await (const chunk of res.body) {
-        text += (chunk as Buffer).toString('utf8');
-        if (text.length > MAX_ROBOTS_BYTES) break;
+        chunks.push(chunk as Buffer);
+        bytes += (chunk as Buffer).length;
+        if (bytes >= MAX_ROBOTS_BYTES) break;
       }
+      // Decoded whole, so a character split across two chunks stays one character.
+      const text = Buffer.concat(chunks).subarray(0, MAX_ROBOTS_BYTES).toString('utf8');
       const robots = parseRobots(text, this.userAgent);
-      if (robots.crawlDelayMs !== undefined) this.crawlDelays.set(origin, robots.crawlDelayMs);
+      if (robots.crawlDelayMs !== undefined) this.crawlDelays.set(origin, Math.min(robots.crawlDelayMs, this.maxCrawlDelayMs));
       return robots;
     } catch {
       return ALLOW_ALL;

@@ -17,6 +17,13 @@ import { ScrapeTally, type ScrapeTotals } from './tally.js';
 
 const TASK = builtPath(import.meta.url, './task.js');
 
+/**
+ * How long past --timeout an attempt may still run (parsing, saving) before its worker is ended ('threads' and
+ * 'procs'). Extraction is bounded (page-depth.ts), so only a defect or a page nobody foresaw gets there; in
+ * 'async' nothing can interrupt a parse, and those bounds are the whole defence.
+ */
+const PARSE_GRACE_MS = 10_000;
+
 export interface ScrapeOptions {
   /** A path, or '-' for stdin. */
   input: string;
@@ -106,7 +113,7 @@ async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started
   // undici loads in the coordinator only for robots.txt; the task loads its own copy where it runs.
   const gate = o.respectRobots ? await import('./robots-gate.js') : null;
   const robotsAgent = gate ? new (await import('undici')).Agent({ connections: 2 }) : null;
-  const robots = gate && robotsAgent ? new gate.RobotsGate(robotsAgent, o.task.userAgent, o.task.timeoutMs) : null;
+  const robots = gate && robotsAgent ? new gate.RobotsGate(robotsAgent, o.task.userAgent, o.task.timeoutMs, o.task.maxRetryAfterMs) : null;
 
   async function* numbered(): AsyncGenerator<Item> {
     let n = 0;
@@ -152,6 +159,7 @@ async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started
       perKey: o.perHost,
       ratePerKey: o.ratePerHost,
       keyInterval: robots ? (key) => robots.crawlDelays.get(key) : undefined,
+      taskTimeoutMs: o.task.timeoutMs + PARSE_GRACE_MS,
       signal: o.signal,
       onResult,
       onProgress: o.onProgress

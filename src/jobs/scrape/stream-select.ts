@@ -8,6 +8,7 @@
  * same pages).
  */
 import { Parser } from 'htmlparser2';
+import { MAX_DATA_CHARS, MAX_DEPTH, dataTooLarge, pageTooDeep } from './page-depth.js';
 import type { Selector } from './record.js';
 
 /** `tag`, `*`, `#id`, `.class`, combined (`a.next.big`, `div#main`): one element, no combinator, no attribute. */
@@ -106,6 +107,8 @@ export function streamSelect(html: string, plan: StreamPlan, links: boolean): St
   let base: string | undefined;
   const open: Open[] = [];
   let depth = 0;
+  /** Characters of the values so far: each text counts once per open match it goes into. */
+  let chars = 0;
   // With only first-match selectors and no links, the parse stops once each has its value: the rest of the
   // page cannot change the record.
   const firstOnly = !links && plan.selectors.every((p) => p.sel.kind !== 'all');
@@ -114,7 +117,7 @@ export function streamSelect(html: string, plan: StreamPlan, links: boolean): St
   const parser = new Parser(
     {
       onopentag(name, attribs) {
-        depth++;
+        if (++depth > MAX_DEPTH) throw pageTooDeep();
         if (links) {
           if (name === 'a' && attribs.href !== undefined) hrefs.push(attribs.href);
           else if (name === 'base' && base === undefined && attribs.href !== undefined) base = attribs.href;
@@ -143,6 +146,8 @@ export function streamSelect(html: string, plan: StreamPlan, links: boolean): St
         }
       },
       ontext(text) {
+        if (open.length === 0) return;
+        if ((chars += text.length * open.length) > MAX_DATA_CHARS) throw dataTooLarge();
         for (const o of open) o.text += text;
       },
       onclosetag() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRobots } from '../../../src/jobs/scrape/robots.js';
+import { compilePattern, parseRobots } from '../../../src/jobs/scrape/robots.js';
 
 const UA = 'fanout/0.1 (+https://example.test/bot)';
 
@@ -83,5 +83,53 @@ describe('parseRobots', () => {
     const r = parseRobots('User-agent: *\nDisallow: /\n', UA);
     expect(r.isAllowed('/')).toBe(false);
     expect(r.isAllowed('')).toBe(false);
+  });
+
+  it('decides a Disallow of 40 wildcards against a 61-character path in well under a second', () => {
+    const r = parseRobots(`User-agent: *\nDisallow: /${'*a'.repeat(40)}*X\nDisallow: /${'*a'.repeat(40)}*b$\n`, UA);
+    const started = performance.now();
+    expect(r.isAllowed(`/${'a'.repeat(60)}`)).toBe(true);
+    expect(r.isAllowed(`/${'a'.repeat(59)}b`)).toBe(false);
+    expect(r.isAllowed(`/${'a'.repeat(60)}X`)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});
+
+/** The obvious definition of a robots.txt pattern, as a regex: right, but exponential on hostile patterns. */
+function reference(pattern: string): (path: string) => boolean {
+  const anchored = pattern.endsWith('$');
+  const body = anchored ? pattern.slice(0, -1) : pattern;
+  const source = body.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const re = new RegExp(`^${source}${anchored ? '$' : ''}`, 's');
+  return (path) => re.test(path);
+}
+
+describe('compilePattern', () => {
+  it('matches like the regex definition on every short pattern and path over a small alphabet', () => {
+    // Every pattern of up to 5 symbols from {a, b, *} with and without $, against every path of up to 5 letters.
+    const words = (alphabet: string[], max: number): string[] => {
+      const out = [''];
+      for (let i = 0; i < out.length; i++) if (out[i]!.length < max) for (const c of alphabet) out.push(out[i] + c);
+      return out;
+    };
+    const paths = words(['a', 'b'], 5);
+    let checked = 0;
+    for (const body of words(['a', 'b', '*'], 5)) {
+      for (const pattern of [body, `${body}$`]) {
+        const fast = compilePattern(pattern);
+        const slow = reference(pattern);
+        for (const path of paths) {
+          if (fast(path) !== slow(path)) throw new Error(`${JSON.stringify(pattern)} on ${JSON.stringify(path)}: ${fast(path)}, expected ${slow(path)}`);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20_000);
+  });
+
+  it('treats a $ that does not end the pattern as a literal character', () => {
+    expect(compilePattern('/a$b')('/a$bc')).toBe(true);
+    expect(compilePattern('/a$b$')('/a$bc')).toBe(false);
+    expect(compilePattern('/a*$')('/a/x')).toBe(true);
   });
 });

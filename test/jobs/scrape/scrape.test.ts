@@ -143,6 +143,34 @@ describe('scrape', () => {
     }
   });
 
+  it('caps a huge robots.txt Crawl-delay at --max-retry-after instead of parking the origin for the run', async () => {
+    const paced = await startSiteServer({ hosts: 1, robots: 'User-agent: *\nCrawl-delay: 100000\n' });
+    try {
+      const { result: records, started } = await recordingStarts(paced.url, () =>
+        scrapeList([1, 2, 3].map((i) => `${paced.url}/page/${i}`), 'async', {
+          respectRobots: true, concurrency: 4, perHost: 4, task: { ...taskDefaults, maxRetryAfterMs: 300 },
+        }),
+      );
+      expect(records.every((r) => r.ok)).toBe(true);
+      expectPaced(started, [], 300);
+      // Paced by the cap, not by the 100000 s asked for (the test would time out long before).
+      expect(started[2]! - started[0]!).toBeLessThan(10_000);
+    } finally {
+      await paced.close();
+    }
+  }, 30_000);
+
+  it.each(MODES)('answers a page of 100,000 unclosed elements with PAGE_TOO_DEEP in moments, selectors and links included (%s)', async (mode) => {
+    const deep = `${site.url}/deep/100000`;
+    const started = performance.now();
+    const records = await scrapeList([deep, deep, `${site.url}/page/fine`], mode, {
+      task: { ...taskDefaults, selectors: [{ name: 'd', css: 'body div span', kind: 'text' }, { name: 'c', css: 'div > div', kind: 'all' }], links: true },
+    });
+    expect(performance.now() - started).toBeLessThan(20_000); // a safety net: each page took 55 s of CPU before
+    expect(records.map((r) => [r.ok, r.status, r.error?.code ?? null])).toEqual([[false, 200, 'PAGE_TOO_DEEP'], [false, 200, 'PAGE_TOO_DEEP'], [true, 200, null]]);
+    expect(records[0]!.data).toEqual({ d: null, c: null });
+  }, 60_000);
+
   it.each(MODES)('spaces request starts per host by --rate-per-host (%s)', async (mode) => {
     site.reset();
     const { result: records, started } = await recordingStarts(site.urls[3]!, () =>
