@@ -4,7 +4,8 @@
  * to the keyed semaphore to pace that origin, capped at `maxCrawlDelayMs` (--max-retry-after: a robots.txt asking
  * for a day between requests would otherwise park that origin's URLs for the whole run). A robots.txt that cannot
  * be fetched (4xx, 5xx, network) allows everything, as most crawlers do. Only its first 512 KiB are read (RFC 9309
- * asks parsers for at least 500 KiB).
+ * asks parsers for at least 500 KiB). Redirects are followed, to other hosts too, up to five hops (RFC 9309
+ * 2.3.1.2), all within the one timeout; a sixth redirect counts as no robots.txt.
  */
 import { request, type Dispatcher } from 'undici';
 import { parseRobots } from './robots.js';
@@ -16,6 +17,8 @@ export interface RobotsVerdict {
 
 const ALLOW_ALL: RobotsVerdict = { isAllowed: () => true, crawlDelayMs: undefined };
 const MAX_ROBOTS_BYTES = 512 * 1024;
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export class RobotsGate {
   private readonly cache = new Map<string, Promise<RobotsVerdict>>();
@@ -48,30 +51,43 @@ export class RobotsGate {
 
   private async fetchRobots(origin: string): Promise<RobotsVerdict> {
     try {
-      const res = await request(`${origin}/robots.txt`, {
-        dispatcher: this.dispatcher,
-        headers: { 'user-agent': this.userAgent },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (res.statusCode !== 200) {
-        await res.body.dump();
-        return ALLOW_ALL;
+      const signal = AbortSignal.timeout(this.timeoutMs);
+      let url = `${origin}/robots.txt`;
+      for (let hop = 0; ; hop++) {
+        const res = await request(url, { dispatcher: this.dispatcher, headers: { 'user-agent': this.userAgent }, signal });
+        const location = res.headers.location;
+        if (REDIRECTS.has(res.statusCode) && hop < MAX_REDIRECTS && typeof location === 'string') {
+          await res.body.dump();
+          const next = new URL(location, url);
+          if (next.protocol !== 'http:' && next.protocol !== 'https:') return ALLOW_ALL;
+          url = next.href;
+          continue;
+        }
+        if (res.statusCode !== 200) {
+          await res.body.dump();
+          return ALLOW_ALL;
+        }
+        return await this.readRobots(origin, res.body);
       }
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      for await (const chunk of res.body) {
-        chunks.push(chunk as Buffer);
-        bytes += (chunk as Buffer).length;
-        if (bytes >= MAX_ROBOTS_BYTES) break;
-      }
-      // Decoded whole, so a character split across two chunks stays one character.
-      const text = Buffer.concat(chunks).subarray(0, MAX_ROBOTS_BYTES).toString('utf8');
-      const robots = parseRobots(text, this.userAgent);
-      if (robots.crawlDelayMs !== undefined) this.crawlDelays.set(origin, Math.min(robots.crawlDelayMs, this.maxCrawlDelayMs));
-      return robots;
     } catch {
       return ALLOW_ALL;
     }
+  }
+
+  private async readRobots(origin: string, body: AsyncIterable<unknown>): Promise<RobotsVerdict> {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+      if (bytes >= MAX_ROBOTS_BYTES) break;
+    }
+    // Decoded whole, so a character split across two chunks stays one character.
+    const text = Buffer.concat(chunks).subarray(0, MAX_ROBOTS_BYTES).toString('utf8');
+    const robots = parseRobots(text, this.userAgent);
+    // The Crawl-delay paces the origin the URLs belong to, wherever the file came from.
+    if (robots.crawlDelayMs !== undefined) this.crawlDelays.set(origin, Math.min(robots.crawlDelayMs, this.maxCrawlDelayMs));
+    return robots;
   }
 }
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mapAhead } from '../../../src/jobs/scrape/robots-gate.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { mapAhead, RobotsGate } from '../../../src/jobs/scrape/robots-gate.js';
 
 /** A promise and the function that resolves it. */
 function gate<T = void>(): { promise: Promise<T>; open: (v: T) => void } {
@@ -47,4 +50,56 @@ describe('mapAhead', () => {
     }, 8);
     await expect(out.next()).rejects.toThrow('no robots for you');
   });
+});
+
+describe('RobotsGate', () => {
+  /** A loopback server answering robots.txt paths from a table: [status, headers, body]. */
+  async function robotsServer(routes: Record<string, [number, Record<string, string>, string]>) {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url!);
+      const [status, headers, body] = routes[req.url!] ?? [404, {}, 'no'];
+      res.writeHead(status, headers).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { origin, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it('follows a redirected robots.txt (RFC 9309: at least five hops) and obeys the file it leads to', async () => {
+    const hops: Record<string, [number, Record<string, string>, string]> = {};
+    for (let i = 0; i < 5; i++) hops[i === 0 ? '/robots.txt' : `/r${i}`] = [i % 2 ? 302 : 301, { location: `/r${i + 1}` }, ''];
+    hops['/r5'] = [200, { 'content-type': 'text/plain' }, 'User-agent: *\nDisallow: /ok\nCrawl-delay: 2\n'];
+    const site = await robotsServer(hops);
+    const agent = new Agent();
+    try {
+      const gate = new RobotsGate(agent, 'fanout-test/1', 10_000, 60_000);
+      expect(await gate.allowed(`${site.origin}/ok`)).toBe(false);
+      expect(await gate.allowed(`${site.origin}/other`)).toBe(true);
+      expect(gate.crawlDelays.get(site.origin)).toBe(2000);
+      expect(site.seen).toEqual(['/robots.txt', '/r1', '/r2', '/r3', '/r4', '/r5']);
+    } finally {
+      await agent.close();
+      await site.close();
+    }
+  }, 20_000);
+
+  it('treats a sixth redirect, or one to another scheme, as no robots.txt', async () => {
+    const hops: Record<string, [number, Record<string, string>, string]> = {};
+    for (let i = 0; i < 6; i++) hops[i === 0 ? '/robots.txt' : `/r${i}`] = [301, { location: `/r${i + 1}` }, ''];
+    hops['/r6'] = [200, {}, 'User-agent: *\nDisallow: /\n'];
+    const far = await robotsServer(hops);
+    const ftp = await robotsServer({ '/robots.txt': [301, { location: 'ftp://127.0.0.1/robots.txt' }, ''] });
+    const agent = new Agent();
+    try {
+      const gate = new RobotsGate(agent, 'fanout-test/1', 10_000);
+      expect(await gate.allowed(`${far.origin}/x`)).toBe(true);
+      expect(far.seen).not.toContain('/r6');
+      expect(await gate.allowed(`${ftp.origin}/x`)).toBe(true);
+    } finally {
+      await agent.close();
+      await far.close();
+      await ftp.close();
+    }
+  }, 20_000);
 });
