@@ -7,6 +7,8 @@ import { interruptedBy } from './signals.js';
 import type { Command } from './commands/command.js';
 import { protectDash } from './dash-arg.js';
 
+export { exitWhenFlushed } from './exit.js';
+
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 export async function main(argv: string[]): Promise<number> {
