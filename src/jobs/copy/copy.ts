@@ -22,6 +22,7 @@ import { applyDirMeta, metaDiffers, processIdentity, type Identity } from './met
 import { HardLinks } from './plan.js';
 import { failedRecord, okRecord, type CopyRecord } from './record.js';
 import { checkRoots } from './safety.js';
+import { checkLogPlace } from './log-place.js';
 import type { CopyItem } from './task.js';
 import { sweepTemps } from './temp.js';
 import { TreeCount, type TreeTotal } from './tree-total.js';
@@ -115,6 +116,7 @@ const TASK = builtPath(import.meta.url, './task.js');
 export async function copy(options: CopyOptions): Promise<CopySummary> {
   const started = performance.now();
   const roots = checkRoots(options.src, options.dst);
+  if (options.log) checkLogPlace(options.log, roots);
   const { src, dst } = roots;
   const dryRun = options.dryRun ?? false;
   const id = processIdentity();
