@@ -68,10 +68,10 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
     throw new UsageError((err as Error).message);
   }
   const dir = String(args.report);
-  const reportDir = await reportDirOption(dir, 'the report');
+  const plan = planJob(String(args.job), passthrough); // first: the report folder is checked against the job's paths
+  const reportDir = await reportDirOption(dir, 'the report', plan.keepOut);
   let reported = false;
   try {
-    const plan = planJob(String(args.job), passthrough);
     const start = options.jobCommand?.() ?? { command: process.execPath, args: [join(packageRoot(), 'bin', 'fanout.js')] };
 
     const progress = stderr.isTTY ? (s: Sample, done: number, total: number) => {
