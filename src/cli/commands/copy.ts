@@ -6,6 +6,7 @@ import { poolChoice, withPoolOptions, type PoolFlags } from '../pool-options.js'
 import { interruptSignal } from '../signals.js';
 import { exitCodeWhenStdoutGone } from '../exit.js';
 import { stdoutWriter } from '../stdout-writer.js';
+import { refuseClosedStdout } from '../closed-stdio.js';
 import { formatBytes, formatDuration } from '../progress.js';
 import type { Command } from './command.js';
 
@@ -58,6 +59,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
   const dry = a.dryRun && !a.log;
   // `fanout copy -n SRC DST | head`: once the reader is gone the plan has no one to go to, and a dry run has
   // written nothing, so it ends quietly.
+  if (dry) refuseClosedStdout('the plan', 'give --log FILE');
   if (dry) exitCodeWhenStdoutGone(EXIT.OK);
   const plan = dry ? stdoutWriter() : null;
   let summary: CopySummary;
