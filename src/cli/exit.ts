@@ -20,9 +20,27 @@ export function exitCodeWhenStdoutGone(code: number): void {
   goneCode = code;
 }
 
+const failures = new Map<NodeJS.WriteStream, NodeJS.ErrnoException>();
+let watching = false;
+
+/**
+ * Keeps the first error of stdout and stderr for the exit code (Node does not set `errored` on them), and makes a
+ * reader that went away (EPIPE) no uncaught 'error' event and its stack trace. Called once, at the CLI's start.
+ */
+export function watchStdio(): void {
+  if (watching) return;
+  watching = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (!failures.has(stream)) failures.set(stream, err);
+    });
+  }
+}
+
 /** Resolves once everything written to `stream` so far is out, or can never be. */
 function flushed(stream: NodeJS.WriteStream): Promise<Flushed> {
-  if (stream.errored) return Promise.resolve({ ok: false, error: stream.errored });
+  const failed = failures.get(stream) ?? stream.errored;
+  if (failed) return Promise.resolve({ ok: false, error: failed });
   if (stream.destroyed || (stream.writableLength === 0 && !stream.writableNeedDrain)) return Promise.resolve({ ok: true });
   return new Promise((resolve) => {
     const onError = (error: Error) => resolve({ ok: false, error }); // never an uncaught 'error' event

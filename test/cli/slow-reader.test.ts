@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { manyEntries } from '../../fixtures/tree.js';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
 import { runIntoSlowReader } from '../helpers/slow-reader.js';
+import { startCli } from '../helpers/cli.js';
 
 let dir: string;
 let site: SiteServer;
@@ -50,5 +51,19 @@ describe('a slow reader of stdout', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.length).toBeGreaterThan(3 * 64 * 1024);
     expect(JSON.parse(r.stdout).workload.args).toContain(pad);
+  });
+
+  it('ends quietly with exit 141 when the reader of compare --json leaves early (| head -c 10), no stack trace', async () => {
+    const list = join(dir, 'not-urls-head.txt');
+    writeFileSync(list, 'not a url\n');
+    const { child, done } = startCli([
+      // ~500 KiB of JSON: more than a socket pair's buffer, so fanout is still writing when the reader leaves
+      'compare', 'scrape', list, '--user-agent', 'x'.repeat(120_000), '-H', `X-Pad: ${'y'.repeat(120_000)}`,
+      '--modes', 'async', '--runs', '1', '--warmup', '0', '--report', join(dir, 'report-head'), '--json',
+    ]);
+    child.stdout!.once('data', () => child.stdout!.destroy());
+    const r = await done;
+    expect(r.code).toBe(141);
+    expect(r.stderr).toBe('');
   });
 });
