@@ -10,8 +10,6 @@ if (!existsSync(main)) {
 const args = process.argv.slice(2);
 // Workers asked for with --threads/--procs start now, while the rest of the CLI loads (see src/cli/prestart.ts).
 (await import(new URL('../dist/src/cli/prestart.js', import.meta.url).href)).prestartFromArgv(args);
-const { main: run } = await import(main.href);
-const code = await run(args);
-// Everything is written and closed by now. Exit rather than wait for V8 to finish tiering up undici's WebAssembly
-// HTTP parser in the background (~100 ms of an idle event loop, which a short run would pay in full).
-process.exit(code);
+const { main: run, exitWhenFlushed } = await import(main.href);
+// Exits once stdout and stderr have been written out, rather than wait for V8's idle work (see src/cli/exit.ts).
+await exitWhenFlushed(await run(args));

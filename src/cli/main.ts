@@ -7,9 +7,14 @@ import { interruptedBy } from './signals.js';
 import type { Command } from './commands/command.js';
 import { protectDash } from './dash-arg.js';
 
+import { watchStdio } from './exit.js';
+
+export { exitWhenFlushed } from './exit.js';
+
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 export async function main(argv: string[]): Promise<number> {
+  watchStdio();
   let code: number = EXIT.OK;
   const args = protectDash(argv);
   const named = commands.find((c) => c.command.split(' ')[0] === args[0]);

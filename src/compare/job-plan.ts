@@ -23,6 +23,17 @@ export interface JobPlan {
   resultHash?: (ctx: RunContext) => Promise<string>;
   /** Puts things back as they were before the comparison. */
   finish: () => void;
+  /** The user's paths the runs read or empty, where --report must not go (see cli/report-dir-option.ts). */
+  keepOut: KeptOut[];
+}
+
+export interface KeptOut {
+  path: string;
+  /** How a message names it: 'the input file', 'SRC', 'DST'. */
+  name: string;
+  /** Why the reports must stay out of it. */
+  why: string;
+  kind: 'file' | 'dir';
 }
 
 /** Flags compare sets itself on every run, or that would make runs differ (a resumed run skips the work). */
@@ -69,6 +80,7 @@ function planScrape(args: string[]): JobPlan {
       rmSync(saveDir(ctx), { recursive: true, force: true });
     },
     finish: () => {},
+    keepOut: [{ path: input, name: 'the input file', why: 'the report would replace the URL list', kind: 'file' }],
   };
 }
 
@@ -139,6 +151,10 @@ function planCopy(args: string[]): JobPlan {
     beforeRun: reset,
     resultHash: () => hashTree(dstAbs),
     finish: reset,
+    keepOut: [
+      { path: src, name: 'SRC', why: 'the reports would change the tree being copied', kind: 'dir' },
+      { path: dst, name: 'DST', why: 'compare empties DST after the last run, reports and all', kind: 'dir' },
+    ],
   };
 }
 

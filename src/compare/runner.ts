@@ -4,7 +4,7 @@
  * here, outside the job; the job's summary adds counts, its result hash and its event-loop delay.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -102,12 +102,16 @@ async function runOnce(options: RunnerOptions, ctx: RunContext, sequence: number
   const cpuBefore = childrenCpu();
   let stderr = '';
 
+  // /dev/null opened write-only, as a shell's >/dev/null: 'ignore' opens it read-write, which a job writing to
+  // stdout (copy --dry-run) takes for a closed stdout (see cli/closed-stdio.ts).
+  const devNull = openSync('/dev/null', 'w');
   const started = performance.now();
-  const child = spawn(options.command, args, {
-    cwd: options.cwd,
-    env: options.env ?? process.env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  let child;
+  try {
+    child = spawn(options.command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', devNull, 'pipe'] });
+  } finally {
+    closeSync(devNull);
+  }
   const sampler = sampleTree && child.pid !== undefined ? new TreeRssSampler(child.pid, options.rssIntervalMs).start() : undefined;
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, openSync, readFileSync, symlinkSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
 import { until } from '../../fixtures/scrape-options.js';
-import { BIN, parseJsonl, runCli, stable, startCli } from '../helpers/cli.js';
+import { BIN, parseJsonl, runCli, runCliOn, stable, startCli } from '../helpers/cli.js';
 import { spawn } from 'node:child_process';
 import { CsvReader } from '../../src/jobs/scrape/csv.js';
 
@@ -177,6 +177,53 @@ describe('fanout scrape', () => {
       expect(r.stderr).toMatch(/is the input file: writing to it would destroy the URL list/);
       expect(await readFile(input, 'utf8')).toBe(before);
     }
+  });
+
+  it.each([
+    ['the file itself', (f: string) => f],
+    ['/dev/stdin', () => '/dev/stdin'],
+    ['/dev/fd/0', () => '/dev/fd/0'],
+    ['/proc/self/fd/0', () => '/proc/self/fd/0'],
+    ['a hard link', (f: string) => (linkSync(f, `${f}.hard`), `${f}.hard`)],
+    ['a symlink', (f: string) => (symlinkSync(f, `${f}.sym`), `${f}.sym`)],
+  ])('refuses -o naming its stdin list through %s: exit 2, one line, the list byte-identical', async (name, output) => {
+    const input = await list(`stdin-${name.replace(/\W/g, '-')}.txt`, Array.from({ length: 50 }, (_, i) => `${site.url}/page/stdin${i}`));
+    const before = await readFile(input);
+    const fd = openSync(input, 'r');
+    try {
+      const r = await runCliOn(['scrape', '-', '-o', output(input), '--quiet'], fd, 'pipe');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^fanout: -o .* is the input \(stdin is that file\): writing to it would destroy the URL list.*\n$/);
+    } finally {
+      closeSync(fd);
+    }
+    expect(await readFile(input)).toEqual(before);
+    expect(site.log.some((e) => e.path.startsWith('/page/stdin'))).toBe(false);
+  });
+
+  it('refuses a stdout appended onto its input file (>> list), as cat does, leaving the list byte-identical', async () => {
+    const input = await list('append-self.txt', [`${site.url}/page/append0`, `${site.url}/page/append1`]);
+    const before = await readFile(input);
+    const fd = openSync(input, 'a');
+    try {
+      const r = await runCliOn(['scrape', input, '--quiet'], 'pipe', fd);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^fanout: stdout is the input file: writing to it would destroy the URL list.*\n$/);
+    } finally {
+      closeSync(fd);
+    }
+    expect(await readFile(input)).toEqual(before);
+  });
+
+  it('refuses -o /dev/stdin when stdin is a pipe: its records would come back in as URLs', async () => {
+    // A shell's pipe (Node's own 'pipe' is a socket, which /dev/stdin cannot open for writing anyway).
+    const child = spawn('sh', ['-c', 'echo "$1" | "$0" "$2" scrape - -o /dev/stdin --quiet', process.execPath, `${site.url}/page/pipe0`, BIN], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^fanout: -o \/dev\/stdin is the input \(stdin is that pipe\).*\n$/);
+    expect(site.log.some((e) => e.path === '/page/pipe0')).toBe(false);
   });
 
   it.skipIf(!existsSync('/proc/self'))('refuses a --save folder that cannot be made with exit 2, before any request (it hung)', async () => {

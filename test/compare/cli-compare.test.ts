@@ -109,6 +109,33 @@ describe('fanout compare', () => {
     expect(readFileSync(join(src, 'keep.txt'), 'utf8')).toBe('precious');
   });
 
+  it("refuses a report folder inside a copy's SRC or DST, or holding a scrape's input as a report file, before running anything", async () => {
+    const dir = tempDir();
+    const src = join(dir, 'src');
+    mkdirSync(src);
+    writeFileSync(join(src, 'keep.txt'), 'precious');
+    const dst = join(dir, 'dst');
+    mkdirSync(dst);
+    const slow = ['--sleep-ms', '*=60000', '--modes', 'async', '--runs', '1', '--warmup', '0'];
+    for (const [report, message] of [
+      [dst, /^--report .*dst is inside DST .*: compare empties DST after the last run/], // the reports were deleted, exit 0
+      [join(dst, 'r'), /is inside DST/],
+      [join(src, 'r'), /is inside SRC .*: the reports would change the tree being copied/],
+    ] as const) {
+      const r = await cli(['compare', 'copy', src, dst, ...slow, '--report', report]);
+      expect(r.error, report).toMatchObject({ code: 'USAGE', message: expect.stringMatching(message) });
+    }
+    expect(readdirSync(src)).toEqual(['keep.txt']);
+    expect(readdirSync(dst)).toEqual([]);
+    const reports = join(dir, 'reports');
+    mkdirSync(reports);
+    const list = join(reports, 'report.csv');
+    writeFileSync(list, 'http://127.0.0.1:1/a\n');
+    const r = await cli(['compare', 'scrape', list, ...slow, '--report', reports]);
+    expect(r.error).toMatchObject({ code: 'USAGE', message: expect.stringMatching(/^--report .* holds the input file as report.csv: the report would replace the URL list$/) });
+    expect(readFileSync(list, 'utf8')).toBe('http://127.0.0.1:1/a\n');
+  }, 20_000);
+
   it('refuses flags compare sets itself, bad numbers and unknown jobs with a usage error', async () => {
     const dir = tempDir();
     const urls = urlList(dir, 1);

@@ -35,3 +35,17 @@ export function stable<T extends { ms?: number }>(records: T[]): Omit<T, 'ms'>[]
 export function parseJsonl<T = Record<string, unknown>>(text: string): T[] {
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
 }
+
+/**
+ * Runs the CLI with descriptors of the test's choosing as its stdin and stdout (a file opened for reading, for
+ * appending…); 'pipe' captures as runCli does. Descriptors are the caller's to close.
+ */
+export function runCliOn(args: string[], stdin: number | 'pipe', stdout: number | 'pipe'): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: [stdin, stdout, 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  child.stdin?.end();
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout: out, stderr: err })));
+}

@@ -5,6 +5,7 @@ import { EXIT, UsageError, type ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../pool-options.js';
 import { dashArg } from '../dash-arg.js';
 import { reportDirOption } from '../report-dir-option.js';
+import { refuseClosedStdout } from '../closed-stdio.js';
 import { interruptSignal } from '../signals.js';
 import { JOBS } from '../../compare/jobs.js';
 import type { Sample } from '../../compare/sample.js';
@@ -67,11 +68,12 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  if (args.json && !options.stdout) refuseClosedStdout('the JSON report', `it is also written to ${String(args.report)}/report.json; drop --json`);
   const dir = String(args.report);
-  const reportDir = await reportDirOption(dir, 'the report');
+  const plan = planJob(String(args.job), passthrough); // first: the report folder is checked against the job's paths
+  const reportDir = await reportDirOption(dir, 'the report', plan.keepOut);
   let reported = false;
   try {
-    const plan = planJob(String(args.job), passthrough);
     const start = options.jobCommand?.() ?? { command: process.execPath, args: [join(packageRoot(), 'bin', 'fanout.js')] };
 
     const progress = stderr.isTTY ? (s: Sample, done: number, total: number) => {

@@ -4,6 +4,9 @@ import type { CopyProgress, CopySummary } from '../../jobs/copy/copy.js';
 import { EXIT } from '../exit-codes.js';
 import { poolChoice, withPoolOptions, type PoolFlags } from '../pool-options.js';
 import { interruptSignal } from '../signals.js';
+import { exitCodeWhenStdoutGone } from '../exit.js';
+import { stdoutWriter } from '../stdout-writer.js';
+import { refuseClosedStdout } from '../closed-stdio.js';
 import { formatBytes, formatDuration } from '../progress.js';
 import type { Command } from './command.js';
 
@@ -55,8 +58,10 @@ async function runCopy(a: CopyArgs): Promise<number> {
   let lastDraw = 0;
   const dry = a.dryRun && !a.log;
   // `fanout copy -n SRC DST | head`: once the reader is gone the plan has no one to go to, and a dry run has
-  // written nothing, so it ends quietly (an unhandled EPIPE printed a stack trace).
-  if (dry) process.stdout.on('error', (err: { code?: string }) => process.exit(err.code === 'EPIPE' ? EXIT.OK : EXIT.USAGE));
+  // written nothing, so it ends quietly.
+  if (dry) refuseClosedStdout('the plan', 'give --log FILE');
+  if (dry) exitCodeWhenStdoutGone(EXIT.OK);
+  const plan = dry ? stdoutWriter() : null;
   let summary: CopySummary;
   try {
     summary = await copy({
@@ -76,7 +81,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
       estimateTotal: live, // the total behind the ETA costs a second walk: only for the live line
       signal: interrupt.signal,
       // --dry-run without --log prints the plan on stdout
-      onRecord: dry ? (r) => process.stdout.write(`${JSON.stringify(r)}\n`) : undefined,
+      onRecord: plan ? (r) => plan.write(`${JSON.stringify(r)}\n`) : undefined,
       onProgress: live
         ? (p) => {
             const now = performance.now();
@@ -86,6 +91,9 @@ async function runCopy(a: CopyArgs): Promise<number> {
           }
         : undefined,
     });
+  } catch (err) {
+    if (plan && (err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.OK;
+    throw err;
   } finally {
     interrupt.dispose();
     if (live) process.stderr.write('\r\x1b[K');

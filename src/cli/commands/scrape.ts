@@ -8,6 +8,7 @@ import { poolChoice, wholeNumber, withPoolOptions } from '../pool-options.js';
 import { formatBytes, formatDuration, parseBytes, progressWanted, startProgress } from '../progress.js';
 import { interruptSignal } from '../signals.js';
 import { dashArg } from '../dash-arg.js';
+import { refuseClosedStdin, refuseClosedStdout } from '../closed-stdio.js';
 import type { Command } from './command.js';
 
 const DEFAULT_USER_AGENT = 'fanout/0.1 (+https://www.npmjs.com/package/fanout)';
@@ -55,6 +56,8 @@ export const scrapeCommand: Command = {
     const task = taskOptions(a, checkSelectors);
     const output = dashArg(a.output as string | undefined);
     if (a.resume && (!output || output === '-')) throw new UsageError('--resume needs -o FILE');
+    if (!output || output === '-') refuseClosedStdout('the records', 'give -o FILE');
+    if (dashArg(a.input) === '-') refuseClosedStdin();
     if (a.ratePerHost !== undefined && !(a.ratePerHost >= 0.001)) {
       throw new UsageError(`--rate-per-host must be a number of starts per second >= 0.001, got ${a.ratePerHost}`);
     }

@@ -23,6 +23,7 @@ import { applyDirMeta, metaDiffers, processIdentity, type Identity } from './met
 import { HardLinks } from './plan.js';
 import { failedRecord, okRecord, type CopyRecord } from './record.js';
 import { checkRoots } from './safety.js';
+import { checkLogPlace } from './log-place.js';
 import type { CopyItem } from './task.js';
 import { sweepTemps } from './temp.js';
 import { TreeCount, type TreeTotal } from './tree-total.js';
@@ -57,7 +58,8 @@ export interface CopyOptions {
   /** Compute `recordHash`, a hash of every record in walk order (see record-hash.ts). Default false. */
   hashRecords?: boolean;
   signal?: AbortSignal;
-  onRecord?: (r: CopyRecord) => void;
+  /** Each record in walk order. A returned promise holds back the next results until it settles (backpressure). */
+  onRecord?: (r: CopyRecord) => unknown;
   onProgress?: (p: Readonly<CopyProgress>) => void;
 }
 
@@ -117,6 +119,7 @@ const TASK = builtPath(import.meta.url, './task.js');
 export async function copy(options: CopyOptions): Promise<CopySummary> {
   const started = performance.now();
   const roots = checkRoots(options.src, options.dst);
+  if (options.log) checkLogPlace(options.log, roots);
   const { src, dst } = roots;
   const dryRun = options.dryRun ?? false;
   const id = processIdentity();
@@ -169,7 +172,15 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     progress.bytes += r.bytes;
     recordHash?.add(r);
     if (log >= 0) lines.push(JSON.stringify(r));
-    options.onRecord?.(r);
+    const wait = options.onRecord?.(r);
+    if (wait instanceof Promise) recordsTaken = recordsTaken ? Promise.all([recordsTaken, wait]).then(() => {}) : wait;
+  };
+  // What onRecord's promises still wait for: awaited before the next result is taken, so a slow reader slows the copy.
+  let recordsTaken: Promise<void> | null = null;
+  const recordsTakenNow = () => {
+    const wait = recordsTaken;
+    recordsTaken = null;
+    return wait;
   };
 
   /** The directory on top of the stack (the parent of what is being emitted) has had something written in it. */
@@ -308,6 +319,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     progress.elapsedMs = performance.now() - started;
     if (counter) progress.total = counter.current();
     options.onProgress?.(progress);
+    await recordsTakenNow();
   };
 
   /** Marks a directory still being written to be swept before its metadata is set (then nobody writes in it). */
@@ -364,6 +376,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       const lines: string[] = [];
       closeDirsUntil(null, lines); // the root's (and the last directories') metadata: failures are records too
       if (log >= 0 && lines.length > 0) writeLog(lines);
+      await recordsTakenNow();
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);

@@ -42,7 +42,7 @@ export function checkRoots(srcArg: string, dstArg: string): CheckedRoots {
 }
 
 /** Stats of every existing ancestor of `p` (itself included), along both its lexical and its real path. */
-function ancestors(p: string): BigIntStats[] {
+export function ancestors(p: string): BigIntStats[] {
   const out: BigIntStats[] = [];
   let deepest: string | null = null;
   for (let cur = p; ; cur = dirname(cur)) {
@@ -68,7 +68,7 @@ function ancestors(p: string): BigIntStats[] {
   return out;
 }
 
-function same(a: BigIntStats, b: BigIntStats): boolean {
+export function same(a: BigIntStats, b: BigIntStats): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }
 

@@ -4,7 +4,7 @@
  * write call per record; 'drain' is awaited, so a slow disk or pipe pauses the run. A failed write (a full disk,
  * a closed pipe) fails the next record's write, which stops the run: nothing more is fetched for nobody.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, fstatSync, type Stats, type WriteStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { FanoutError } from '../../engine/errors.js';
 import { errorReason } from '../../util/error-reason.js';
@@ -98,14 +98,27 @@ export async function openOutput(options: OutputOptions): Promise<RecordSink> {
 }
 
 /**
- * Refuses an output file that is the input file (through any path or link): writing would truncate the list
- * before it is read, and --resume would cut it to nothing as a "torn" file.
+ * Refuses an output that is the input (through any path or link, /dev/stdin and /proc/self/fd/0 included, or a
+ * stdout redirected onto the input file): writing would truncate the list before it is read, or feed the records
+ * back in as input, and --resume would cut it to nothing as a "torn" file. Compared by (device, inode); a
+ * terminal or /dev/null as both ends is not a list being overwritten. `stdinIsFd0` is false when a test hands
+ * scrape() a stream for `-`.
  */
-export async function refuseInputAsOutput(input: string, output: string | null): Promise<void> {
-  if (output === null || input === '-') return;
-  const [a, b] = await Promise.all([stat(input).catch(() => null), stat(output).catch(() => null)]);
-  if (a && b && a.dev === b.dev && a.ino === b.ino) {
-    throw new FanoutError('USAGE', `-o ${output} is the input file: writing to it would destroy the URL list`);
+export async function refuseInputAsOutput(input: string, output: string | null, stdinIsFd0 = true): Promise<void> {
+  const from = input === '-' ? (stdinIsFd0 ? fdStat(0) : null) : await stat(input).catch(() => null);
+  if (!from || !(from.isFile() || from.isFIFO())) return;
+  const to = output === null ? fdStat(1) : await stat(output).catch(() => null);
+  if (!to || to.dev !== from.dev || to.ino !== from.ino) return;
+  const what = output === null ? 'stdout' : `-o ${output}`;
+  const list = input === '-' ? `the input (stdin is that ${from.isFile() ? 'file' : 'pipe'})` : 'the input file';
+  throw new FanoutError('USAGE', `${what} is ${list}: writing to it would destroy the URL list`);
+}
+
+function fdStat(fd: number): Stats | null {
+  try {
+    return fstatSync(fd);
+  } catch {
+    return null;
   }
 }
 

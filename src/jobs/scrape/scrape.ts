@@ -78,7 +78,7 @@ interface Item extends InputItem {
 
 export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
   const started = performance.now();
-  await refuseInputAsOutput(o.input, o.output);
+  await refuseInputAsOutput(o.input, o.output, o.stdin === undefined);
   // A --save folder that cannot be made is one error before the run, not a SAVE_FAILED on every record.
   const saveRun = o.task.saveDir !== null ? prepareSaveDir(o.task.saveDir) : undefined;
   try {

@@ -1,6 +1,6 @@
 /** End to end through the CLI (needs `npx tsc -p .` first: bin/fanout.js loads dist/). */
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, watch, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,29 @@ describe('fanout copy (CLI)', () => {
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
     }
     expect(existsSync(dst)).toBe(false);
+  });
+
+  it('refuses a --log inside SRC or DST (a file of SRC, a new name, a symlink into SRC, DST) with exit 2, one line, nothing written', async () => {
+    const src = `${base}/log-inside-src`;
+    const dst = `${base}/log-inside-dst`;
+    smallFiles(src, 5);
+    mkdirSync(dst);
+    writeFileSync(`${dst}/theirs.txt`, 'not from SRC\n');
+    symlinkSync(`${src}/d0/e0/f0.txt`, `${base}/log-link`);
+    const srcBefore = withoutAtimes(snapshot(src));
+    const dstBefore = withoutAtimes(snapshot(dst));
+    for (const [log, code] of [
+      [`${src}/d0/e0/f0.txt`, 'REFUSED_LOG_INSIDE_SRC'], // truncated by opening it as the log
+      [`${src}/d0/run.log`, 'REFUSED_LOG_INSIDE_SRC'], // copied while it is written
+      [`${base}/log-link`, 'REFUSED_LOG_INSIDE_SRC'],
+      [`${dst}/../log-inside-dst/run.log`, 'REFUSED_LOG_INSIDE_DST'], // replaced by SRC's run.log, should it have one
+    ]) {
+      const r = await fanout(['copy', src, dst, '--log', log]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n'), r.stderr).toEqual([expect.stringMatching(new RegExp(`^fanout: ${code}: --log `))]);
+    }
+    expect(withoutAtimes(snapshot(src))).toEqual(srcBefore);
+    expect(withoutAtimes(snapshot(dst))).toEqual(dstBefore);
   });
 
   it('stops with LOG_FAILED, one line and exit 2, when the log cannot be written', async () => {
