@@ -4,7 +4,7 @@
  * memory stays at about maxBytes plus one zlib chunk.
  */
 import type { Readable, Transform } from 'node:stream';
-import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { FanoutError } from '../../engine/errors.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -30,26 +30,34 @@ export function contentCodings(header: string | string[] | undefined): string[] 
 }
 
 /**
- * Lenient like browsers: a stream cut short after its last full block still yields what it holds
- * (SYNC_FLUSH instead of FINISH), and "deflate" is accepted both zlib-wrapped (RFC 1950, correct) and raw
- * (what some servers send).
+ * Strict about the end (zlib's default finish): a stream that stops before its end marker (gzip's trailer,
+ * deflate's final block, brotli's last meta-block) is an error, never a partial page passed off as whole.
+ * Lenient about the start: "deflate" is accepted both zlib-wrapped (RFC 1950, correct) and raw (what some
+ * servers send). What follows a complete stream: ignored for deflate and br; for gzip, NUL padding is ignored,
+ * further gzip members are read (RFC 1952 allows several), and anything else is DECODE (node:zlib reads it as
+ * the header of a next member).
  */
 function decoderFor(coding: string, first: Buffer): Transform | null {
-  const flush = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH };
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
-      return createGunzip(flush);
+      return createGunzip();
     case 'deflate':
-      return (first[0] & 0x0f) === 8 ? createInflate(flush) : createInflateRaw(flush);
+      return (first[0] & 0x0f) === 8 ? createInflate() : createInflateRaw();
     case 'br':
-      return createBrotliDecompress({
-        flush: constants.BROTLI_OPERATION_FLUSH,
-        finishFlush: constants.BROTLI_OPERATION_FLUSH,
-      });
+      return createBrotliDecompress();
     default:
       return null;
   }
+}
+
+/** The DECODE error for a decoder's failure, in words: "cut short" is the one a user meets most. */
+function decodeError(coding: string, err: Error & { code?: string }, received: number): FanoutError {
+  const message =
+    err.code === 'Z_BUF_ERROR'
+      ? `${coding} body cut short: it ends after ${received} bytes, before its compressed stream does`
+      : `cannot decode ${coding} body: ${err.message}`;
+  return new FanoutError('DECODE', message, { cause: err });
 }
 
 /**
@@ -65,6 +73,7 @@ export function readBody(body: Readable, contentEncoding: string | string[] | un
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    let received = 0; // compressed bytes, for the error message
     let settled = false;
     let decoder: Transform | null = null;
 
@@ -97,11 +106,12 @@ export function readBody(body: Readable, contentEncoding: string | string[] | un
     // A decoder is made on the first chunk: raw or wrapped deflate is told apart by its first byte.
     body.on('data', (chunk: Buffer) => {
       if (settled) return;
+      received += chunk.length;
       if (!decoder) {
         decoder = decoderFor(codings[0], chunk)!;
         decoder.on('data', take);
         decoder.on('end', done);
-        decoder.on('error', (err: Error) => fail(new FanoutError('DECODE', `cannot decode ${codings[0]} body: ${err.message}`, { cause: err })));
+        decoder.on('error', (err: Error) => fail(decodeError(codings[0]!, err, received)));
       }
       if (!decoder.write(chunk)) {
         body.pause();

@@ -49,6 +49,25 @@ describe('fetchPage', () => {
     expect(unknown.error).toMatchObject({ code: 'DECODE', message: expect.stringContaining('zstd') });
   });
 
+  it('reports a gzip, deflate (wrapped and raw) or br body cut short as DECODE, never as a partial page', async () => {
+    for (const enc of ['gzip', 'deflate', 'deflate-raw', 'br']) {
+      // 300 KB of page, so half the compressed stream already inflates to a good part of it.
+      const res = await fetchPage(`${site.url}/page/cut?bytes=300000&enc=${enc}&cut=1`, options(), agent);
+      expect(res.error, enc).toMatchObject({ code: 'DECODE', message: expect.stringContaining('cut short') });
+      expect(res.body, enc).toBeNull();
+      expect(res.status, enc).toBe(200);
+    }
+  });
+
+  it('reads a complete deflate or br body whole although stray bytes follow it', async () => {
+    const plain = (await fetchPage(`${site.url}/page/tail?bytes=20000`, options(), agent)).body!;
+    for (const enc of ['deflate', 'deflate-raw', 'br']) {
+      const res = await fetchPage(`${site.url}/page/tail?bytes=20000&enc=${enc}&tail=%0D%0Ajunk`, options(), agent);
+      expect(res.error, enc).toBeNull();
+      expect(res.body!.equals(plain), enc).toBe(true);
+    }
+  });
+
   it('follows relative and absolute redirects and reports the final URL', async () => {
     const res = await fetchPage(`${site.url}/redirect/3`, options(), agent);
     expect(res).toMatchObject({ status: 200, finalUrl: `${site.url}/redirect/0`, error: null });
