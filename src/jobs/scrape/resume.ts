@@ -55,7 +55,9 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { done, headerWritten: false, failed: 0, urls: new Map() };
     throw new FanoutError('USAGE', `cannot read ${file} to resume: ${(err as Error).message}`);
   }
+  const isDir = await handle.stat().then((st) => st.isDirectory(), () => false);
   await handle.close();
+  if (isDir) throw new FanoutError('USAGE', `cannot resume ${file}: it is a directory, not an output file`);
   let goodBytes = 0; // bytes up to the end of the last complete, parseable record
   let headerWritten = false;
   let header: string[] | undefined;
@@ -71,17 +73,28 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
   const csv = new CsvReader();
   let pending = '';
   let offset = 0;
+  let lineNo = 0;
+  /**
+   * Records one index: a file that holds an index twice, or one that no record can have, was not written by one
+   * fanout run (edited, concatenated, another tool's): appending to it would finish with a duplicated record.
+   */
+  const hold = (i: number): void => {
+    if (done.has(i)) throw notOurs(file, format, `line ${lineNo} repeats index ${i}`);
+    done.add(i);
+  };
   const take = (line: string, endOffset: number): boolean => {
     if (format === 'jsonl') {
+      let rec: { index?: unknown; ok?: unknown; url?: unknown };
       try {
-        const rec = JSON.parse(line) as { index?: unknown; ok?: unknown; url?: unknown };
-        if (typeof rec.index !== 'number') return false;
-        done.add(rec.index);
-        seen(rec.index, rec.url);
-        if (rec.ok !== true) failed++;
+        rec = JSON.parse(line) as typeof rec;
       } catch {
         return false;
       }
+      if (rec === null || typeof rec !== 'object' || !('index' in rec)) return false;
+      if (!isIndex(rec.index)) throw notOurs(file, format, `line ${lineNo} has index ${JSON.stringify(rec.index)}, not a whole number from 0`);
+      hold(rec.index);
+      seen(rec.index, rec.url);
+      if (rec.ok !== true) failed++;
     } else {
       // CSV rows may hold quoted newlines: feed physical lines; a completed row ends here.
       const rows = csv.push(line + '\n');
@@ -92,9 +105,9 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
           header = row;
           continue;
         }
+        if (!/^\d{1,10}$/.test(row[0] ?? '') || !isIndex(Number(row[0]))) throw notOurs(file, format, `line ${lineNo} has index ${JSON.stringify(row[0] ?? '')}, not a whole number from 0`);
         const i = Number(row[0]);
-        if (!Number.isInteger(i)) return false;
-        done.add(i);
+        hold(i);
         seen(i, row[1]);
         if (row[3] !== 'true') failed++; // the ok column
       }
@@ -103,7 +116,6 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
     goodBytes = endOffset;
     return true;
   };
-  let lineNo = 0;
   for await (const chunk of createReadStream(file)) {
     const text = pending + decoder.write(chunk as Buffer);
     let start = 0;
@@ -123,6 +135,14 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
   await truncate(file, goodBytes);
   if (last) urls.set(...(last as [number, string]));
   return { done, headerWritten, header, failed, urls };
+}
+
+/** Beyond any list fanout is given; it also bounds the IndexSet a forged file could make us allocate (256 MB). */
+const MAX_INDEX = 2 ** 31 - 1;
+
+/** An index a record can have: a whole number from 0, small enough to be a position in a list. */
+function isIndex(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_INDEX;
 }
 
 function notOurs(file: string, format: OutputFormat, why: string): FanoutError {

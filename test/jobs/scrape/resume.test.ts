@@ -47,6 +47,33 @@ describe('readResumeState', () => {
     expect(await readFile(path, 'utf8')).toBe(text);
   });
 
+  const rec = (i: unknown) => `{"index":${JSON.stringify(i)},"url":"u${String(i)}","ok":true}\n`;
+  it.each([
+    ['jsonl', [0, 1, 2, 1, 3].map(rec).join(''), 'line 4 repeats index 1'],
+    ['jsonl', rec(0) + rec(-1), 'line 2 has index -1'],
+    ['jsonl', rec(0) + rec(1.5), 'line 2 has index 1.5'],
+    ['jsonl', rec(0) + rec('1'), 'line 2 has index "1"'],
+    ['jsonl', rec(0) + rec(1e300), 'line 2 has index 1e+300'],
+    ['csv', 'index,url,finalUrl,ok\n0,a,,true\n1,b,,true\n0,a,,true\n', 'line 4 repeats index 0'],
+    ['csv', 'index,url,finalUrl,ok\n0,a,,true\n,b,,true\n', 'line 3 has index ""'],
+    ['csv', 'index,url,finalUrl,ok\n0,a,,true\n-2,b,,true\n', 'line 3 has index "-2"'],
+  ] as const)('refuses a %s file whose indices are not a set of whole numbers, naming the line, and cuts nothing: %j', async (format, text, why) => {
+    const path = await tempFile(text);
+    await expect(readResumeState(path, format)).rejects.toMatchObject({ code: 'RESUME_MISMATCH', message: expect.stringContaining(why) });
+    expect(await readFile(path, 'utf8')).toBe(text);
+  });
+
+  it('accepts the indices of an --unordered run, gaps and any order, as long as each is there once', async () => {
+    const path = await tempFile([3, 0, 7, 1].map(rec).join(''));
+    const state = await readResumeState(path, 'jsonl');
+    expect([0, 1, 2, 3, 7].map((i) => state.done.has(i))).toEqual([true, true, false, true, true]);
+  });
+
+  it('refuses to resume a directory, saying so', async () => {
+    const dir = track(await mkdtemp(join(tmpdir(), 'fanout-resume-')));
+    await expect(readResumeState(dir, 'jsonl')).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining('is a directory') });
+  });
+
   it('treats a missing file as nothing done', async () => {
     const state = await readResumeState('/tmp/does-not-exist-fanout', 'jsonl');
     expect(state.done.size).toBe(0);
