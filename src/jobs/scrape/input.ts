@@ -3,12 +3,13 @@
  * bytes), one URL per line, or a CSV with a header row and `column` naming the URL column. Lazily: a list of
  * ten million lines is never held in memory.
  */
+import { fstatSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { PassThrough, type Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { FanoutError } from '../../engine/errors.js';
 import { CsvReader } from './csv.js';
+import { textOf } from './input-text.js';
 
 export interface InputItem {
   url: string;
@@ -25,24 +26,59 @@ export interface InputOptions {
   stdin?: Readable;
 }
 
-/** Opens the source as a byte stream, gunzipping when it starts with the gzip magic bytes. */
-async function openSource(options: InputOptions): Promise<Readable> {
-  const raw = options.source === '-' ? (options.stdin ?? process.stdin) : await openFile(options.source);
-  return sniffGzip(raw);
+/** How the list is named in errors. */
+export function inputName(source: string): string {
+  return source === '-' ? 'stdin' : source;
 }
 
-async function openFile(path: string): Promise<Readable> {
-  // Open first so a missing or unreadable file is a clear usage error before any work starts.
+/** Opens the source as a byte stream, gunzipping when it starts with the gzip magic bytes. */
+async function openSource(options: InputOptions): Promise<Readable> {
+  if (options.source === '-' && !options.stdin && stdinIsDirectory()) throw unreadable('stdin', Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+  const raw = options.source === '-' ? (options.stdin ?? process.stdin) : await openFile(options.source);
+  return sniffGzip(raw, inputName(options.source));
+}
+
+/** `fanout scrape - < dir`: Node reads a directory on fd 0 as an empty list, which would be a silent empty run. */
+function stdinIsDirectory(): boolean {
   try {
-    const handle = await open(path, 'r');
-    return handle.createReadStream({ highWaterMark: 256 * 1024 });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new FanoutError('INPUT_UNREADABLE', code === 'ENOENT' ? `input file not found: ${path}` : `cannot read ${path}: ${(err as Error).message}`);
+    return fstatSync(0).isDirectory();
+  } catch {
+    return false;
   }
 }
 
-async function sniffGzip(raw: Readable): Promise<Readable> {
+/** What went wrong with the list, in words, with its path: never a bare "EISDIR: illegal operation". */
+export function unreadable(name: string, err: unknown): FanoutError {
+  if (err instanceof FanoutError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT' ? 'not found' :
+    code === 'EACCES' || code === 'EPERM' ? 'permission denied' :
+    code === 'EISDIR' ? 'it is a directory, not a list of URLs' :
+    code === 'ENOTDIR' ? 'a part of its path is not a directory' :
+    code === 'ELOOP' ? 'too many levels of symbolic links' :
+    code === 'ENAMETOOLONG' ? 'its name is too long' :
+    (err as Error).message;
+  return new FanoutError('INPUT_UNREADABLE', code === 'ENOENT' ? `input file not found: ${name}` : `cannot read ${name}: ${why}`, { cause: err });
+}
+
+async function openFile(path: string): Promise<Readable> {
+  // Open (and look at) first so a missing or unreadable file is a clear usage error before any work starts.
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw unreadable(path, err);
+  }
+  const isDir = await handle.stat().then((st) => st.isDirectory(), () => false);
+  if (isDir) {
+    await handle.close();
+    throw unreadable(path, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+  }
+  return handle.createReadStream({ highWaterMark: 256 * 1024 });
+}
+
+async function sniffGzip(raw: Readable, name: string): Promise<Readable> {
   const first = await new Promise<Buffer | null>((resolve, reject) => {
     const onReadable = () => {
       const chunk = raw.read() as Buffer | null;
@@ -51,7 +87,7 @@ async function sniffGzip(raw: Readable): Promise<Readable> {
       resolve(chunk);
     };
     const onEnd = () => (cleanup(), resolve(null));
-    const onError = (e: Error) => (cleanup(), reject(e));
+    const onError = (e: Error) => (cleanup(), reject(unreadable(name, e)));
     const cleanup = () => {
       raw.off('readable', onReadable);
       raw.off('end', onEnd);
@@ -71,17 +107,16 @@ async function sniffGzip(raw: Readable): Promise<Readable> {
   if (gz) target.pipe(out).on('error', () => {});
   target.write(first);
   raw.pipe(target);
-  raw.on('error', (e) => out.destroy(e));
-  if (gz) target.on('error', (e) => out.destroy(new FanoutError('INPUT_UNREADABLE', `input is not valid gzip: ${e.message}`)));
+  raw.on('error', (e) => out.destroy(unreadable(name, e)));
+  if (gz) target.on('error', (e) => out.destroy(new FanoutError('INPUT_UNREADABLE', `${name} is not valid gzip: ${e.message}`)));
   return out;
 }
 
-/** Text lines of a byte stream, without their line endings. */
-async function* lines(stream: Readable): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
+/** Text lines, without their line endings. */
+async function* lines(chunks: AsyncIterable<string>): AsyncGenerator<string> {
   let rest = '';
-  for await (const chunk of stream) {
-    const text = rest + decoder.write(chunk as Buffer);
+  for await (const chunk of chunks) {
+    const text = rest + chunk;
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
       yield text.slice(start, nl);
@@ -89,7 +124,6 @@ async function* lines(stream: Readable): AsyncGenerator<string> {
     }
     rest = text.slice(start);
   }
-  rest += decoder.end();
   if (rest) yield rest;
 }
 
@@ -100,24 +134,24 @@ function urlOf(line: string): string | null {
 }
 
 export async function* readInput(options: InputOptions): AsyncGenerator<InputItem> {
+  const name = inputName(options.source);
   const stream = await openSource(options);
   try {
     if (options.column === undefined) {
-      for await (const line of lines(stream)) {
+      for await (const line of lines(textOf(stream, name))) {
         const url = urlOf(line);
         if (url !== null) yield { url };
       }
       return;
     }
-    yield* csvItems(stream, options.column);
+    yield* csvItems(textOf(stream, name), options.column);
   } finally {
     stream.destroy();
   }
 }
 
-async function* csvItems(stream: Readable, column: string): AsyncGenerator<InputItem> {
+async function* csvItems(chunks: AsyncIterable<string>, column: string): AsyncGenerator<InputItem> {
   const reader = new CsvReader();
-  const decoder = new StringDecoder('utf8');
   let header: string[] | null = null;
   let at = -1;
   const rowsOf = function* (rows: string[][]): Generator<InputItem> {
@@ -137,17 +171,8 @@ async function* csvItems(stream: Readable, column: string): AsyncGenerator<Input
       yield { url, input };
     }
   };
-  // A BOM (Excel's "CSV UTF-8") goes before the reader sees it: left in, it hides a quoted first header ("url").
-  let start = true;
-  for await (const chunk of stream) {
-    let text = decoder.write(chunk as Buffer);
-    if (start && text !== '') {
-      start = false;
-      text = text.replace(/^\uFEFF/, '');
-    }
-    yield* rowsOf(reader.push(text));
-  }
-  yield* rowsOf(reader.push(decoder.end()));
+  // textOf drops a BOM (Excel's "CSV UTF-8"): left in, it would hide a quoted first header ("url").
+  for await (const text of chunks) yield* rowsOf(reader.push(text));
   yield* rowsOf(reader.end());
   if (!header) throw new FanoutError('INPUT_UNREADABLE', 'CSV input is empty: it needs a header row');
 }
