@@ -15,8 +15,10 @@ import { bodyTooLarge, contentCodings, discard, readBody } from './read-body.js'
 export interface FetchOptions {
   /** The whole attempt, redirects and body included (ms). */
   timeoutMs: number;
-  /** Waiting for headers, or between two body chunks (ms); connect timeout is the agent's. */
+  /** Waiting for headers, or between two body chunks (ms). */
   idleTimeoutMs: number;
+  /** The agent's connect timeout (ms), only to say it in a TIMEOUT message: the agent enforces it. */
+  connectTimeoutMs?: number;
   maxRedirects: number;
   /** Decompressed body limit. */
   maxBytes: number;
@@ -108,10 +110,10 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
   }, options.timeoutMs);
   const cancel = () => attempt.abort(signal!.reason);
   signal?.addEventListener('abort', cancel, { once: true });
+  let current = parsed;
   try {
     const firstOrigin = parsed.origin;
     const seen = new Set<string>([parsed.hash ? parsed.href.slice(0, -parsed.hash.length) : parsed.href]);
-    let current = parsed;
     for (let hop = 0; ; hop++) {
       const res = await agent.request({
         origin: current.origin,
@@ -173,7 +175,11 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
     }
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
-    result.error = classifyError(attempt.timedOut ? attempt.reason : err);
+    result.error = classifyError(attempt.timedOut ? attempt.reason : err, {
+      host: current.host,
+      connectTimeoutMs: options.connectTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+    });
     return result;
   } finally {
     clearTimeout(timer);

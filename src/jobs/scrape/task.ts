@@ -54,6 +54,7 @@ export default defineTask((options: ScrapeTaskOptions) => {
   const finalAttempt: FetchOptions = {
     timeoutMs: options.timeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs,
     maxRedirects: options.maxRedirects,
     maxBytes: options.maxBytes,
     headers: requestHeaders(options),

@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSiteServer, type SiteServer } from '../../../fixtures/site-server.js';
 import { until } from '../../../fixtures/scrape-options.js';
 import { fetchPage, type FetchOptions } from '../../../src/jobs/scrape/fetch.js';
+
+const TLS_CERT = readFileSync(new URL('../../../fixtures/tls/localhost-cert.pem', import.meta.url));
+const TLS_KEY = readFileSync(new URL('../../../fixtures/tls/localhost-key.pem', import.meta.url));
 
 let site: SiteServer;
 let agent: Agent;
@@ -126,6 +131,46 @@ describe('fetchPage', () => {
   it('reports a TLS handshake with a plain HTTP server as TLS', async () => {
     const res = await fetchPage(site.url.replace('http:', 'https:') + '/page/x', options(), agent);
     expect(res.error?.code).toBe('TLS');
+  });
+
+  it('says in words, on one line, that an https URL reached a plain HTTP server', async () => {
+    const host = new URL(site.url).host;
+    const res = await fetchPage(site.url.replace('http:', 'https:') + '/page/x', options(), agent);
+    expect(res.error).toEqual({ code: 'TLS', message: `TLS handshake failed: the server at ${host} does not speak TLS (plain HTTP? try http://)` });
+  });
+
+  it('names a certificate problem in words with the host: self-signed, or issued for another name', async () => {
+    const tls = createHttpsServer({ cert: TLS_CERT, key: TLS_KEY }, (_req, res) => res.end('hello'));
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(tls.address() as AddressInfo).port}`;
+    const trusting = new Agent({ connect: { ca: TLS_CERT } });
+    try {
+      const selfSigned = await fetchPage(`https://${host}/`, options(), agent);
+      expect(selfSigned.error).toEqual({
+        code: 'TLS',
+        message: `the TLS certificate of ${host} is self-signed, not issued by a trusted authority (DEPTH_ZERO_SELF_SIGNED_CERT)`,
+      });
+      const otherName = await fetchPage(`https://${host}/`, options(), trusting);
+      expect(otherName.error).toEqual({
+        code: 'TLS',
+        message: `the TLS certificate of ${host} is not valid for this name: it names DNS:localhost (ERR_TLS_CERT_ALTNAME_INVALID)`,
+      });
+    } finally {
+      await trusting.close();
+      tls.closeAllConnections();
+      await new Promise((r) => tls.close(r));
+    }
+  });
+
+  it('says which limit ran out: no headers, a stalled body, or the whole attempt', async () => {
+    const host = new URL(site.url).host;
+    const noHeaders = await fetchPage(`${site.url}/hang?id=words`, options({ idleTimeoutMs: 200, timeoutMs: 60_000 }), agent);
+    expect(noHeaders.error).toEqual({ code: 'TIMEOUT', message: `no response headers from ${host} within 200 ms (--idle-timeout)` });
+    const stalled = await fetchPage(`${site.url}/stall`, options({ idleTimeoutMs: 200, timeoutMs: 60_000 }), agent);
+    expect(stalled.error).toEqual({ code: 'TIMEOUT', message: `the body from ${host} stalled: no data for 200 ms (--idle-timeout)` });
+    expect(stalled.status).toBe(200);
+    const whole = await fetchPage(`${site.url}/trickle?ms=20&id=words`, options({ timeoutMs: 300, idleTimeoutMs: 5_000 }), agent);
+    expect(whole.error).toEqual({ code: 'TIMEOUT', message: 'no complete answer within 300 ms (--timeout)' });
   });
 
   it('rejects URLs that are not http(s) as INVALID_URL without a request', async () => {
