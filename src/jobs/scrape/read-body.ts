@@ -4,8 +4,9 @@
  * memory stays at about maxBytes plus one zlib chunk.
  */
 import type { Readable, Transform } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { createBrotliDecompress, createInflate, createInflateRaw } from 'node:zlib';
 import { FanoutError } from '../../engine/errors.js';
+import { GzipDecoder } from './gunzip.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -33,15 +34,14 @@ export function contentCodings(header: string | string[] | undefined): string[] 
  * Strict about the end (zlib's default finish): a stream that stops before its end marker (gzip's trailer,
  * deflate's final block, brotli's last meta-block) is an error, never a partial page passed off as whole.
  * Lenient about the start: "deflate" is accepted both zlib-wrapped (RFC 1950, correct) and raw (what some
- * servers send). What follows a complete stream: ignored for deflate and br; for gzip, NUL padding is ignored,
- * further gzip members are read (RFC 1952 allows several), and anything else is DECODE (node:zlib reads it as
- * the header of a next member).
+ * servers send). What follows a complete stream is ignored, as browsers ignore it (gzip: unless it is another
+ * member, which is read; see GzipDecoder).
  */
 function decoderFor(coding: string, first: Buffer): Transform | null {
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
-      return createGunzip();
+      return new GzipDecoder();
     case 'deflate':
       return (first[0] & 0x0f) === 8 ? createInflate() : createInflateRaw();
     case 'br':

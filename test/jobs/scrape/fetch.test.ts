@@ -64,9 +64,9 @@ describe('fetchPage', () => {
     }
   });
 
-  it('reads a complete deflate or br body whole although stray bytes follow it', async () => {
+  it('reads a complete gzip, deflate or br body whole although stray bytes follow it, as browsers do', async () => {
     const plain = (await fetchPage(`${site.url}/page/tail?bytes=20000`, options(), agent)).body!;
-    for (const enc of ['deflate', 'deflate-raw', 'br']) {
+    for (const enc of ['gzip', 'deflate', 'deflate-raw', 'br']) {
       const res = await fetchPage(`${site.url}/page/tail?bytes=20000&enc=${enc}&tail=%0D%0Ajunk`, options(), agent);
       expect(res.error, enc).toBeNull();
       expect(res.body!.equals(plain), enc).toBe(true);
