@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, type SpawnOptions } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+function spawnCli(args: string[], options: SpawnOptions): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** One line on stderr, exit 2, nothing on stdout: how every refusal of the input reads. */
 function expectOneLineRefusal(r: { code: number | null; stdout: string; stderr: string }, ...words: string[]): void {
   expect(r.code).toBe(2);
@@ -34,16 +45,18 @@ describe('fanout scrape: the input list, in words', () => {
   it('says a directory on stdin is a directory, instead of a silent empty run', async () => {
     const fd = openSync(dir, 'r');
     try {
-      const child = spawn(process.execPath, [BIN, 'scrape', '-', '--quiet'], { stdio: [fd, 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (d) => (stdout += d));
-      child.stderr!.on('data', (d) => (stderr += d));
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-      expectOneLineRefusal({ code, stdout, stderr }, 'stdin', 'is a directory');
+      expectOneLineRefusal(await spawnCli(['scrape', '-', '--quiet'], { stdio: [fd, 'pipe', 'pipe'] }), 'stdin', 'is a directory');
     } finally {
       closeSync(fd);
     }
+  });
+
+  it('says permission denied in words, naming the list', async () => {
+    const list = join(dir, 'secret.txt');
+    await writeFile(list, `${site.url}/page/1\n`, { mode: 0o000 });
+    // root reads any file: the list is then read by an unprivileged user (who cannot even enter the 0700 folder).
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    expectOneLineRefusal(await spawnCli(['scrape', list, '--quiet'], asUser), `cannot read ${list}: permission denied`);
   });
 
   it('scrapes a UTF-16 list with a BOM, as Windows tools and iconv -t UTF-16 write it', async () => {

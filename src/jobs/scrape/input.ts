@@ -9,6 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { PassThrough, type Readable } from 'node:stream';
 import { FanoutError } from '../../engine/errors.js';
 import { CsvReader } from './csv.js';
+import { fsErrorWords } from './fs-words.js';
 import { textOf } from './input-text.js';
 
 export interface InputItem {
@@ -51,14 +52,7 @@ function stdinIsDirectory(): boolean {
 export function unreadable(name: string, err: unknown): FanoutError {
   if (err instanceof FanoutError) return err;
   const code = (err as NodeJS.ErrnoException).code;
-  const why =
-    code === 'ENOENT' ? 'not found' :
-    code === 'EACCES' || code === 'EPERM' ? 'permission denied' :
-    code === 'EISDIR' ? 'it is a directory, not a list of URLs' :
-    code === 'ENOTDIR' ? 'a part of its path is not a directory' :
-    code === 'ELOOP' ? 'too many levels of symbolic links' :
-    code === 'ENAMETOOLONG' ? 'its name is too long' :
-    (err as Error).message;
+  const why = code === 'EISDIR' ? 'it is a directory, not a list of URLs' : fsErrorWords(err);
   return new FanoutError('INPUT_UNREADABLE', code === 'ENOENT' ? `input file not found: ${name}` : `cannot read ${name}: ${why}`, { cause: err });
 }
 

@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { FanoutError } from '../../engine/errors.js';
 import { CsvReader } from './csv.js';
+import { fsErrorWords } from './fs-words.js';
 import type { OutputFormat } from './output.js';
 
 export interface ResumeState {
@@ -53,7 +54,7 @@ export async function readResumeState(file: string, format: OutputFormat): Promi
     handle = await open(file, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { done, headerWritten: false, failed: 0, urls: new Map() };
-    throw new FanoutError('USAGE', `cannot read ${file} to resume: ${(err as Error).message}`);
+    throw new FanoutError('USAGE', `cannot read ${file} to resume it: ${fsErrorWords(err)}`);
   }
   const isDir = await handle.stat().then((st) => st.isDirectory(), () => false);
   await handle.close();
