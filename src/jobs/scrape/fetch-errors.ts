@@ -61,6 +61,8 @@ export interface ErrorContext {
   host?: string;
   connectTimeoutMs?: number;
   idleTimeoutMs?: number;
+  /** The failing hop's headers had come: a connection lost now cuts a body short. */
+  inBody?: boolean;
 }
 
 /** The first error along the cause chain carrying `code`, for its other fields (reason, cert). */
@@ -124,12 +126,20 @@ function tlsMessage(code: string, err: unknown, ctx: ErrorContext): string {
   return `TLS with ${who} failed: ${messageOf(err)}`;
 }
 
+/** A lost connection in words: before any answer, or mid-body (the page is incomplete, so not kept). */
+function closedMessage(err: unknown, ctx: ErrorContext): string {
+  const who = ctx.host ?? 'the server';
+  const when = ctx.inBody ? 'in the middle of the body: the answer is incomplete' : 'before it answered';
+  return `the connection to ${who} was closed ${when} (${messageOf(err)})`;
+}
+
 export function classifyError(err: unknown, ctx: ErrorContext = {}): RecordError {
   const codes = codesOf(err);
   for (const c of codes) {
     const mapped = BY_CODE[c];
     if (mapped === 'TIMEOUT') return { code: mapped, message: timeoutMessage(c, err, ctx) };
     if (mapped === 'TLS' || (!mapped && TLS_CODE.test(c))) return { code: 'TLS', message: tlsMessage(c, err, ctx) };
+    if (mapped === 'CONNECTION_RESET') return { code: mapped, message: closedMessage(err, ctx) };
     if (mapped) return { code: mapped, message: messageOf(err) };
   }
   return { code: 'NETWORK', message: messageOf(err) };

@@ -111,10 +111,12 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
   const cancel = () => attempt.abort(signal!.reason);
   signal?.addEventListener('abort', cancel, { once: true });
   let current = parsed;
+  let inBody = false;
   try {
     const firstOrigin = parsed.origin;
     const seen = new Set<string>([parsed.hash ? parsed.href.slice(0, -parsed.hash.length) : parsed.href]);
     for (let hop = 0; ; hop++) {
+      inBody = false;
       const res = await agent.request({
         origin: current.origin,
         path: current.pathname + current.search,
@@ -124,6 +126,7 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
         headersTimeout: options.idleTimeoutMs,
         bodyTimeout: options.idleTimeoutMs,
       });
+      inBody = true;
       result.finalUrl = current.href;
       result.status = res.statusCode;
       result.headers = res.headers;
@@ -179,6 +182,7 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
       host: current.host,
       connectTimeoutMs: options.connectTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs,
+      inBody,
     });
     return result;
   } finally {

@@ -109,6 +109,16 @@ describe('fetchPage', () => {
     expect(mid.status).toBe(200);
   });
 
+  it('says whether a lost connection came before the answer or cut its body short, naming the server', async () => {
+    const host = new URL(site.url).host;
+    const before = await fetchPage(`${site.url}/reset`, options(), agent);
+    expect(before.error?.message).toMatch(new RegExp(`^the connection to ${host} was closed before it answered \\(`));
+    // The headers promised 10,000 bytes; about half came before the socket was destroyed.
+    const mid = await fetchPage(`${site.url}/reset?mid=1`, options(), agent);
+    expect(mid.error?.message).toMatch(new RegExp(`^the connection to ${host} was closed in the middle of the body: the answer is incomplete \\(`));
+    expect(mid.body).toBeNull();
+  });
+
   it('reports a closed port as CONNECTION_REFUSED', async () => {
     const server = createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
