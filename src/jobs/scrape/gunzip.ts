@@ -171,9 +171,10 @@ export class GzipDecoder extends Transform {
       });
       this.endMember();
     }
-    if (this.state === 'header' && this.members === 0 && this.pending.length === 0) return; // an empty body
-    if (this.state === 'header' || this.state === 'trailer') {
-      if (this.members === 0 || this.state === 'trailer') throw gzipError('unexpected end of file', 'Z_BUF_ERROR');
-    }
+    const cutShort =
+      this.state === 'trailer' || // the deflate stream is whole, its checksum is not
+      (this.state === 'header' && this.members === 0 && this.pending.length > 0); // not even one header
+    // (A partial header after a complete member is a stray tail like any other, and ignored.)
+    if (cutShort) throw gzipError('unexpected end of file', 'Z_BUF_ERROR');
   }
 }
