@@ -8,6 +8,8 @@ import { startSiteServer, type SiteServer } from '../../../fixtures/site-server.
 import { until } from '../../../fixtures/scrape-options.js';
 import { fetchPage, type FetchOptions } from '../../../src/jobs/scrape/fetch.js';
 
+// A self-signed test certificate for DNS:localhost only, valid until 2126 (made with: openssl req -x509 -newkey ec
+// -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500 -subj /CN=localhost -addext subjectAltName=DNS:localhost).
 const TLS_CERT = readFileSync(new URL('../../../fixtures/tls/localhost-cert.pem', import.meta.url));
 const TLS_KEY = readFileSync(new URL('../../../fixtures/tls/localhost-key.pem', import.meta.url));
 
