@@ -2,7 +2,7 @@
 import { correctnessGate } from './correctness.js';
 import type { StrategyResult, Warning } from './model.js';
 import type { Sample } from './sample.js';
-import { isOutlier, median, modifiedZScores, relativeTo, summarize, type Summary } from './stats.js';
+import { isOutlier, median, modifiedZScores, relativeTo, separation, summarize, type Summary } from './stats.js';
 import type { Strategy } from './strategy.js';
 
 /** Fewer measured runs than this and the standard deviation and outlier test mean little. */
@@ -33,6 +33,7 @@ export function analyse(strategies: readonly Strategy[], samples: readonly Sampl
       wallMs: summarize(valid.map((x) => x.wallMs)),
       userMs: summarize(valid.map((x) => x.userMs)),
       systemMs: summarize(valid.map((x) => x.systemMs)),
+      cpuMs: summarize(valid.map((x) => x.userMs + x.systemMs)),
       peakRssBytes: of((x) => x.peakRssBytes),
       itemsPerSec: of((x) => x.itemsPerSec),
       bytesPerSec: of((x) => x.bytesPerSec),
@@ -65,10 +66,10 @@ export function analyse(strategies: readonly Strategy[], samples: readonly Sampl
   if (ranked.length >= 2) {
     const [a, b] = ranked;
     const rel = b.relative!;
-    if (rel.sd !== null && rel.ratio - 1 < rel.sd) {
+    if (separation(rel) === 'within-noise') {
       warnings.push({
         code: 'WITHIN_NOISE',
-        message: `${a.id} and ${b.id} are within noise of each other (${b.id} is ${rel.ratio.toFixed(2)} ± ${rel.sd.toFixed(2)} × ${a.id}): more runs may separate them`,
+        message: `${a.id} and ${b.id} are within noise of each other (${b.id} is ${rel.ratio.toFixed(2)} ± ${rel.sd!.toFixed(2)} × ${a.id}): more runs may separate them`,
       });
     }
   }

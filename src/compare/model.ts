@@ -46,6 +46,8 @@ export interface StrategyResult extends Strategy {
   wallMs: Summary;
   userMs: Summary;
   systemMs: Summary;
+  /** User + system CPU per run: what "used the least CPU" is judged by. */
+  cpuMs: Summary;
   /** Peak RSS of the process tree per run (sampled). */
   peakRssBytes: Summary | null;
   itemsPerSec: Summary | null;

@@ -95,3 +95,16 @@ export function relativeTo(a: Summary, fastest: Summary): Relative {
   if (a.sd === null || fastest.sd === null || a.mean === 0 || fastest.mean === 0) return { ratio, sd: null };
   return { ratio, sd: ratio * Math.hypot(a.sd / a.mean, fastest.sd / fastest.mean) };
 }
+
+/** What a ratio's uncertainty lets a report claim about two strategies. */
+export type Separation = 'apart' | 'within-noise' | 'too-few-runs';
+
+/**
+ * The one rule every report sentence that ranks strategies follows: the slower is called slower only when its
+ * ratio to the faster minus the ratio's uncertainty stays above 1, i.e. the interval the Relative column prints
+ * (ratio ± sd) excludes 1. Otherwise the two are within noise; with a single run there is no uncertainty to judge.
+ */
+export function separation(r: Relative): Separation {
+  if (r.sd === null) return 'too-few-runs';
+  return r.ratio - r.sd > 1 ? 'apart' : 'within-noise';
+}

@@ -1,18 +1,15 @@
 /**
- * The one-line conclusion the demo prints under each report, read off the numbers (never written in advance):
- * who was fastest and by how much against async (the baseline: no workers), and who used the least CPU.
+ * The conclusion the demo prints under each report, read off the numbers (never written in advance): who was
+ * fastest and by how much, and who used the least CPU. A strategy is called faster or thriftier than another only
+ * when the stats module's separation rule allows it (the ratio's interval, as the report prints it, excludes 1);
+ * otherwise the text says the two are within noise, or that there were too few runs to tell.
  */
 import type { Comparison, StrategyResult } from '../compare/model.js';
-import { byRank, cpuTotal, duration } from '../compare/report/format.js';
-
-/**
- * Below this gap between two medians two strategies are called a tie (and two CPU totals the same); a larger gap
- * that is still within the ratio's standard deviation is reported, with "within noise".
- */
-export const TIE_RATIO = 0.05;
+import { duration } from '../compare/report/format.js';
+import { relativeTo, separation, type Relative, type Summary } from '../compare/stats.js';
 
 export function takeaway(c: Comparison): string {
-  const ranked = byRank(c).filter((s) => s.rank !== null);
+  const ranked = c.strategies.filter((s) => s.rank !== null).sort((a, b) => a.rank! - b.rank!);
   const flagged = c.strategies.filter((s) => s.rank === null).map((s) => s.id);
   const unranked = flagged.length ? ` (${list(flagged)} not ranked: ${flagged.length > 1 ? 'they' : 'it'} failed or differed, see the warnings)` : '';
   const best = ranked[0];
@@ -21,48 +18,76 @@ export function takeaway(c: Comparison): string {
   return `${speed(ranked)}; ${cpu(ranked)}${unranked}.`;
 }
 
+/** The strategies sorted by one measure, split into the lowest and those not clearly above it, and the rest. */
+interface Standing {
+  best: StrategyResult;
+  /** Not clearly above the best (within noise, or too few runs to tell), in order. */
+  close: StrategyResult[];
+  /** Clearly above the best, in order. */
+  behind: StrategyResult[];
+  rel: (s: StrategyResult) => Relative;
+  value: (s: StrategyResult) => number;
+}
+
+function standing(strategies: StrategyResult[], of: (s: StrategyResult) => Summary): Standing {
+  const sorted = [...strategies].sort((a, b) => of(a).median - of(b).median);
+  const best = sorted[0];
+  const rel = (s: StrategyResult) => relativeTo(of(s), of(best));
+  const rest = sorted.slice(1);
+  return {
+    best,
+    close: rest.filter((s) => separation(rel(s)) !== 'apart'),
+    behind: rest.filter((s) => separation(rel(s)) === 'apart'),
+    rel,
+    value: (s) => of(s).median,
+  };
+}
+
 /** Who was fastest: against async when async lost, else against the runner-up. */
 function speed(ranked: StrategyResult[]): string {
-  const best = ranked[0];
-  const tied = ranked.slice(1).filter((s) => s.relative!.ratio - 1 < TIE_RATIO);
-  const baseline = ranked.find((s) => s.mode === 'async');
-  if (tied.length > 0) {
-    const group = [best, ...tied];
-    let text = `${list(group.map((s) => s.id))} tied (medians within ${percent(tied[tied.length - 1].relative!.ratio)})`;
-    if (baseline && !group.includes(baseline)) text += `, ${times(baseline.relative!.ratio)} faster than async (${versus(best, baseline)})`;
-    return text;
-  }
-  const other = best === baseline || !baseline ? ranked[1] : baseline;
-  const text = best === baseline || !baseline ? `${best.id} was fastest, ${times(other.relative!.ratio)} faster than ${other.id}` : `${best.id} was ${times(other.relative!.ratio)} faster than async`;
-  return `${text} (${versus(best, other)}${withinNoise(other) ? `; within noise at ${best.runs} runs` : ''})`;
+  const st = standing(ranked, (s) => s.wallMs);
+  const { best, close, behind } = st;
+  // The clear gap to name: to async (the baseline: no workers) when it is clearly behind, else to the nearest.
+  const other = behind.find((s) => s.mode === 'async') ?? behind[0];
+  const gap = other ? `${times(st.rel(other).ratio)} faster than ${other.id} (${duration(st.value(best))} vs ${duration(st.value(other))})` : '';
+  if (close.length === 0) return `${best.id} was fastest, ${gap}`;
+  const why = closeness(st);
+  const names = list(close.map((s) => s.id));
+  const lead =
+    why.reason === 'within noise'
+      ? `${best.id} had the lowest median (${duration(st.value(best))}), but ${names} ${close.length > 1 ? 'were' : 'was'} within noise of it (${why.detail})`
+      : `${best.id} had the lowest median (${duration(st.value(best))}), but ${why.detail} ${why.detail.startsWith('1 ') ? 'is' : 'are'} too few runs to tell ${names} from it`;
+  return other ? `${lead}, and ${best.id} was ${gap}` : `no clear winner: ${lead}`;
 }
 
-/** Who used the least CPU (user + system, medians), and how it compares with the next. */
+/** Who used the least CPU (user + system per run, medians), and how it compares with the next. */
 function cpu(ranked: StrategyResult[]): string {
-  const byCpu = [...ranked].sort((a, b) => cpuTotal(a) - cpuTotal(b));
-  const [least, next] = byCpu;
-  if (cpuTotal(next) < cpuTotal(least) * (1 + TIE_RATIO)) {
-    const same = byCpu.filter((s) => cpuTotal(s) < cpuTotal(least) * (1 + TIE_RATIO));
-    return `${list(same.map((s) => s.id))} used about the same CPU (${duration(cpuTotal(least))})`;
-  }
-  return `${least.id} used the least CPU (${duration(cpuTotal(least))} vs ${duration(cpuTotal(next))} for ${next.id})`;
+  const st = standing(ranked, (s) => s.cpuMs);
+  const { best, close, behind } = st;
+  if (close.length === 0) return `${best.id} used the least CPU (${duration(st.value(best))} vs ${duration(st.value(behind[0]))} for ${behind[0].id})`;
+  const why = closeness(st);
+  const how = behind.length === 0 ? 'about the same CPU' : 'the least CPU';
+  const detail = why.reason === 'within noise' ? `within noise: ${why.detail}` : `${why.detail}: too few runs to tell them apart`;
+  return `${list([best, ...close].map((s) => s.id))} used ${how} (${duration(st.value(best))} for ${best.id}; ${detail})`;
 }
 
-const versus = (a: StrategyResult, b: StrategyResult) => `${duration(a.wallMs.median)} vs ${duration(b.wallMs.median)}`;
+/** Why the close ones are not called worse than the best: within noise (the widest ratio, as printed) or too few runs. */
+function closeness(st: Standing): { reason: 'within noise' | 'too few runs'; detail: string } {
+  const { best, close } = st;
+  const fewRuns = close.find((s) => separation(st.rel(s)) === 'too-few-runs');
+  if (fewRuns) return { reason: 'too few runs', detail: runsOf(Math.min(best.runs, fewRuns.runs)) };
+  const widest = close.reduce((a, b) => (st.rel(b).ratio > st.rel(a).ratio ? b : a));
+  const r = st.rel(widest);
+  return { reason: 'within noise', detail: `${widest.id} ${r.ratio.toFixed(2)} ± ${r.sd!.toFixed(2)} × ${best.id} at ${runsOf(Math.min(best.runs, widest.runs))}` };
+}
 
-/** The gap to the fastest is smaller than the ratio's own standard deviation. */
-function withinNoise(s: StrategyResult): boolean {
-  const r = s.relative!;
-  return r.sd !== null && r.ratio - 1 < r.sd;
+function runsOf(n: number): string {
+  return `${n} run${n === 1 ? '' : 's'}`;
 }
 
 /** 1.62 -> "1.6x"; 1.046 -> "1.05x" (two decimals below 1.1, where one would round a real gap away). */
 function times(ratio: number): string {
   return `${ratio < 1.1 ? ratio.toFixed(2) : ratio.toFixed(1)}x`;
-}
-
-function percent(ratio: number): string {
-  return `${Math.max(1, Math.round((ratio - 1) * 100))}%`;
 }
 
 function list(names: string[]): string {

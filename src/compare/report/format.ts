@@ -1,6 +1,6 @@
 /** How numbers read in every report: one place, so the terminal, Markdown and HTML agree. */
 import type { Comparison, StrategyResult } from '../model.js';
-import type { Summary } from '../stats.js';
+import { separation, type Summary } from '../stats.js';
 
 export function duration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
@@ -70,16 +70,27 @@ export function byRank(c: Comparison): StrategyResult[] {
   return [...ranked, ...c.strategies.filter((s) => s.rank === null)];
 }
 
-/** The one-sentence conclusion every report leads with. */
+/**
+ * The one-sentence conclusion every report leads with. It calls the fastest faster than the runner-up only when
+ * the stats module's separation rule allows it (the same rule as the takeaway and the WITHIN_NOISE warning).
+ */
 export function headline(c: Comparison): string {
   const order = byRank(c);
   const best = order[0];
   if (!best || best.rank === null) return 'No strategy could be ranked: see the warnings.';
   const next = order[1];
   if (!next || next.rank === null) return `${best.id} is the only strategy ranked (median ${duration(best.wallMs.median)}).`;
-  return `${best.id} is fastest (median ${duration(best.wallMs.median)}), ${relative(next)} × faster than ${next.id}.`;
+  switch (separation(next.relative!)) {
+    case 'apart':
+      return `${best.id} is fastest (median ${duration(best.wallMs.median)}), ${relative(next)} × faster than ${next.id}.`;
+    case 'within-noise':
+      return `No clear winner: ${best.id} has the lowest median (${duration(best.wallMs.median)}), but ${next.id} is within noise of it (${relative(next)} ×).`;
+    case 'too-few-runs':
+      return `${best.id} has the lowest median (${duration(best.wallMs.median)} vs ${duration(next.wallMs.median)} for ${next.id}), but one run is too few runs to tell them apart.`;
+  }
 }
 
+/** User + system CPU, the medians the table prints, stacked (the chart). */
 export function cpuTotal(r: StrategyResult): number {
   return r.userMs.median + r.systemMs.median;
 }
