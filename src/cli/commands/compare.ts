@@ -4,6 +4,7 @@ import type { Command } from './command.js';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../pool-options.js';
 import { dashArg } from '../dash-arg.js';
+import { withExamples } from '../examples.js';
 import { reportDirOption } from '../report-dir-option.js';
 import { refuseClosedStdout } from '../closed-stdio.js';
 import { interruptSignal } from '../signals.js';
@@ -22,7 +23,7 @@ export function makeCompareCommand(options: CompareCommandOptions = {}): Command
     command: 'compare <job> [args..]',
     describe: 'time each strategy on your workload and write a report',
     builder: (y) =>
-      y
+      withExamples(y
         // Whatever compare does not own goes to the job, verbatim (numbers stay strings: "007" is not 7).
         .parserConfiguration({ 'unknown-options-as-args': true, 'populate--': true, 'parse-positional-numbers': false })
         .positional('job', { type: 'string', choices: JOBS, describe: 'the job to compare: scrape or copy' })
@@ -34,8 +35,10 @@ export function makeCompareCommand(options: CompareCommandOptions = {}): Command
         .option('report', { type: 'string', default: './fanout-report', describe: 'directory for report.{html,md,json,csv}' })
         .option('json', { type: 'boolean', default: false, describe: 'print the JSON report to stdout instead of the table' })
         .group(['modes', 'workers', 'runs', 'warmup', 'report', 'json'], 'Compare:')
-        .example('$0 scrape urls.txt -c 32 --runs 5', 'every strategy on your URL list')
-        .example('$0 copy ./src-tree /tmp/dst --modes async,threads --workers 2', 'copy: DST is emptied before each run'),
+        , [
+          ['$0 scrape urls.txt -c 32 --runs 5', 'every strategy on your URL list'],
+          ['$0 copy ./src-tree /tmp/dst --modes async,threads --workers 2', 'copy: DST is emptied before each run'],
+        ]),
     run: async (args) => runCompare(args, options),
   };
 }
