@@ -44,6 +44,10 @@ export interface RunnerOptions {
   resultHash?: (ctx: RunContext) => Promise<string>;
   /** Untimed clean-up after each run. */
   afterRun?: (ctx: RunContext) => void | Promise<void>;
+  /** A run is about to start (its preparation done): `done` runs of `total` are behind it. */
+  onRunStart?: (ctx: RunContext, done: number, total: number) => void;
+  /** Its process has exited after `wallMs`; the untimed result check and clean-up follow, then onSample. */
+  onRunExit?: (ctx: RunContext, wallMs: number) => void;
   onSample?: (sample: Sample, done: number, total: number) => void;
   /**
    * Stops the comparison: the running job gets SIGINT (it stops cleanly and exits 130), no further run starts,
@@ -70,6 +74,7 @@ export async function runStrategies(options: RunnerOptions): Promise<Sample[]> {
         const ctx: RunContext = { strategy, round: round < warmup ? round : round - warmup, warmup: round < warmup, scratchDir };
         interrupted(options.signal, samples.length, total);
         await options.beforeRun?.(ctx);
+        options.onRunStart?.(ctx, samples.length, total);
         const sample = await runOnce(options, ctx, samples.length);
         interrupted(options.signal, samples.length, total); // a run cut short is not a sample
         if (options.resultHash && sample.job && sample.error === null) sample.resultHash = await options.resultHash(ctx);
@@ -135,6 +140,7 @@ async function runOnce(options: RunnerOptions, ctx: RunContext, sequence: number
     options.signal?.removeEventListener('abort', stop);
     sampler?.stop();
   }
+  options.onRunExit?.(ctx, result.wallMs);
   await closed;
 
   if (result.code === USAGE_EXIT) {

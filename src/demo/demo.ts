@@ -13,7 +13,7 @@ import { runComparison } from '../compare/comparison.js';
 import type { Comparison } from '../compare/model.js';
 import { packageRoot } from '../compare/environment.js';
 import { planJob } from '../compare/job-plan.js';
-import type { Sample } from '../compare/sample.js';
+import { compareProgress } from '../compare/progress.js';
 import { expandStrategies, type Strategy } from '../compare/strategy.js';
 import { duration } from '../compare/report/format.js';
 import { renderTerminal } from '../compare/report/terminal.js';
@@ -112,11 +112,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 /** One workload through compare's own planning and runner; null when interrupted. */
 async function compareWorkload(w: DemoWorkload, strategies: Strategy[], runs: number, warmup: number, o: DemoOptions) {
   const plan = planJob(w.job, w.args);
-  const progress = o.err?.isTTY
-    ? (s: Sample, done: number, total: number) => {
-        o.err!.write(`\r\x1b[K[${done}/${total}] ${s.strategy} ${s.warmup ? 'warm-up' : `run ${s.round + 1}`}: ${s.error ? 'failed' : duration(s.wallMs)}`);
-      }
-    : undefined;
+  // Live progress on a terminal only: the reports themselves go to `out`, and a log needs no per-run lines.
+  const progress = compareProgress(o.err ?? { write: () => true }, o.err?.isTTY ? 'line' : 'off', { runs, warmup });
   try {
     return await runComparison({
       command: process.execPath,
@@ -129,14 +126,16 @@ async function compareWorkload(w: DemoWorkload, strategies: Strategy[], runs: nu
       signal: o.signal, // stops the running job too, and starts no other
       afterRun: plan.afterRun,
       resultHash: plan.resultHash,
-      onSample: progress,
+      onRunStart: progress.onRunStart,
+      onRunExit: progress.onRunExit,
+      onSample: progress.onSample,
       workload: { job: plan.job, args: plan.args, description: `${w.title}: ${plan.description}`, notes: [`fanout demo workload: ${w.detail}`, ...plan.notes] },
     });
   } catch (err) {
     if (o.signal.aborted) return null;
     throw err;
   } finally {
-    if (progress) o.err!.write('\r\x1b[K');
+    progress.stop();
     plan.finish();
   }
 }

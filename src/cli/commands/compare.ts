@@ -9,13 +9,12 @@ import { reportDirOption } from '../report-dir-option.js';
 import { refuseClosedStdout } from '../closed-stdio.js';
 import { interruptSignal } from '../signals.js';
 import { JOBS } from '../../compare/jobs.js';
-import type { Sample } from '../../compare/sample.js';
 
 export interface CompareCommandOptions {
   /** How to start a job: the executable and its leading arguments. Default: this Node and bin/fanout.js. */
   jobCommand?: () => { command: string; args: string[] };
   stdout?: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
 export function makeCompareCommand(options: CompareCommandOptions = {}): Command {
@@ -23,7 +22,10 @@ export function makeCompareCommand(options: CompareCommandOptions = {}): Command
     command: 'compare <job> [args..]',
     describe: 'time each strategy on your workload and write a report',
     builder: (y) =>
-      withExamples(y
+      withExamples(y, [
+        ['$0 scrape urls.txt -c 32 --runs 5', 'every strategy on your URL list'],
+        ['$0 copy ./src-tree /tmp/dst --modes async,threads --workers 2', 'copy: DST is emptied before each run'],
+      ])
         // Whatever compare does not own goes to the job, verbatim (numbers stay strings: "007" is not 7).
         .parserConfiguration({ 'unknown-options-as-args': true, 'populate--': true, 'parse-positional-numbers': false })
         .positional('job', { type: 'string', choices: JOBS, describe: 'the job to compare: scrape or copy' })
@@ -34,11 +36,8 @@ export function makeCompareCommand(options: CompareCommandOptions = {}): Command
         .option('warmup', { type: 'number', default: 1, describe: 'warm-up runs per strategy, not counted' })
         .option('report', { type: 'string', default: './fanout-report', describe: 'directory for report.{html,md,json,csv}' })
         .option('json', { type: 'boolean', default: false, describe: 'print the JSON report to stdout instead of the table' })
-        .group(['modes', 'workers', 'runs', 'warmup', 'report', 'json'], 'Compare:')
-        , [
-          ['$0 scrape urls.txt -c 32 --runs 5', 'every strategy on your URL list'],
-          ['$0 copy ./src-tree /tmp/dst --modes async,threads --workers 2', 'copy: DST is emptied before each run'],
-        ]),
+        .option('progress', { type: 'boolean', default: true, describe: 'show each run on stderr as it starts and ends (--no-progress: nothing)' })
+        .group(['modes', 'workers', 'runs', 'warmup', 'report', 'json', 'progress'], 'Compare:'),
     run: async (args) => runCompare(args, options),
   };
 }
@@ -47,13 +46,13 @@ export const compareCommand: Command = makeCompareCommand();
 
 async function runCompare(args: Record<string, any>, options: CompareCommandOptions): Promise<ExitCode> {
   // compare's modules load only now, not for every command.
-  const [{ runComparison }, { packageRoot }, { planJob }, { expandStrategies }, { duration }, { renderJson }, { renderTerminal }, { writeReports }] =
+  const [{ runComparison }, { packageRoot }, { planJob }, { expandStrategies }, { compareProgress, progressMode }, { renderJson }, { renderTerminal }, { writeReports }] =
     await Promise.all([
       import('../../compare/comparison.js'),
       import('../../compare/environment.js'),
       import('../../compare/job-plan.js'),
       import('../../compare/strategy.js'),
-      import('../../compare/report/format.js'),
+      import('../../compare/progress.js'),
       import('../../compare/report/json.js'),
       import('../../compare/report/terminal.js'),
       import('../../compare/report/write.js'),
@@ -79,11 +78,7 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
   try {
     const start = options.jobCommand?.() ?? { command: process.execPath, args: [join(packageRoot(), 'bin', 'fanout.js')] };
 
-    const progress = stderr.isTTY ? (s: Sample, done: number, total: number) => {
-      const what = s.error ? 'failed' : duration(s.wallMs);
-      stderr.write(`\r\x1b[K[${done}/${total}] ${s.strategy} ${s.warmup ? 'warm-up' : `run ${s.round + 1}`}: ${what}`);
-      if (done === total) stderr.write('\r\x1b[K');
-    } : undefined;
+    const progress = compareProgress(stderr, progressMode(stderr, args.progress !== false), { runs, warmup });
 
     let comparison;
     const interrupt = interruptSignal();
@@ -98,19 +93,21 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
         beforeRun: plan.beforeRun,
         afterRun: plan.afterRun,
         resultHash: plan.resultHash,
-        onSample: progress,
+        onRunStart: progress.onRunStart,
+        onRunExit: progress.onRunExit,
+        onSample: progress.onSample,
         signal: interrupt.signal,
         workload: { job: plan.job, args: plan.args, description: plan.description, notes: plan.notes },
       });
     } catch (err) {
       if (!interrupt.signal.aborted) throw err;
       // Ctrl-C: the running job was stopped; its scratch files and a copy's DST are cleaned up below.
-      if (stderr.isTTY) stderr.write('\r\x1b[K');
+      progress.stop();
       stderr.write(`fanout: compare ${(err as Error).message}; no report written\n`);
       return EXIT.INTERRUPTED;
     } finally {
       interrupt.dispose();
-      if (stderr.isTTY) stderr.write('\r\x1b[K');
+      progress.stop();
       plan.finish();
     }
     writeReports(comparison, dir);

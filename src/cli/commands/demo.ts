@@ -10,14 +10,13 @@ export const demoCommand: Command = {
   command: 'demo',
   describe: 'compare async, threads and procs on three embedded workloads (loopback site, temp tree; no network)',
   builder: (y) =>
-    withExamples(y
+    withExamples(y, [
+      ['$0', 'the full demo, reports in ./fanout-report/'],
+      ['$0 --quick --report /tmp/r', 'a fast check that everything works'],
+    ])
       .option('report', { type: 'string', default: './fanout-report', describe: 'folder for the reports: one per workload, plus index.html and index.md' })
       .option('runs', { type: 'number', describe: 'measured runs per strategy (default 3, about a minute on 2 cores; 1 with --quick)' })
-      .option('quick', { type: 'boolean', default: false, describe: 'tiny workloads, one run each: a smoke test in seconds' })
-      , [
-        ['$0', 'the full demo, reports in ./fanout-report/'],
-        ['$0 --quick --report /tmp/r', 'a fast check that everything works'],
-      ]),
+      .option('quick', { type: 'boolean', default: false, describe: 'tiny workloads, one run each: a smoke test in seconds' }),
   async run(args) {
     const runs = args.runs === undefined ? undefined : wholeNumber('--runs', args.runs);
     const { runDemo } = await import('../../demo/demo.js');
