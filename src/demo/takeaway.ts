@@ -55,7 +55,7 @@ function speed(ranked: StrategyResult[]): string {
   const names = list(close.map((s) => s.id));
   const lead =
     why.reason === 'within noise'
-      ? `${best.id} had the lowest median (${duration(st.value(best))}), but ${names} ${close.length > 1 ? 'were' : 'was'} within noise of it (${why.detail})`
+      ? `${best.id} had the lowest median (${duration(st.value(best))}), but ${names} ${close.length > 1 ? `were within noise of it (${why.widest} ${why.detail})` : `was within noise of it (${why.detail})`}`
       : `${best.id} had the lowest median (${duration(st.value(best))}), but ${why.detail} ${why.detail.startsWith('1 ') ? 'is' : 'are'} too few runs to tell ${names} from it`;
   return other ? `${lead}, and ${best.id} was ${gap}` : `no clear winner: ${lead}`;
 }
@@ -67,18 +67,19 @@ function cpu(ranked: StrategyResult[]): string {
   if (close.length === 0) return `${best.id} used the least CPU (${duration(st.value(best))} vs ${duration(st.value(behind[0]))} for ${behind[0].id})`;
   const why = closeness(st);
   const how = behind.length === 0 ? 'about the same CPU' : 'the least CPU';
-  const detail = why.reason === 'within noise' ? `within noise: ${why.detail}` : `${why.detail}: too few runs to tell them apart`;
+  const detail = why.reason === 'within noise' ? `within noise: ${why.widest} ${why.detail}` : `${why.detail}: too few runs to tell them apart`;
   return `${list([best, ...close].map((s) => s.id))} used ${how} (${duration(st.value(best))} for ${best.id}; ${detail})`;
 }
 
 /** Why the close ones are not called worse than the best: within noise (the widest ratio, as printed) or too few runs. */
-function closeness(st: Standing): { reason: 'within noise' | 'too few runs'; detail: string } {
+function closeness(st: Standing): { reason: 'within noise' | 'too few runs'; detail: string; widest?: string } {
   const { best, close } = st;
   const fewRuns = close.find((s) => separation(st.rel(s)) === 'too-few-runs');
   if (fewRuns) return { reason: 'too few runs', detail: runsOf(Math.min(best.runs, fewRuns.runs)) };
   const widest = close.reduce((a, b) => (st.rel(b).ratio > st.rel(a).ratio ? b : a));
   const r = st.rel(widest);
-  return { reason: 'within noise', detail: `${widest.id} ${r.ratio.toFixed(2)} ± ${r.sd!.toFixed(2)} × ${best.id} at ${runsOf(Math.min(best.runs, widest.runs))}` };
+  const ratio = `${r.ratio.toFixed(2)} ± ${r.sd!.toFixed(2)} × ${best.id} at ${runsOf(Math.min(best.runs, widest.runs))}`;
+  return { reason: 'within noise', detail: ratio, widest: widest.id };
 }
 
 function runsOf(n: number): string {

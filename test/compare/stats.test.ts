@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mean, median, modifiedZScores, outlierIndexes, relativeTo, standardDeviation, summarize } from '../../src/compare/stats.js';
+import { mean, median, modifiedZScores, outlierIndexes, relativeTo, separation, standardDeviation, summarize } from '../../src/compare/stats.js';
 
 describe('stats', () => {
   it('computes the median of odd and even counts without reordering the input', () => {
@@ -50,5 +50,13 @@ describe('stats', () => {
     expect(r.sd).toBeCloseTo(1.5 * Math.sqrt(0.1 ** 2 + 0.1 ** 2), 10);
     expect(relativeTo(fastest, fastest).ratio).toBe(1);
     expect(relativeTo({ ...slower, sd: null }, fastest).sd).toBeNull();
+  });
+
+  it('calls two strategies apart only when the ratio minus its uncertainty stays above 1', () => {
+    expect(separation({ ratio: 1.22, sd: 0.84 })).toBe('within-noise'); // the tree copy of issue 10
+    expect(separation({ ratio: 1.5, sd: 0.1 })).toBe('apart');
+    expect(separation({ ratio: 1.1, sd: 0.1 })).toBe('within-noise'); // the interval reaches 1 exactly
+    expect(separation({ ratio: 1, sd: 0 })).toBe('within-noise'); // the same time is no gap
+    expect(separation({ ratio: 2, sd: null })).toBe('too-few-runs');
   });
 });

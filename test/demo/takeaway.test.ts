@@ -48,7 +48,7 @@ describe('the takeaway printed under each demo report', () => {
       'procs:2': { wall: [1250, 1450, 1150], cpu: 2310 },
     }));
     expect(text).toBe(
-      'threads:2 had the lowest median (1.23 s), but procs:2 was within noise of it (procs:2 1.02 ± 0.17 × threads:2 at 3 runs), ' +
+      'threads:2 had the lowest median (1.23 s), but procs:2 was within noise of it (1.02 ± 0.17 × threads:2 at 3 runs), ' +
         'and threads:2 was 1.6x faster than async (1.23 s vs 2.00 s); async used the least CPU (2.00 s vs 2.30 s for threads:2).',
     );
   });

@@ -4,6 +4,7 @@
  */
 import type { Comparison, StrategyResult } from '../model.js';
 import { byRank, bytes, cpuTotal, duration } from './format.js';
+import { separation } from '../stats.js';
 import { escapeXml as x } from './escape.js';
 
 const ROW = 34;
@@ -46,6 +47,9 @@ export function renderChart(c: Comparison): string {
     axis(MEM.x, MEM.w, memScale, axisY, (v) => String(v)),
   );
 
+  // "fastest" only when the runner-up is clearly slower (the separation rule every report sentence follows).
+  const runnerUp = rows.find((r) => r.rank === 2);
+  const firstNote = !runnerUp || separation(runnerUp.relative!) === 'apart' ? 'fastest' : 'lowest median';
   rows.forEach((r, i) => {
     const y = TOP + i * ROW + (ROW - BAR) / 2;
     const mid = y + BAR / 2;
@@ -64,7 +68,7 @@ export function renderChart(c: Comparison): string {
       out.push(
         `<g class="whisker" stroke="#222" stroke-width="1.5"><line x1="${f(x1)}" y1="${mid}" x2="${f(x2)}" y2="${mid}"/><line x1="${f(x1)}" y1="${mid - 6}" x2="${f(x1)}" y2="${mid + 6}"/><line x1="${f(x2)}" y1="${mid - 6}" x2="${f(x2)}" y2="${mid + 6}"/></g>`,
       );
-      const note = r.rank === null ? ` ${r.correctness.status === 'differs' ? 'result differs' : r.correctness.status}` : r.rank === 1 ? ' fastest' : ` ×${r.relative!.ratio.toFixed(2)}`;
+      const note = r.rank === null ? ` ${r.correctness.status === 'differs' ? 'result differs' : r.correctness.status}` : r.rank === 1 ? ` ${firstNote}` : ` ×${r.relative!.ratio.toFixed(2)}`;
       out.push(`<text class="value" x="${f(Math.max(x2, TIME.x + w) + 8)}" y="${mid}" dominant-baseline="middle">${x(duration(r.wallMs.median) + note)}</text>`);
 
       const u = sc(r.userMs.median);
