@@ -34,9 +34,9 @@ describe('compare progress', () => {
     const p = compareProgress(err, 'line', { runs: 2, warmup: 0, intervalMs: 5, now: () => now });
     now = 3000; // preparation before the first run counts in the elapsed time, not in the run's
     p.onRunStart(ctx, 0, 4);
-    expect(err.text).toBe('\r\x1b[K[1/4] async run 1 of 2 · 0.0 ms (elapsed 2.0 s)');
+    expect(err.text).toBe('\r\x1b[K[1/4] async run 1 of 2 · 0.0 s (elapsed 2.0 s)');
     now = 4500;
-    await until(() => err.text.endsWith('[1/4] async run 1 of 2 · 1.50 s (elapsed 3.5 s)')); // the clock moves on its own
+    await until(() => err.text.endsWith('[1/4] async run 1 of 2 · 1.5 s (elapsed 3.5 s)')); // the clock moves on its own
     p.onRunExit(ctx, 1600);
     expect(err.text).toMatch(/\[1\/4\] async run 1 of 2: 1\.60 s, checking the result \(elapsed 3\.5 s\)$/);
     p.onSample(sample(1600), 1, 4);
