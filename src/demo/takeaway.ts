@@ -53,10 +53,11 @@ function speed(ranked: StrategyResult[]): string {
   if (close.length === 0) return `${best.id} was fastest, ${gap}`;
   const why = closeness(st);
   const names = list(close.map((s) => s.id));
+  const lowest = `${best.id} had the lowest median (${duration(st.value(best))})`;
   const lead =
     why.reason === 'within noise'
-      ? `${best.id} had the lowest median (${duration(st.value(best))}), but ${names} ${close.length > 1 ? `were within noise of it (${why.widest} ${why.detail})` : `was within noise of it (${why.detail})`}`
-      : `${best.id} had the lowest median (${duration(st.value(best))}), but ${why.detail} ${why.detail.startsWith('1 ') ? 'is' : 'are'} too few runs to tell ${names} from it`;
+      ? `${lowest}, but ${names} ${close.length > 1 ? `were within noise of it (${why.widest} ${why.detail})` : `was within noise of it (${why.detail})`}`
+      : `${lowest}, but ${why.detail} ${why.runs === 1 ? 'is' : 'are'} too few runs to tell ${names} from it`;
   return other ? `${lead}, and ${best.id} was ${gap}` : `no clear winner: ${lead}`;
 }
 
@@ -72,14 +73,17 @@ function cpu(ranked: StrategyResult[]): string {
 }
 
 /** Why the close ones are not called worse than the best: within noise (the widest ratio, as printed) or too few runs. */
-function closeness(st: Standing): { reason: 'within noise' | 'too few runs'; detail: string; widest?: string } {
+function closeness(st: Standing): { reason: 'within noise' | 'too few runs'; detail: string; runs: number; widest: string } {
   const { best, close } = st;
   const fewRuns = close.find((s) => separation(st.rel(s)) === 'too-few-runs');
-  if (fewRuns) return { reason: 'too few runs', detail: runsOf(Math.min(best.runs, fewRuns.runs)) };
+  if (fewRuns) {
+    const runs = Math.min(best.runs, fewRuns.runs);
+    return { reason: 'too few runs', detail: runsOf(runs), runs, widest: fewRuns.id };
+  }
   const widest = close.reduce((a, b) => (st.rel(b).ratio > st.rel(a).ratio ? b : a));
   const r = st.rel(widest);
-  const ratio = `${r.ratio.toFixed(2)} ± ${r.sd!.toFixed(2)} × ${best.id} at ${runsOf(Math.min(best.runs, widest.runs))}`;
-  return { reason: 'within noise', detail: ratio, widest: widest.id };
+  const runs = Math.min(best.runs, widest.runs);
+  return { reason: 'within noise', detail: `${r.ratio.toFixed(2)} ± ${r.sd!.toFixed(2)} × ${best.id} at ${runsOf(runs)}`, runs, widest: widest.id };
 }
 
 function runsOf(n: number): string {
