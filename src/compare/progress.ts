@@ -1,7 +1,7 @@
 /**
  * What a comparison shows on stderr while it runs: the strategy, run k of n, how long the run has taken so far and
  * the time elapsed since the comparison began. On a terminal, one line redrawn in place a few times a second;
- * elsewhere (a log, CI), one plain line when a run starts and one when it ends, no carriage returns.
+ * elsewhere (a log, CI; with --progress), one plain line when a run starts and one when it ends, no carriage returns.
  */
 import { performance } from 'node:perf_hooks';
 import { duration } from './report/format.js';
@@ -33,9 +33,14 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-/** A redrawn line on a terminal, plain lines elsewhere, nothing when not wanted. */
-export function progressMode(stream: ProgressStream, wanted: boolean): ProgressMode {
-  return !wanted ? 'off' : stream.isTTY ? 'line' : 'lines';
+/**
+ * As scrape's and copy's --progress: shown on a terminal unless turned off, elsewhere only when asked for (a piped
+ * stderr stays quiet); asked for off a terminal, it is plain lines, which a log can keep.
+ */
+export function progressMode(stream: ProgressStream, flag: boolean | undefined): ProgressMode {
+  if (flag === false) return 'off';
+  if (stream.isTTY) return 'line';
+  return flag ? 'lines' : 'off';
 }
 
 export function compareProgress(stream: ProgressStream, mode: ProgressMode, o: ProgressOptions): CompareProgress {

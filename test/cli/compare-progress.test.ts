@@ -71,10 +71,10 @@ describe('compare progress', () => {
         writeFileSync(join(hold, 'go'), '');
       }
     });
-    const r = await compare(['compare', 'scrape', urls(dir, 4), '--hold', hold, '--modes', 'async,threads', '--workers', '2', '--runs', '2', '--warmup', '0', '--report', join(dir, 'r'), '--json'], stderr);
+    const r = await compare(['compare', 'scrape', urls(dir, 4), '--hold', hold, '--modes', 'async,threads', '--workers', '2', '--runs', '2', '--warmup', '0', '--report', join(dir, 'r'), '--json', '--progress'], stderr);
     expect(r.code, stderr.text).toBe(0);
     expect(announced).toEqual(['async run 1 of 2', 'threads:2 run 1 of 2', 'async run 2 of 2', 'threads:2 run 2 of 2']);
-    // Not a terminal: plain lines, a start and an end per run, and no carriage returns or escapes.
+    // Not a terminal, --progress: plain lines, a start and an end per run, and no carriage returns or escapes.
     const lines = stderr.text.trimEnd().split('\n');
     expect(lines).toHaveLength(8);
     expect(lines[0]).toMatch(/^\[1\/4\] async run 1 of 2 started \(elapsed \d/);
@@ -98,7 +98,7 @@ describe('compare progress', () => {
   it('says so when a run fails', async () => {
     const dir = tempDir();
     const stderr = sink();
-    const r = await compare(['compare', 'scrape', urls(dir, 3), '--crash', 'threads', '--modes', 'async,threads', '--workers', '1', '--runs', '1', '--warmup', '0', '--report', join(dir, 'r')], stderr);
+    const r = await compare(['compare', 'scrape', urls(dir, 3), '--crash', 'threads', '--modes', 'async,threads', '--workers', '1', '--runs', '1', '--warmup', '0', '--report', join(dir, 'r'), '--progress'], stderr);
     expect(r.code).toBe(1);
     expect(stderr.text).toMatch(/^\[2\/2\] threads:1 run 1 of 1 failed: exited with code 3/m);
   });
@@ -106,25 +106,26 @@ describe('compare progress', () => {
   it('counts warm-ups apart from measured runs', async () => {
     const dir = tempDir();
     const stderr = sink();
-    await compare(['compare', 'scrape', urls(dir, 3), '--modes', 'async', '--runs', '1', '--warmup', '1', '--report', join(dir, 'r')], stderr);
+    await compare(['compare', 'scrape', urls(dir, 3), '--modes', 'async', '--runs', '1', '--warmup', '1', '--report', join(dir, 'r'), '--progress'], stderr);
     expect(stderr.text).toMatch(/^\[1\/2\] async warm-up 1 of 1 started/m);
     expect(stderr.text).toMatch(/^\[2\/2\] async run 1 of 1 started/m);
   });
 
-  it('is silent with --no-progress', async () => {
+  it('is silent with --no-progress on a terminal, and without --progress elsewhere (a piped stderr stays quiet)', async () => {
     const dir = tempDir();
-    const stderr = sink();
-    const r = await compare(['compare', 'scrape', urls(dir, 3), '--modes', 'async', '--runs', '1', '--warmup', '0', '--no-progress', '--report', join(dir, 'r')], stderr);
-    expect(r.code).toBe(0);
-    expect(stderr.text).toBe('');
+    for (const [stderr, flags] of [[Object.assign(sink(), { isTTY: true }), ['--no-progress']], [sink(), []]] as const) {
+      const r = await compare(['compare', 'scrape', urls(dir, 3), '--modes', 'async', '--runs', '1', '--warmup', '0', ...flags, '--report', join(dir, 'r')], stderr);
+      expect(r.code).toBe(0);
+      expect(stderr.text).toBe('');
+    }
   });
 
-  it('through the real command line: a line per run start and end on stderr, the JSON report alone on stdout', async () => {
+  it('through the real command line with --progress: a line per run start and end on stderr, the JSON report alone on stdout', async () => {
     const dir = tempDir();
     const src = join(dir, 'src');
     smallFiles(src, 20);
     const dst = join(dir, 'dst');
-    const r = await runCli(['compare', 'copy', src, dst, '--modes', 'async,threads', '--workers', '1', '--runs', '1', '--warmup', '0', '--report', join(dir, 'r'), '--json']);
+    const r = await runCli(['compare', 'copy', src, dst, '--modes', 'async,threads', '--workers', '1', '--runs', '1', '--warmup', '0', '--report', join(dir, 'r'), '--json', '--progress']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines.map((l) => l.replace(/ \(elapsed .*$/, '').replace(/took .*/, 'took'))).toEqual([

@@ -22,10 +22,11 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 describe('compare progress', () => {
-  it('picks a redrawn line on a terminal, plain lines elsewhere, nothing when not wanted', () => {
-    expect(progressMode({ write: () => true, isTTY: true }, true)).toBe('line');
-    expect(progressMode({ write: () => true }, true)).toBe('lines');
-    expect(progressMode({ write: () => true, isTTY: true }, false)).toBe('off');
+  it('shows a redrawn line on a terminal unless turned off, and plain lines elsewhere only when asked for', () => {
+    const tty = { write: () => true, isTTY: true };
+    const pipe = { write: () => true };
+    expect([undefined, true, false].map((flag) => progressMode(tty, flag))).toEqual(['line', 'line', 'off']);
+    expect([undefined, true, false].map((flag) => progressMode(pipe, flag))).toEqual(['off', 'lines', 'off']);
   });
 
   it('on a terminal, redraws one line in place with the strategy, run k of n and the time so far, then clears it', async () => {

@@ -36,7 +36,7 @@ export function makeCompareCommand(options: CompareCommandOptions = {}): Command
         .option('warmup', { type: 'number', default: 1, describe: 'warm-up runs per strategy, not counted' })
         .option('report', { type: 'string', default: './fanout-report', describe: 'directory for report.{html,md,json,csv}' })
         .option('json', { type: 'boolean', default: false, describe: 'print the JSON report to stdout instead of the table' })
-        .option('progress', { type: 'boolean', default: true, describe: 'show each run on stderr as it starts and ends (--no-progress: nothing)' })
+        .option('progress', { type: 'boolean', describe: 'show each run on stderr as it starts and ends [default: on a terminal]' })
         .group(['modes', 'workers', 'runs', 'warmup', 'report', 'json', 'progress'], 'Compare:'),
     run: async (args) => runCompare(args, options),
   };
@@ -78,7 +78,7 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
   try {
     const start = options.jobCommand?.() ?? { command: process.execPath, args: [join(packageRoot(), 'bin', 'fanout.js')] };
 
-    const progress = compareProgress(stderr, progressMode(stderr, args.progress !== false), { runs, warmup });
+    const progress = compareProgress(stderr, progressMode(stderr, args.progress as boolean | undefined), { runs, warmup });
 
     let comparison;
     const interrupt = interruptSignal();
