@@ -1,11 +1,12 @@
 /** The CLI: yargs parses and validates, a library call does the work, and exit codes are decided here. */
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { createRequire } from 'node:module';
 import { EXIT, UsageError } from './exit-codes.js';
 import { commands } from './commands/index.js';
 import { interruptedBy } from './signals.js';
 import type { Command } from './commands/command.js';
-import { protectDash } from './dash-arg.js';
+import { protectDash, restoreDashes, visible } from './dash-arg.js';
+import { unknownArgumentsMessage } from './suggest.js';
 
 import { watchStdio } from './exit.js';
 
@@ -18,13 +19,19 @@ export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.OK;
   const args = protectDash(argv);
   const named = commands.find((c) => c.command.split(' ')[0] === args[0]);
+  const help = named ? `fanout ${args[0]} --help` : 'fanout --help';
   const cli = yargs(named ? args.slice(1) : args)
     .version(version)
+    // Messages in the language of the rest of the CLI, whatever LANG says (and in the words suggest.ts reads).
+    .locale('en')
     .strict()
     .wrap(Math.min(110, process.stdout.columns || 110))
+    // First of all: no check and no command sees the stand-in for a lone `-` (dash-arg.ts).
+    .middleware((parsed) => restoreDashes(parsed), true)
     .fail((msg, err) => {
       // yargs' own validation errors (a flag without its value: YError) are usage errors too, not internal ones.
-      throw err && err.name !== 'YError' ? err : new UsageError(msg ?? err?.message);
+      if (err && err.name !== 'YError') throw err;
+      throw new UsageError(betterMessage(msg ?? err?.message ?? '', argv, cli));
     });
   const handler = (c: Command) => async (parsed: Record<string, any>) => {
     code = await c.run(parsed);
@@ -45,25 +52,42 @@ export async function main(argv: string[]): Promise<number> {
     await cli.parseAsync();
     return code === EXIT.INTERRUPTED && interruptedBy() === 'SIGTERM' ? EXIT.TERMINATED : code;
   } catch (err) {
-    return reportError(err);
+    return reportError(err, help);
   }
 }
 
-function reportError(err: unknown): number {
+/** yargs' message, with a mistyped option's nearest known one, or a mistyped command named. */
+function betterMessage(msg: string, argv: string[], y: Argv): string {
+  const unknown = /^Unknown arguments?: (.*)$/.exec(msg);
+  if (unknown) {
+    // getOptions() is on yargs' instance, not in its typings.
+    const options = (y as unknown as { getOptions(): unknown }).getOptions() as { key: Record<string, unknown>; alias: Record<string, string[]>; hiddenOptions: string[] };
+    const hidden = new Set(options.hiddenOptions.flatMap((h) => [h, ...(options.alias[h] ?? [])]));
+    const known = [...Object.keys(options.key), ...Object.values(options.alias).flat()]
+      // camelCase spellings are accepted, but the help shows the dashed ones.
+      .filter((k) => k !== '$0' && !hidden.has(k) && !/[A-Z]/.test(k));
+    return unknownArgumentsMessage(unknown[1]!.split(', '), argv, known);
+  }
+  // recommendCommands() says only "Did you mean scrape?".
+  if (/^Did you mean /.test(msg) && argv[0] !== undefined) return `Unknown command: ${argv[0]} (${msg.replace(/^D/, 'd')})`;
+  return msg;
+}
+
+function reportError(err: unknown, help: string): number {
   const e = err as { code?: string; message?: string };
   if (err instanceof UsageError || e?.code === 'USAGE' || !(err instanceof Error)) {
     // One line, whatever yargs wrapped ("Invalid values:\n  Argument: …"), with the pointer to --help on it.
-    const message = (e?.message ?? String(err)).replace(/\s*\n\s*/g, ' ');
-    process.stderr.write(`fanout: ${message} (see 'fanout --help')\n`);
+    const message = visible((e?.message ?? String(err)).replace(/\s*\n\s*/g, ' '));
+    process.stderr.write(`fanout: ${message} (see '${help}')\n`);
     return EXIT.USAGE;
   }
   // An error with a stable code is a known failure mode (a refusal, a full disk): one line, no stack.
   if (typeof e.code === 'string') {
     // Node's system errors already start with their code ('EACCES: permission denied, open …').
-    const text = e.message?.startsWith(`${e.code}:`) ? e.message : `${e.code}: ${e.message}`;
+    const text = visible(e.message?.startsWith(`${e.code}:`) ? e.message : `${e.code}: ${e.message}`);
     process.stderr.write(`fanout: ${text}\n`);
     return EXIT.USAGE;
   }
-  process.stderr.write(`fanout: internal error: ${err.stack ?? err.message}\n`);
+  process.stderr.write(`fanout: internal error: ${visible(err.stack ?? err.message)}\n`);
   return EXIT.USAGE;
 }

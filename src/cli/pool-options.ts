@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import type { Mode } from '../engine/runtimes/channel.js';
 import { UsageError } from './exit-codes.js';
+import { numberOption, parseNumber, whole } from './number-option.js';
 
 export interface PoolFlags {
   threads?: number;
@@ -13,9 +14,9 @@ export interface PoolFlags {
 /** `unordered: false` for a job whose records must stay in order (copy's come in walk order). */
 export function withPoolOptions<T>(y: Argv<T>, defaultConcurrency: number, { unordered = true } = {}) {
   const flags = ['threads', 'procs', 'concurrency'];
-  y.option('threads', { type: 'number', requiresArg: true, describe: 'run tasks in N worker threads (default: async, on the main event loop)' })
-    .option('procs', { type: 'number', requiresArg: true, describe: 'run tasks in N child processes' })
-    .option('concurrency', { alias: 'c', type: 'number', requiresArg: true, default: defaultConcurrency, describe: 'items in flight at once, across all workers' });
+  y.option('threads', numberOption('--threads', whole(1), { describe: 'run tasks in N worker threads (default: async, on the main event loop)' }))
+    .option('procs', numberOption('--procs', whole(1), { describe: 'run tasks in N child processes' }))
+    .option('concurrency', numberOption('--concurrency', whole(1), { alias: 'c', default: defaultConcurrency, describe: 'items in flight at once, across all workers' }));
   if (unordered) {
     y.option('unordered', { type: 'boolean', default: false, describe: 'write results as they complete instead of in input order' });
     flags.push('unordered');
@@ -39,7 +40,7 @@ export function poolChoice(flags: PoolFlags): PoolChoice {
   return { mode, workers, concurrency: flags.concurrency, ordered: !flags.unordered };
 }
 
-export function wholeNumber(flag: string, n: number, min = 1): number {
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number >= ${min}, got ${n}`);
-  return n;
+/** `n` (a number, or the text the user typed) as a whole number >= min, or a usage error quoting it. */
+export function wholeNumber(flag: string, n: number | string, min = 1): number {
+  return parseNumber(flag, whole(min), n);
 }

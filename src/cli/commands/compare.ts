@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Command } from './command.js';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes.js';
 import { wholeNumber } from '../pool-options.js';
-import { dashArg } from '../dash-arg.js';
+import { dashArg, noDash } from '../dash-arg.js';
+import { numberOption, whole } from '../number-option.js';
 import { withExamples } from '../examples.js';
 import { reportDirOption } from '../report-dir-option.js';
 import { refuseClosedStdout } from '../closed-stdio.js';
@@ -32,9 +33,9 @@ export function makeCompareCommand(options: CompareCommandOptions = {}): Command
         .positional('args', { type: 'string', array: true, describe: "the job's arguments and options, as you would give them to it" })
         .option('modes', { type: 'string', default: 'async,threads,procs', describe: 'modes to compare, comma-separated' })
         .option('workers', { type: 'string', default: '1,2,4', describe: 'worker counts for threads and procs, comma-separated' })
-        .option('runs', { type: 'number', default: 5, describe: 'measured runs per strategy' })
-        .option('warmup', { type: 'number', default: 1, describe: 'warm-up runs per strategy, not counted' })
-        .option('report', { type: 'string', default: './fanout-report', describe: 'directory for report.{html,md,json,csv}' })
+        .option('runs', numberOption('--runs', whole(1), { default: 5, describe: 'measured runs per strategy' }))
+        .option('warmup', numberOption('--warmup', whole(0), { default: 1, describe: 'warm-up runs per strategy, not counted' }))
+        .option('report', { type: 'string', default: './fanout-report', coerce: noDash('--report', 'folder', '--json prints the report on stdout'), describe: 'directory for report.{html,md,json,csv}' })
         .option('json', { type: 'boolean', default: false, describe: 'print the JSON report to stdout instead of the table' })
         .option('progress', { type: 'boolean', describe: 'show each run on stderr as it starts and ends [default: on a terminal]' })
         .group(['modes', 'workers', 'runs', 'warmup', 'report', 'json', 'progress'], 'Compare:'),
@@ -61,7 +62,7 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
   const stderr = options.stderr ?? process.stderr;
   const passthrough = [...((args.args as unknown[]) ?? []), ...((args['--'] as unknown[]) ?? [])].map((a) => dashArg(String(a)));
   const modes = list(args.modes);
-  const workers = list(args.workers).map((w) => wholeNumber('--workers', Number(w)));
+  const workers = list(args.workers).map((w) => wholeNumber('--workers', w));
   const runs = wholeNumber('--runs', args.runs);
   const warmup = wholeNumber('--warmup', args.warmup, 0);
   let strategies;

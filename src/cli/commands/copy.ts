@@ -7,6 +7,7 @@ import { interruptSignal } from '../signals.js';
 import { exitCodeWhenStdoutGone } from '../exit.js';
 import { stdoutWriter } from '../stdout-writer.js';
 import { refuseClosedStdout } from '../closed-stdio.js';
+import { noDash } from '../dash-arg.js';
 import { formatBytes, formatDuration } from '../progress.js';
 import type { Command } from './command.js';
 
@@ -32,7 +33,7 @@ export const copyCommand: Command = {
     withPoolOptions(y, 16, { unordered: false })
       .positional('src', { type: 'string', describe: 'directory whose contents are copied' })
       .positional('dst', { type: 'string', describe: 'directory made a mirror of SRC (created when missing)' })
-      .option('log', { type: 'string', requiresArg: true, describe: 'write one JSON record per entry, in walk order, to FILE' })
+      .option('log', { type: 'string', requiresArg: true, coerce: noDash('--log', 'file', 'a dry run without --log prints its plan on stdout'), describe: 'write one JSON record per entry, in walk order, to FILE' })
       .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'print the plan (one record per entry), write nothing' })
       .option('checksum', { type: 'boolean', default: false, describe: 'compare contents, not size+mtime, to find changed files' })
       .option('force', { type: 'boolean', default: false, describe: 'copy every entry, even those that are up to date' })
@@ -41,7 +42,7 @@ export const copyCommand: Command = {
       .option('include', { type: 'string', array: true, requiresArg: true, default: [], describe: 'keep entries matching GLOB despite --exclude; alone: copy only matching files' })
       .option('progress', { type: 'boolean', default: true, describe: 'live progress line on a terminal (--no-progress to hide)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary and no progress' })
-      .option('summary-json', { type: 'string', hidden: true, describe: 'write the run summary (for fanout compare), with a hash of the records, to FILE' }),
+      .option('summary-json', { type: 'string', requiresArg: true, hidden: true, coerce: noDash('--summary-json', 'file'), describe: 'write the run summary (for fanout compare), with a hash of the records, to FILE' }),
   run: (args) => runCopy(args as unknown as CopyArgs),
 };
 

@@ -2,6 +2,8 @@
 import { EXIT } from '../exit-codes.js';
 import { wholeNumber } from '../pool-options.js';
 import { reportDirOption } from '../report-dir-option.js';
+import { noDash } from '../dash-arg.js';
+import { numberOption, whole } from '../number-option.js';
 import { interruptSignal } from '../signals.js';
 import { withExamples } from '../examples.js';
 import type { Command } from './command.js';
@@ -14,8 +16,8 @@ export const demoCommand: Command = {
       ['$0', 'the full demo, reports in ./fanout-report/'],
       ['$0 --quick --report /tmp/r', 'a fast check that everything works'],
     ])
-      .option('report', { type: 'string', default: './fanout-report', describe: 'folder for the reports: one per workload, plus index.html and index.md' })
-      .option('runs', { type: 'number', describe: 'measured runs per strategy (default 3, about a minute on 2 cores; 1 with --quick)' })
+      .option('report', { type: 'string', default: './fanout-report', coerce: noDash('--report', 'folder'), describe: 'folder for the reports: one per workload, plus index.html and index.md' })
+      .option('runs', numberOption('--runs', whole(1), { describe: 'measured runs per strategy (default 3, about a minute on 2 cores; 1 with --quick)' }))
       .option('quick', { type: 'boolean', default: false, describe: 'tiny workloads, one run each: a smoke test in seconds' }),
   async run(args) {
     const runs = args.runs === undefined ? undefined : wholeNumber('--runs', args.runs);

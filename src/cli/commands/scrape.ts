@@ -7,13 +7,16 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { poolChoice, wholeNumber, withPoolOptions } from '../pool-options.js';
 import { formatBytes, formatDuration, parseBytes, progressWanted, startProgress } from '../progress.js';
 import { interruptSignal } from '../signals.js';
-import { dashArg } from '../dash-arg.js';
+import { dashArg, noDash } from '../dash-arg.js';
+import { numberOption, ranged, whole } from '../number-option.js';
 import { refuseClosedStdin, refuseClosedStdout } from '../closed-stdio.js';
 import type { Command } from './command.js';
 
 const DEFAULT_USER_AGENT = 'fanout/0.1 (+https://www.npmjs.com/package/fanout)';
 /** The longest delay a Node timer holds (about 24.8 days); a longer one fires after 1 ms instead. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** An overlong timer would fire at once: --timeout 1e9 timed out every request. */
+const SECONDS = ranged('seconds', 0, Math.floor(MAX_TIMER_MS / 1000), true);
 
 export const scrapeCommand: Command = {
   command: 'scrape <input>',
@@ -25,26 +28,26 @@ export const scrapeCommand: Command = {
       .option('format', { choices: OUTPUT_FORMATS, default: 'jsonl' as OutputFormat, describe: 'record format' })
       .option('column', { requiresArg: true, type: 'string', describe: 'input is CSV with a header row; NAME is the URL column' })
       .option('resume', { type: 'boolean', default: false, describe: 'with -o: skip what FILE already holds and append the rest' })
-      .option('per-host', { requiresArg: true, type: 'number', default: 8, describe: 'concurrent requests per origin' })
-      .option('rate-per-host', { requiresArg: true, type: 'number', describe: 'request starts per second per origin (default: no limit)' })
-      .option('timeout', { requiresArg: true, type: 'number', default: 30, describe: 'seconds for a whole attempt, body included' })
-      .option('connect-timeout', { requiresArg: true, type: 'number', default: 10, describe: 'seconds to connect' })
-      .option('idle-timeout', { requiresArg: true, type: 'number', default: 15, describe: 'seconds without a byte before an attempt fails' })
-      .option('retries', { requiresArg: true, type: 'number', default: 2, describe: 'retries for network errors and 408/425/429/5xx' })
-      .option('max-retry-after', { requiresArg: true, type: 'number', default: 60, describe: 'cap in seconds on a honoured Retry-After' })
-      .option('max-redirects', { requiresArg: true, type: 'number', default: 10, describe: 'redirects followed per URL' })
+      .option('per-host', numberOption('--per-host', whole(1), { default: 8, describe: 'concurrent requests per origin' }))
+      .option('rate-per-host', numberOption('--rate-per-host', ranged('starts per second', 0.001), { describe: 'request starts per second per origin (default: no limit)' }))
+      .option('timeout', numberOption('--timeout', SECONDS, { default: 30, describe: 'seconds for a whole attempt, body included' }))
+      .option('connect-timeout', numberOption('--connect-timeout', SECONDS, { default: 10, describe: 'seconds to connect' }))
+      .option('idle-timeout', numberOption('--idle-timeout', SECONDS, { default: 15, describe: 'seconds without a byte before an attempt fails' }))
+      .option('retries', numberOption('--retries', whole(0), { default: 2, describe: 'retries for network errors and 408/425/429/5xx' }))
+      .option('max-retry-after', numberOption('--max-retry-after', SECONDS, { default: 60, describe: 'cap in seconds on a honoured Retry-After' }))
+      .option('max-redirects', numberOption('--max-redirects', whole(0), { default: 10, describe: 'redirects followed per URL' }))
       .option('max-bytes', { requiresArg: true, type: 'string', default: '10M', describe: 'body limit after decompression (bytes, or K/M/G)' })
       .option('user-agent', { requiresArg: true, type: 'string', default: DEFAULT_USER_AGENT, describe: 'User-Agent header' })
       .option('header', { requiresArg: true, alias: 'H', type: 'string', array: true, default: [] as string[], describe: "extra request header 'Name: value' (repeatable)" })
       .option('respect-robots', { type: 'boolean', default: false, describe: 'obey robots.txt (Disallow, Crawl-delay)' })
-      .option('save', { requiresArg: true, type: 'string', describe: 'save each body under DIR (path derived from the URL)' })
+      .option('save', { requiresArg: true, type: 'string', coerce: noDash('--save', 'folder'), describe: 'save each body under DIR (path derived from the URL)' })
       .option('select', { requiresArg: true, type: 'string', array: true, default: [] as string[], describe: 'name=css: text of the first match into data.name' })
       .option('select-all', { requiresArg: true, type: 'string', array: true, default: [] as string[], describe: 'name=css: texts of all matches' })
       .option('attr', { requiresArg: true, type: 'string', array: true, default: [] as string[], describe: 'name=css@attribute: an attribute of the first match' })
       .option('links', { type: 'boolean', default: false, describe: "add 'links': absolute URLs of the page's <a href>s" })
       .option('progress', { type: 'boolean', describe: 'live progress line on stderr (default: on a terminal)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress and no summary' })
-      .option('summary-json', { requiresArg: true, type: 'string', hidden: true, describe: 'write the run summary as JSON to FILE (for compare)' }),
+      .option('summary-json', { requiresArg: true, type: 'string', hidden: true, coerce: noDash('--summary-json', 'file'), describe: 'write the run summary as JSON to FILE (for compare)' }),
   async run(a) {
     // The job's modules (undici, parsers) load only now, not for `--help` or another command.
     const [{ scrape }, { checkSelectors }, { startRunMetrics, writeRunSummary }] = await Promise.all([
