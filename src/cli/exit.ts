@@ -6,6 +6,7 @@
  */
 import { EXIT } from './exit-codes.js';
 import { errorReason } from '../util/error-reason.js';
+import { exitCodeAfterSignals, takePendingSignals } from './signals.js';
 
 type Flushed = { ok: true } | { ok: false; error: NodeJS.ErrnoException };
 
@@ -55,10 +56,14 @@ function flushed(stream: NodeJS.WriteStream): Promise<Flushed> {
 
 /**
  * Waits for stdout and stderr to drain, then exits with `code`. A run that finished (0 or 1) but whose stdout
- * could not take everything exits 141 when the reader left (EPIPE), 2 with one line for any other failure.
+ * could not take everything exits 141 when the reader left (EPIPE), 2 with one line for any other failure; a run
+ * that a signal stopped exits 130 (SIGINT) or 143 (SIGTERM).
  */
 export async function exitWhenFlushed(code: number): Promise<never> {
   const [out] = await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  // A Ctrl-C or SIGTERM that came while the run was ending is never dropped: it decides the exit code.
+  await takePendingSignals();
+  code = exitCodeAfterSignals(code);
   if (!out.ok && (code === EXIT.OK || code === EXIT.SOME_FAILED)) {
     if (out.error.code === 'EPIPE') code = goneCode;
     else {

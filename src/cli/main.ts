@@ -3,7 +3,6 @@ import yargs, { type Argv } from 'yargs';
 import { createRequire } from 'node:module';
 import { EXIT, UsageError } from './exit-codes.js';
 import { commands } from './commands/index.js';
-import { interruptedBy } from './signals.js';
 import type { Command } from './commands/command.js';
 import { protectDash, restoreDashes, visible } from './dash-arg.js';
 import { unknownArgumentsMessage } from './suggest.js';
@@ -50,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await cli.parseAsync();
-    return code === EXIT.INTERRUPTED && interruptedBy() === 'SIGTERM' ? EXIT.TERMINATED : code;
+    return code;
   } catch (err) {
     return reportError(err, help);
   }

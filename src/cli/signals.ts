@@ -1,29 +1,88 @@
 /**
  * SIGINT (Ctrl-C) and SIGTERM (kill, timeout, systemd, docker stop): the first one cancels the run cleanly (the
  * output is flushed, temp files are removed, workers are stopped); a second one exits at once.
+ *
+ * The listeners stay until the process exits. Node runs a signal's listener only when the event loop next polls;
+ * had a run's end removed them, a Ctrl-C that came while the loop was busy would be dropped, and the process
+ * exit 0 as if no one had asked it to stop. A signal that comes once the run is over (writing its summary,
+ * waiting for stdout's reader) still ends the process 130 or 143: a script that runs fanout stops too.
  */
+import { existsSync, writeFileSync } from 'node:fs';
+
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 type StopSignal = (typeof SIGNALS)[number];
 /** The shell's convention: 128 + the signal's number. */
-const EXIT_ON: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+export const EXIT_ON: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 
 let received: StopSignal | null = null;
+/** The run that a first signal cancels; null before and after one. */
+let current: AbortController | null = null;
+let listening = false;
 
 /** The signal that interrupted this process's run, if one did. */
 export function interruptedBy(): StopSignal | null {
   return received;
 }
 
-export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const on = (name: StopSignal) => () => {
-    if (controller.signal.aborted) process.exit(EXIT_ON[name]);
-    received = name;
-    const how = name === 'SIGINT' ? 'interrupted' : 'terminated (SIGTERM)';
+function on(name: StopSignal): void {
+  if (received) process.exit(EXIT_ON[name]);
+  received = name;
+  const how = name === 'SIGINT' ? 'interrupted' : 'terminated (SIGTERM)';
+  if (current) {
     process.stderr.write(`\nfanout: ${how}, finishing what completed (Ctrl-C again to quit at once)\n`);
-    controller.abort();
+    current.abort();
+  } else {
+    process.stderr.write(`\nfanout: ${how} after the run had finished (nothing was cut short)\n`);
+  }
+}
+
+/** The signal that cancels one run. `dispose()` when the run is over; the listeners stay (see above). */
+export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+  if (!listening) {
+    listening = true;
+    for (const name of SIGNALS) process.on(name, () => on(name));
+  }
+  const controller = new AbortController();
+  // A signal before this run (between two runs of one process) cancels it from the start.
+  if (received) controller.abort();
+  current = controller;
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      holdForTest();
+      if (current === controller) current = null;
+    },
   };
-  const handlers = SIGNALS.map((name) => [name, on(name)] as const);
-  for (const [name, handler] of handlers) process.on(name, handler);
-  return { signal: controller.signal, dispose: () => handlers.forEach(([name, handler]) => process.off(name, handler)) };
+}
+
+/**
+ * Lets the event loop poll once, so that a signal that came while it was busy runs its listener before the exit
+ * code is decided.
+ */
+export async function takePendingSignals(): Promise<void> {
+  if (!listening) return;
+  // An immediate queued from the check phase runs after the next poll; two make sure one poll comes between.
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * The exit code once a signal has stopped the process: a run that finished (0, 1) or was cancelled (130) ends as
+ * the signal says; another failure (2, 141) keeps its code.
+ */
+export function exitCodeAfterSignals(code: number): number {
+  if (!received || ![0, 1, 130].includes(code)) return code;
+  return EXIT_ON[received];
+}
+
+/**
+ * Test hook (FANOUT_TEST_HOLD_AT_RUN_END=PATH): at a run's end, writes PATH.held and keeps the event loop busy
+ * until PATH exists, so that a test can send a signal that has to wait for the loop, as in a busy end of run.
+ */
+function holdForTest(): void {
+  const path = process.env.FANOUT_TEST_HOLD_AT_RUN_END;
+  if (!path) return;
+  writeFileSync(`${path}.held`, '');
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const until = Date.now() + 60_000;
+  while (!existsSync(path) && Date.now() < until) Atomics.wait(cell, 0, 0, 5);
 }

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCli } from '../helpers/cli.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fanout signals '));
+  mkdirSync(join(dir, 'src'));
+  writeFileSync(join(dir, 'src', 'a.txt'), 'a\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000; // a safety net only
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('a signal that comes while a run ends', () => {
+  it.each([
+    ['SIGINT', 130, 'interrupted'],
+    ['SIGTERM', 143, 'terminated (SIGTERM)'],
+  ] as const)('is not lost while the event loop is busy: %s exits %i', async (signal, code, word) => {
+    const hold = join(dir, `hold-${signal}`);
+    // The CLI holds its event loop at the run's end (a test hook) until `hold` exists: the signal's listener
+    // can only run after that, as when a Ctrl-C comes while the loop is busy.
+    const { child, done } = startCli(['copy', 'src', `dst-${signal}`, '--quiet'], { cwd: dir, env: { FANOUT_TEST_HOLD_AT_RUN_END: hold } });
+    await until(() => existsSync(`${hold}.held`));
+    child.kill(signal);
+    writeFileSync(hold, '');
+    const r = await done;
+    expect(r.code).toBe(code);
+    expect(r.stderr).toContain(`fanout: ${word} after the run had finished`);
+  });
+});
