@@ -6,6 +6,7 @@ import { commands } from './commands/index.js';
 import type { Command } from './commands/command.js';
 import { protectDash, restoreDashes, visible } from './dash-arg.js';
 import { unknownArgumentsMessage } from './suggest.js';
+import { lastWins } from './last-wins.js';
 
 import { watchStdio } from './exit.js';
 
@@ -19,14 +20,21 @@ export async function main(argv: string[]): Promise<number> {
   const args = protectDash(argv);
   const named = commands.find((c) => c.command.split(' ')[0] === args[0]);
   const help = named ? `fanout ${args[0]} --help` : 'fanout --help';
+  const positionals = [...(named?.command ?? '').matchAll(/[<[]([\w-]+)/g)].map((m) => m[1]!);
   const cli = yargs(named ? args.slice(1) : args)
     .version(version)
     // Messages in the language of the rest of the CLI, whatever LANG says (and in the words suggest.ts reads).
     .locale('en')
     .strict()
     .wrap(Math.min(110, process.stdout.columns || 110))
-    // First of all: no check and no command sees the stand-in for a lone `-` (dash-arg.ts).
-    .middleware((parsed) => restoreDashes(parsed), true)
+    // First of all: no check and no command sees the stand-in for a lone `-` (dash-arg.ts), or an array of values
+    // for an option that takes one.
+    .middleware((parsed) => {
+      restoreDashes(parsed);
+      const { array, alias } = (cli as unknown as { getOptions(): { array: string[]; alias: Record<string, string[]> } }).getOptions();
+      // A variadic positional (compare's [args..]) is no option, and not among yargs' arrays.
+      lastWins(parsed, [...array, ...positionals], alias);
+    }, true)
     .fail((msg, err) => {
       // yargs' own validation errors (a flag without its value: YError) are usage errors too, not internal ones.
       if (err && err.name !== 'YError') throw err;
