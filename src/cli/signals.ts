@@ -12,17 +12,12 @@ import { existsSync, writeFileSync } from 'node:fs';
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 type StopSignal = (typeof SIGNALS)[number];
 /** The shell's convention: 128 + the signal's number. */
-export const EXIT_ON: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+const EXIT_ON: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 
 let received: StopSignal | null = null;
 /** The run that a first signal cancels; null before and after one. */
 let current: AbortController | null = null;
 let listening = false;
-
-/** The signal that interrupted this process's run, if one did. */
-export function interruptedBy(): StopSignal | null {
-  return received;
-}
 
 function on(name: StopSignal): void {
   if (received) process.exit(EXIT_ON[name]);
