@@ -1,6 +1,8 @@
 /**
- * SIGINT (Ctrl-C) and SIGTERM (kill, timeout, systemd, docker stop): the first one cancels the run cleanly (the
- * output is flushed, temp files are removed, workers are stopped); a second one exits at once.
+ * SIGINT (Ctrl-C), SIGTERM (kill, timeout, systemd, docker stop) and SIGHUP (the terminal closed, an ssh session
+ * dropped, tmux killed): the first one cancels the run cleanly (the output is flushed, temp files are removed,
+ * workers are stopped); a second one exits at once. SIGHUP's default would kill the process where it stands,
+ * leaving temps, a half-filled compare scratch folder and its job behind.
  *
  * The listeners stay until the process exits. Node runs a signal's listener only when the event loop next polls;
  * had a run's end removed them, a Ctrl-C that came while the loop was busy would be dropped, and the process
@@ -9,10 +11,11 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 type StopSignal = (typeof SIGNALS)[number];
 /** The shell's convention: 128 + the signal's number. */
-const EXIT_ON: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+const EXIT_ON: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const HOW: Record<StopSignal, string> = { SIGINT: 'interrupted', SIGTERM: 'terminated (SIGTERM)', SIGHUP: 'hung up (SIGHUP)' };
 
 let received: StopSignal | null = null;
 /** The run that a first signal cancels; null before and after one. */
@@ -22,7 +25,7 @@ let listening = false;
 function on(name: StopSignal): void {
   if (received) process.exit(EXIT_ON[name]);
   received = name;
-  const how = name === 'SIGINT' ? 'interrupted' : 'terminated (SIGTERM)';
+  const how = HOW[name];
   if (current) {
     process.stderr.write(`\nfanout: ${how}, finishing what completed (Ctrl-C again to quit at once)\n`);
     current.abort();

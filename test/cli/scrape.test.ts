@@ -102,16 +102,22 @@ describe('fanout scrape', () => {
     expect(records.map((r) => [r.index, r.error?.code])).toEqual(Array.from({ length: 6 }, (_, i) => [i, 'PAGE_TOO_DEEP']));
   }, 60_000);
 
-  it('stops as cleanly on SIGTERM to its whole process group (systemd, kill -- -PGID) in procs mode: exit 143, a clean prefix', async () => {
-    const urls = [...Array.from({ length: 10 }, (_, i) => `${site.url}/page/term${i}`), `${site.url}/hang`, `${site.url}/page/after`];
-    const input = await list('term.txt', urls);
-    const out = join(dir, 'term.jsonl');
+  it.each([
+    ['SIGTERM', 'systemd, kill -- -PGID', 143],
+    ['SIGHUP', 'the terminal closed', 129],
+  ] as const)('stops as cleanly on %s to its whole process group (%s) in procs mode: exit %i, a clean prefix', async (signal, _why, code) => {
+    const urls = [...Array.from({ length: 10 }, (_, i) => `${site.url}/page/${signal}${i}`), `${site.url}/hang`, `${site.url}/page/after`];
+    const input = await list(`${signal}.txt`, urls);
+    const out = join(dir, `${signal}.jsonl`);
     // Its own process group, so that the signal reaches the coordinator and both worker processes at once.
-    const child = spawn(process.execPath, [BIN, 'scrape', input, '-o', out, '--timeout', '60', '--retries', '0', '--procs', '2', '--quiet'], { detached: true, stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const child = spawn(process.execPath, [BIN, 'scrape', input, '-o', out, '--timeout', '60', '--retries', '0', '--procs', '2', '--quiet'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     await until(() => lineCount(out) >= 10, 30_000); // everything before the hanging URL is written (a safety net)
-    process.kill(-child.pid!, 'SIGTERM');
-    expect(await exited).toBe(143);
+    process.kill(-child.pid!, signal);
+    expect(await exited).toBe(code);
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace from a worker
     const prefix = await readFile(out, 'utf8');
     expect(prefix.endsWith('\n')).toBe(true);
     expect(parseJsonl(prefix).map((r) => r.index)).toEqual(Array.from({ length: 10 }, (_, i) => i));

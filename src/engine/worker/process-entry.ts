@@ -38,3 +38,4 @@ process.on('disconnect', quit);
 // in-flight tasks first. If the coordinator is gone instead, 'disconnect' above ends us.
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
+process.on('SIGHUP', () => {}); // a closed terminal signals the whole group too
