@@ -19,7 +19,7 @@
 import type { FsPath } from './fs-path.js';
 import {
   closeSync, constants, fchmodSync, fchownSync, fstatSync, ftruncateSync, futimesSync, openSync, read, readSync,
-  renameSync, rmdirSync, truncateSync, unlinkSync, write, writeSync, type Stats,
+  renameSync, rmdirSync, unlinkSync, write, writeSync, type Stats,
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -57,13 +57,13 @@ export interface WriteOptions {
 
 /**
  * Test seam: called with the opened, checked source before its data is copied (a test shrinks the file there).
- * Set in-process, or in workers by FANOUT_TEST_SHRINK_SOURCE=1 (halves every source of SMALL bytes or more).
+ * Only ever set in-process, by a test or a fixture a test preloads into workers (fixtures/shrink-seam.ts):
+ * nothing in the environment reaches it.
  */
 export const copySeams: { afterOpen?: (fd: number, s: Stats) => void } = {};
 
 function afterOpen(fd: number, s: Stats): void {
-  if (copySeams.afterOpen) copySeams.afterOpen(fd, s);
-  else if (process.env.FANOUT_TEST_SHRINK_SOURCE === '1') truncateSync(self(fd), Math.floor(s.size / 2));
+  copySeams.afterOpen?.(fd, s);
 }
 
 export function isSparse(s: Stats): boolean {
