@@ -25,7 +25,7 @@ import { copyFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { FanoutError } from '../../engine/errors.js';
 import { self } from '../../util/dir-anchor.js';
-import { applyFileMeta, ownerToSet, sameTime, seconds, type Identity } from './metadata.js';
+import { applyFileMetaFd, ownerToSet, sameTime, seconds, type Identity } from './metadata.js';
 
 const BLOCK = 4096;
 const CHUNK = 1 << 20;
@@ -96,15 +96,13 @@ export function writeFileSync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: 
     afterOpen(input, s);
     if (isSparse(s)) copySparse(input, output, s, srcPath);
     else copyLoopSync(input, output, s, srcPath);
-    closeSync(output);
-    output = -1;
-    return finish(input, srcPath, dstPath, tmp, s, o);
+    return finish(input, output, srcPath, dstPath, tmp, s, o);
   } catch (err) {
-    if (output >= 0) closeSync(output);
     removeQuietly(tmp);
     throw err;
   } finally {
     closeSync(input);
+    if (output >= 0) closeSync(output);
   }
 }
 
@@ -116,20 +114,31 @@ export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPa
   try {
     afterOpen(input, s);
     if (o.signal?.aborted) throw new FanoutError('CANCELLED', 'run cancelled');
-    if (!(await reflink(input, tmp, s))) {
+    if (await reflink(input, tmp, s, o.id)) output = openClone(tmp, s);
+    else {
       output = openSync(tmp, CREATE_FLAGS, 0o600);
       await copyLoopAsync(input, output, s, srcPath, o.signal);
-      closeSync(output);
-      output = -1;
     }
-    return finish(input, srcPath, dstPath, tmp, s, o);
+    return finish(input, output, srcPath, dstPath, tmp, s, o);
   } catch (err) {
-    if (output >= 0) closeSync(output);
     removeQuietly(tmp);
     throw err;
   } finally {
     closeSync(input);
+    if (output >= 0) closeSync(output);
   }
+}
+
+/**
+ * The temp a reflink just made, opened for its metadata: never through a symlink, and only the file just cloned
+ * (a regular file of the source's size with no other link), or the copy fails.
+ */
+function openClone(tmp: FsPath, s: Stats): number {
+  const fd = openSync(tmp, READ_FLAGS);
+  const now = fstatSync(fd);
+  if (now.isFile() && now.nlink === 1 && now.size === s.size) return fd;
+  closeSync(fd);
+  throw new FanoutError('CHANGED_DURING_COPY', `${String(tmp)}: the temp file was replaced during the copy`);
 }
 
 /** Source devices where a reflink failed (ext4, tmpfs, across file systems): not tried again in this thread. */
@@ -139,8 +148,9 @@ const noReflink = new Set<number>();
  * A reflink (FICLONE) of the open source into a new tmp: instant and atomic on btrfs and xfs, and a failure
  * elsewhere that costs a few syscalls once per device. `/proc/self/fd/N` reopens exactly the checked inode.
  */
-async function reflink(input: number, tmp: FsPath, s: Stats): Promise<boolean> {
-  if (noReflink.has(s.dev)) return false;
+async function reflink(input: number, tmp: FsPath, s: Stats, id: Identity): Promise<boolean> {
+  // The clone takes the source's mode: without root, it must stay readable by us to be opened for its metadata.
+  if (noReflink.has(s.dev) || (!id.root && (s.mode & 0o400) === 0)) return false;
   try {
     await copyFile(self(input), tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
     return true;
@@ -258,10 +268,13 @@ function currentUmask(): number {
   return (umaskCache ??= process.umask());
 }
 
-/** --verify, metadata (the mode too: the temp was created 0600), the source's last check, and the rename. */
-function finish(input: number, srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
+/**
+ * --verify, metadata on the open temp (the mode too: the temp was created 0600), the source's last check, and the
+ * rename.
+ */
+function finish(input: number, output: number, srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
   if (o.verify && !sameContents(input, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
-  applyFileMeta(tmp, s, o.id, o.dirSetgid, false);
+  applyFileMetaFd(output, s, o.id, o.dirSetgid, false);
   assertUnchanged(input, srcPath, s);
   renameOver(tmp, dstPath);
   return s.size;

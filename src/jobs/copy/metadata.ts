@@ -7,8 +7,10 @@
  */
 import type { FsPath } from './fs-path.js';
 import {
-  chmodSync, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, lutimesSync, rmSync, statSync, utimesSync, writeFileSync, type Stats,
+  closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, lutimesSync, openSync, rmSync, statSync, utimesSync,
+  writeFileSync, type Stats,
 } from 'node:fs';
+import { FanoutError } from '../../engine/errors.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -47,34 +49,104 @@ function ownerDiffers(s: Stats, d: Stats, id: Identity): boolean {
   return s.gid !== d.gid && id.groups.has(s.gid);
 }
 
-/** Owner, mode and times of a freshly written regular file or FIFO (`modeSet` when its mode is already exact). */
-export function applyFileMeta(path: FsPath, s: Stats, id: Identity, dirSetgid: boolean, modeSet: boolean): void {
+/**
+ * Owner, mode and times of a freshly written regular file, on its temp still held open as `fd` (`modeSet` when
+ * its mode is already exact): never by path, where an entry swapped in since its creation would be followed.
+ */
+export function applyFileMetaFd(fd: number, s: Stats, id: Identity, dirSetgid: boolean, modeSet: boolean): void {
   const owner = ownerToSet(s, id, dirSetgid);
-  const chowned = owner !== null;
-  if (owner) lchownSync(path, owner[0], owner[1]);
+  if (owner) fchownSync(fd, owner[0], owner[1]);
   // chown clears setuid/setgid bits, so the mode goes after it.
-  if (!modeSet || (chowned && (s.mode & SETID) !== 0)) chmodSync(path, s.mode & PERM);
-  setTimes(path, s);
+  if (!modeSet || (owner && (s.mode & SETID) !== 0)) fchmodSync(fd, s.mode & PERM);
+  futimesSync(fd, seconds(s.atimeMs), seconds(s.mtimeMs));
 }
 
-/** Fixes what differs on an entry whose data is already current (the `meta` action); returns whether it wrote. */
-export function fixMeta(path: FsPath, s: Stats, d: Stats, id: Identity): boolean {
+/**
+ * Owner and times of a fresh FIFO, device or socket, whose mode was given at its creation: lchown and lutimes
+ * never follow a symlink swapped in at its name, and a node is never opened (opening a device can act on it).
+ * Linux has no chmod that does not follow a symlink, so setuid/setgid bits a chown clears on a node stay cleared.
+ */
+export function applyNodeMeta(path: FsPath, s: Stats, id: Identity, dirSetgid: boolean): void {
+  const owner = ownerToSet(s, id, dirSetgid);
+  if (owner) lchownSync(path, owner[0], owner[1]);
+  lutimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
+}
+
+/** fixMeta's answer when the entry cannot be fixed in place without following a name: write it again instead. */
+export const RECREATE = 'recreate';
+
+/**
+ * Fixes what differs on an entry whose data is already current (the `meta` action); returns whether it wrote, or
+ * RECREATE. A regular file or FIFO is opened (O_NOFOLLOW: a symlink swapped in fails; O_NONBLOCK: a FIFO does not
+ * wait), checked to be the inode `d` describes, and fixed through its descriptor. A symlink is fixed with lchown
+ * and lutimes. What cannot be opened (a file without read or write permission for a non-root user, a device, a
+ * socket) keeps lchown and lutimes, and a mode that differs is written by recreating the entry.
+ */
+export function fixMeta(path: FsPath, s: Stats, d: Stats, id: Identity): boolean | typeof RECREATE {
+  const modeDiffers = !s.isSymbolicLink() && (s.mode & PERM) !== (d.mode & PERM);
+  const fd = s.isFile() || s.isFIFO() ? openExisting(path, d) : -1;
+  if (fd >= 0) {
+    try {
+      return fixMetaFd(fd, s, d, id);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  if (modeDiffers || (ownerDiffers(s, d, id) && (s.mode & SETID) !== 0 && !s.isSymbolicLink())) return RECREATE;
   let wrote = false;
-  const link = s.isSymbolicLink();
   if (ownerDiffers(s, d, id)) {
     lchownSync(path, id.root ? s.uid : -1, s.gid);
     wrote = true;
   }
-  if (!link && ((s.mode & PERM) !== (d.mode & PERM) || (wrote && (s.mode & SETID) !== 0))) {
-    chmodSync(path, s.mode & PERM);
-    wrote = true;
-  }
   if (!sameDstTime(s.mtimeMs, d.mtimeMs)) {
-    if (link) lutimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
-    else setTimes(path, s);
+    lutimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
     wrote = true;
   }
   return wrote;
+}
+
+function fixMetaFd(fd: number, s: Stats, d: Stats, id: Identity): boolean {
+  let wrote = false;
+  if (ownerDiffers(s, d, id)) {
+    fchownSync(fd, id.root ? s.uid : -1, s.gid);
+    wrote = true;
+  }
+  if ((s.mode & PERM) !== (d.mode & PERM) || (wrote && (s.mode & SETID) !== 0)) {
+    fchmodSync(fd, s.mode & PERM);
+    wrote = true;
+  }
+  if (!sameDstTime(s.mtimeMs, d.mtimeMs)) {
+    futimesSync(fd, seconds(s.atimeMs), seconds(s.mtimeMs));
+    wrote = true;
+  }
+  return wrote;
+}
+
+const NOFOLLOW = constants.O_NOFOLLOW | constants.O_NONBLOCK;
+/** Permission denied; a FIFO without a reader (for writing); a running program (for writing). */
+const CANNOT_OPEN = new Set(['EACCES', 'ENXIO', 'ETXTBSY']);
+
+/**
+ * The existing entry `d` describes, opened without following a symlink (read, else write: neither truncates nor
+ * writes a byte), or -1 when permission denies both. Another entry swapped in since the lstat is a change.
+ */
+function openExisting(path: FsPath, d: Stats): number {
+  let fd = -1;
+  for (const flags of [constants.O_RDONLY, constants.O_WRONLY]) {
+    try {
+      fd = openSync(path, flags | NOFOLLOW);
+      break;
+    } catch (err) {
+      if (!CANNOT_OPEN.has((err as { code?: string }).code ?? '')) throw err;
+    }
+  }
+  if (fd < 0) return -1;
+  const now = fstatSync(fd);
+  if (now.ino !== d.ino || now.dev !== d.dev) {
+    closeSync(fd);
+    throw new FanoutError('CHANGED_DURING_COPY', `${String(path)}: replaced by another entry while its metadata was fixed`);
+  }
+  return fd;
 }
 
 /** Whether metadata other than the data differs (what `fixMeta` would change). */
@@ -82,10 +154,6 @@ export function metaDiffers(s: Stats, d: Stats, id: Identity): boolean {
   if (ownerDiffers(s, d, id)) return true;
   if (!s.isSymbolicLink() && (s.mode & PERM) !== (d.mode & PERM)) return true;
   return !sameDstTime(s.mtimeMs, d.mtimeMs);
-}
-
-export function setTimes(path: FsPath, s: Stats): void {
-  utimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
 }
 
 /**

@@ -13,7 +13,7 @@ import { readlinkSync, symlinkSync, type Stats } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { FanoutError } from '../../engine/errors.js';
 import { removeQuietly, renameOver } from './copy-file.js';
-import { applyFileMeta, setLinkMeta, type Identity } from './metadata.js';
+import { applyNodeMeta, setLinkMeta, type Identity } from './metadata.js';
 import { TEMP_PREFIX } from './temp.js';
 import type { DirRef } from './dir-ref.js';
 
@@ -50,7 +50,7 @@ export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, 
   else if ((s.isBlockDevice() || s.isCharacterDevice()) && id.root) {
     args = ['mknod', '-m', mode, '--', tmpName, s.isBlockDevice() ? 'b' : 'c', String(major(s.rdev)), String(minor(s.rdev))];
   } else if (s.isSocket()) {
-    args = [process.execPath, '-e', MAKE_SOCKET, `${TEMP_PREFIX}sock-${process.pid}-${threadId}` /* short, and swept like any temp */, tmpName];
+    args = [process.execPath, '-e', MAKE_SOCKET, `${TEMP_PREFIX}sock-${process.pid}-${threadId}` /* short, and swept like any temp */, tmpName, mode];
   } else {
     throw new FanoutError('UNSUPPORTED_TYPE', `${dir.path}/${name}: a device (only root can create one) cannot be copied; skipped`);
   }
@@ -67,7 +67,7 @@ export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, 
       if (/Permission denied|not permitted/i.test(stderr)) throw Object.assign(new Error(stderr), { code: 'EACCES' });
       throw new FanoutError('IO_ERROR', `${dstPath}: ${args[0]} failed: ${stderr || (err as Error).message}`);
     }
-    applyFileMeta(tmp, s, id, dirSetgid, !s.isSocket()); // mkfifo and mknod set the mode themselves
+    applyNodeMeta(tmp, s, id, dirSetgid); // its mode was set at its creation
     renameOver(tmp, dstPath);
   } catch (err) {
     removeQuietly(tmp);
@@ -75,8 +75,12 @@ export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, 
   }
 }
 
-/** Run by `node -e` in the temp file's directory: argv[1] is the name to bind, argv[2] the temp name to keep. */
-const MAKE_SOCKET = `const [name, keep] = process.argv.slice(1);
+/**
+ * Run by `node -e` in the temp file's directory: argv[1] is the name to bind, argv[2] the temp name to keep,
+ * argv[3] its mode in octal (the umask gives it at bind(2): no chmod by name afterwards).
+ */
+const MAKE_SOCKET = `const [name, keep, mode] = process.argv.slice(1);
+process.umask(0o777 & ~parseInt(mode, 8));
 const server = require('node:net').createServer();
 server.on('error', (e) => { process.stderr.write(e.message); process.exit(1); });
 server.listen(name, () => { require('node:fs').linkSync(name, keep); server.close(); });`;
