@@ -159,9 +159,8 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   const recordHash = options.hashRecords ? new (await import('./record-hash.js')).RecordHash() : null;
   const wantRecords = log >= 0 || recordHash !== null || options.onRecord !== undefined;
 
-  const dstOf = (rel: string) => (rel ? `${dst}/${rel}` : dst);
   /** Removes fanout's temps from a destination directory, sparing names SRC itself has there (see temp.ts). */
-  const sweep = (rel: string) => sweepTemps(dstOf(rel), (name) => lstatSync(fsPath(`${src}/${rel ? `${rel}/` : ''}${name}`), { throwIfNoEntry: false }) !== undefined);
+  const sweep = (rel: string) => sweepTemps(dstDirs, rel, (name) => lstatSync(fsPath(`${src}/${rel ? `${rel}/` : ''}${name}`), { throwIfNoEntry: false }) !== undefined);
   const emit = (r: CopyRecord, lines: string[]) => {
     progress.entries++;
     if (!r.ok) {
@@ -381,13 +380,13 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     counter?.stop();
-    srcDirs.close();
-    dstDirs.close();
-    if (log >= 0) closeSync(log);
     if (fatal || controller.signal.aborted) {
       for (const d of new Set(itemDirs.values())) sweep(d);
       for (const d of metaStack) if (d.sweep) sweep(d.rel);
     }
+    srcDirs.close();
+    dstDirs.close();
+    if (log >= 0) closeSync(log);
   }
   if (fatal) throw fatalMessage(fatal, progress);
   progress.elapsedMs = performance.now() - started;
