@@ -25,7 +25,8 @@ import { copyFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { FanoutError } from '../../engine/errors.js';
 import { self } from '../../util/dir-anchor.js';
-import { applyFileMetaFd, ownerToSet, sameTime, seconds, type Identity } from './metadata.js';
+import { applyFileMetaFd, ownerToSet, sameTime, type Identity } from './metadata.js';
+import { timesOf, utimeArgs, type Times } from './times.js';
 
 const BLOCK = 4096;
 const CHUNK = 1 << 20;
@@ -74,12 +75,12 @@ export function isSparse(s: Stats): boolean {
  * Opens the source for reading and checks it is the walk's inode, still a regular file: a symlink swapped in
  * fails the open (O_NOFOLLOW), another file renamed over the name fails the check.
  */
-export function openSource(srcPath: FsPath, s: Stats): number {
+export function openSource(srcPath: FsPath, s: Stats): { fd: number; t: Times } {
   const fd = openSync(srcPath, READ_FLAGS);
   try {
-    const now = fstatSync(fd);
-    if (now.ino !== s.ino || now.dev !== s.dev || !now.isFile()) throw replaced(srcPath);
-    return fd;
+    const now = fstatSync(fd, { bigint: true }); // before any read: exact times, and the atime our read may move
+    if (now.ino !== BigInt(s.ino) || now.dev !== BigInt(s.dev) || !now.isFile()) throw replaced(srcPath);
+    return { fd, t: timesOf(s, now) };
   } catch (err) {
     closeSync(fd);
     throw err;
@@ -89,14 +90,14 @@ export function openSource(srcPath: FsPath, s: Stats): number {
 /** Copies src to tmp synchronously, then finishes (see `finish`). Returns the bytes copied. */
 export function writeFileSync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
   if (s.size < SMALL && !isSparse(s)) return writeSmallFile(srcPath, dstPath, tmp, s, o);
-  const input = openSource(srcPath, s);
+  const { fd: input, t } = openSource(srcPath, s);
   let output = -1;
   try {
     output = openSync(tmp, CREATE_FLAGS, 0o600);
     afterOpen(input, s);
     if (isSparse(s)) copySparse(input, output, s, srcPath);
     else copyLoopSync(input, output, s, srcPath);
-    return finish(input, output, srcPath, dstPath, tmp, s, o);
+    return finish(input, output, srcPath, dstPath, tmp, s, o, t);
   } catch (err) {
     removeQuietly(tmp);
     throw err;
@@ -109,7 +110,7 @@ export function writeFileSync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: 
 /** The same for a large file: the data copy runs on libuv's pool, so several proceed at once. */
 export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): Promise<number> {
   if (isSparse(s)) return writeFileSync(srcPath, dstPath, tmp, s, o);
-  const input = openSource(srcPath, s);
+  const { fd: input, t } = openSource(srcPath, s);
   let output = -1;
   try {
     afterOpen(input, s);
@@ -119,7 +120,7 @@ export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPa
       output = openSync(tmp, CREATE_FLAGS, 0o600);
       await copyLoopAsync(input, output, s, srcPath, o.signal);
     }
-    return finish(input, output, srcPath, dstPath, tmp, s, o);
+    return finish(input, output, srcPath, dstPath, tmp, s, o, t);
   } catch (err) {
     removeQuietly(tmp);
     throw err;
@@ -222,13 +223,14 @@ async function copyLoopAsync(input: number, output: number, s: Stats, srcPath: F
 }
 
 /**
- * A small file on descriptors: open the source (never following a link), create the temp with the final
+ * A small file on descriptors: open the source (never following a link) and check it is the walk's inode (its
+ * bigint fstat also gives the exact times, before our read moves the atime), create the temp with the final
  * permission bits, one read of size+1 bytes (a longer read means the file grew), one write, owner and mode only
- * when creation could not give them, times on the open temp (after the data), then fstat of the source: the
- * same inode with the same size and mtime as the walk's lstat, or the copy is not a success. Then rename.
+ * when creation could not give them, times on the open temp (after the data), then fstat of the source: the same
+ * size and mtime as the walk's lstat, or the copy is not a success. Then rename.
  */
 export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
-  const input = openSync(srcPath, READ_FLAGS);
+  const { fd: input, t } = openSource(srcPath, s);
   let output = -1;
   try {
     output = openSync(tmp, CREATE_FLAGS, s.mode & 0o777);
@@ -240,9 +242,8 @@ export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s:
     if (owner) fchownSync(output, owner[0], owner[1]);
     // open() applied the umask and left out the special bits; chown clears setuid/setgid.
     if ((s.mode & SPECIAL) !== 0 || (s.mode & (o.umask ?? currentUmask())) !== 0) fchmodSync(output, s.mode & PERM);
-    futimesSync(output, seconds(s.atimeMs), seconds(s.mtimeMs));
+    futimesSync(output, ...utimeArgs(t));
     const after = fstatSync(input);
-    if (after.ino !== s.ino || after.dev !== s.dev || !after.isFile()) throw replaced(srcPath);
     if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) throw changed(srcPath, s, after.size);
     closeSync(output);
     output = -1;
@@ -272,9 +273,9 @@ function currentUmask(): number {
  * --verify, metadata on the open temp (the mode too: the temp was created 0600), the source's last check, and the
  * rename.
  */
-function finish(input: number, output: number, srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
+function finish(input: number, output: number, srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions, t: Times): number {
   if (o.verify && !sameContents(input, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
-  applyFileMetaFd(output, s, o.id, o.dirSetgid, false);
+  applyFileMetaFd(output, s, o.id, o.dirSetgid, false, t);
   assertUnchanged(input, srcPath, s);
   renameOver(tmp, dstPath);
   return s.size;

@@ -1,19 +1,13 @@
 /**
- * Metadata as `cp -a` keeps it: mode bits, owner and group (when root), atime and mtime. Times are passed to
- * utimes as numbers of seconds (a Date would drop everything below a millisecond). libuv keeps microseconds of
- * them (it truncates the rest, on purpose), so times are rounded to the nearest microsecond: within 0.5 us
- * (+0.25 us of double rounding) of the source, never a whole microsecond off.
- * Link metadata goes through lchown/lutimes so it never touches a link's target.
+ * Metadata as `cp -a` keeps it: mode bits, owner and group (when root), atime and mtime (times.ts: never later
+ * than the source's). Link metadata goes through lchown/lutimes so it never touches a link's target.
  */
 import type { FsPath } from './fs-path.js';
 import {
-  closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, lutimesSync, openSync, rmSync, statSync, utimesSync,
-  writeFileSync, type Stats,
+  closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, lstatSync, lutimesSync, openSync, type Stats,
 } from 'node:fs';
+import { timesOf, utimeArgs, type Times } from './times.js';
 import { FanoutError } from '../../engine/errors.js';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { threadId } from 'node:worker_threads';
 
 const PERM = 0o7777;
 const SETID = 0o6000;
@@ -53,12 +47,12 @@ function ownerDiffers(s: Stats, d: Stats, id: Identity): boolean {
  * Owner, mode and times of a freshly written regular file, on its temp still held open as `fd` (`modeSet` when
  * its mode is already exact): never by path, where an entry swapped in since its creation would be followed.
  */
-export function applyFileMetaFd(fd: number, s: Stats, id: Identity, dirSetgid: boolean, modeSet: boolean): void {
+export function applyFileMetaFd(fd: number, s: Stats, id: Identity, dirSetgid: boolean, modeSet: boolean, t: Times): void {
   const owner = ownerToSet(s, id, dirSetgid);
   if (owner) fchownSync(fd, owner[0], owner[1]);
   // chown clears setuid/setgid bits, so the mode goes after it.
   if (!modeSet || (owner && (s.mode & SETID) !== 0)) fchmodSync(fd, s.mode & PERM);
-  futimesSync(fd, seconds(s.atimeMs), seconds(s.mtimeMs));
+  futimesSync(fd, ...utimeArgs(t));
 }
 
 /**
@@ -66,10 +60,10 @@ export function applyFileMetaFd(fd: number, s: Stats, id: Identity, dirSetgid: b
  * never follow a symlink swapped in at its name, and a node is never opened (opening a device can act on it).
  * Linux has no chmod that does not follow a symlink, so setuid/setgid bits a chown clears on a node stay cleared.
  */
-export function applyNodeMeta(path: FsPath, s: Stats, id: Identity, dirSetgid: boolean): void {
+export function applyNodeMeta(path: FsPath, s: Stats, id: Identity, dirSetgid: boolean, t: Times): void {
   const owner = ownerToSet(s, id, dirSetgid);
   if (owner) lchownSync(path, owner[0], owner[1]);
-  lutimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
+  lutimesSync(path, ...utimeArgs(t));
 }
 
 /** fixMeta's answer when the entry cannot be fixed in place without following a name: write it again instead. */
@@ -82,12 +76,12 @@ export const RECREATE = 'recreate';
  * and lutimes. What cannot be opened (a file without read or write permission for a non-root user, a device, a
  * socket) keeps lchown and lutimes, and a mode that differs is written by recreating the entry.
  */
-export function fixMeta(path: FsPath, s: Stats, d: Stats, id: Identity): boolean | typeof RECREATE {
+export function fixMeta(path: FsPath, s: Stats, d: Stats, id: Identity, t: Times): boolean | typeof RECREATE {
   const modeDiffers = !s.isSymbolicLink() && (s.mode & PERM) !== (d.mode & PERM);
   const fd = s.isFile() || s.isFIFO() ? openExisting(path, d) : -1;
   if (fd >= 0) {
     try {
-      return fixMetaFd(fd, s, d, id);
+      return fixMetaFd(fd, s, d, id, t);
     } finally {
       closeSync(fd);
     }
@@ -99,13 +93,13 @@ export function fixMeta(path: FsPath, s: Stats, d: Stats, id: Identity): boolean
     wrote = true;
   }
   if (!sameDstTime(s.mtimeMs, d.mtimeMs)) {
-    lutimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
+    lutimesSync(path, ...utimeArgs(t));
     wrote = true;
   }
   return wrote;
 }
 
-function fixMetaFd(fd: number, s: Stats, d: Stats, id: Identity): boolean {
+function fixMetaFd(fd: number, s: Stats, d: Stats, id: Identity, t: Times): boolean {
   let wrote = false;
   if (ownerDiffers(s, d, id)) {
     fchownSync(fd, id.root ? s.uid : -1, s.gid);
@@ -116,7 +110,7 @@ function fixMetaFd(fd: number, s: Stats, d: Stats, id: Identity): boolean {
     wrote = true;
   }
   if (!sameDstTime(s.mtimeMs, d.mtimeMs)) {
-    futimesSync(fd, seconds(s.atimeMs), seconds(s.mtimeMs));
+    futimesSync(fd, ...utimeArgs(t));
     wrote = true;
   }
   return wrote;
@@ -156,40 +150,16 @@ export function metaDiffers(s: Stats, d: Stats, id: Identity): boolean {
   return !sameDstTime(s.mtimeMs, d.mtimeMs);
 }
 
-/**
- * Milliseconds (a double) to the seconds utimes is given. libuv before 1.47 (Node 20) keeps only microseconds,
- * truncating: the time is rounded to the nearest microsecond and +0.5 us guards the truncation. Newer libuv
- * (Node 22+) keeps nanoseconds, so the time is passed as it is (a ms double is good to ~0.12 us).
- * A time before 1970 goes as a numeric string: fs takes a negative *number* of seconds for "now" (its
- * toUnixTimestamp), which gave every pre-1970 file today's date and a re-copy on every run. libuv truncates
- * toward zero, so a negative time's guard is -0.5 us.
- */
-export function seconds(ms: number): number | string {
-  truncatesToMicros ??= probeTruncation();
-  if (ms >= 0) return truncatesToMicros ? (Math.round(ms * 1000) + 0.5) / 1e6 : ms / 1000;
-  return String(truncatesToMicros ? (Math.round(ms * 1000) - 0.5) / 1e6 : ms / 1000);
-}
-
-let truncatesToMicros: boolean | undefined;
-
-/** Sets a sub-microsecond time on a scratch file once and reads it back. */
-function probeTruncation(): boolean {
-  const probe = join(tmpdir(), `.fanout-utimes-probe-${process.pid}-${threadId}`);
-  try {
-    writeFileSync(probe, '');
-    utimesSync(probe, 1.0000007, 1.0000007);
-    return statSync(probe, { bigint: true }).mtimeNs % 1000n === 0n;
-  } catch {
-    return true; // cannot tell: the rounding that suits truncation is within a microsecond either way
-  } finally {
-    rmSync(probe, { force: true });
-  }
-}
-
-export function setLinkMeta(path: FsPath, s: Stats, id: Identity, dirSetgid: boolean): void {
+export function setLinkMeta(path: FsPath, s: Stats, id: Identity, dirSetgid: boolean, t: Times): void {
   const owner = ownerToSet(s, id, dirSetgid);
   if (owner) lchownSync(path, owner[0], owner[1]);
-  lutimesSync(path, seconds(s.atimeMs), seconds(s.mtimeMs));
+  lutimesSync(path, ...utimeArgs(t));
+}
+
+/** The times of the entry at `path` that `s` describes, exact when a bigint lstat of it agrees (times.ts). */
+export function exactTimes(path: FsPath, s: Stats): Times {
+  const b = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  return timesOf(s, b && b.ino === BigInt(s.ino) ? b : undefined);
 }
 
 /**
@@ -201,7 +171,7 @@ export function sameDstTime(srcMs: number, dstMs: number): boolean {
   return sameTime(srcMs, dstMs) || (dstMs % 1000 === 0 && Math.floor(srcMs / 1000) * 1000 === dstMs);
 }
 
-/** Equal within 2 microseconds: Node's utimes keeps microseconds (truncating), and ms doubles add ~0.25 us of rounding. */
+/** Equal within 2 microseconds: a copy's time is up to 1 us below on Node 20 (times.ts), and ms doubles add ~0.25 us of rounding. */
 export function sameTime(aMs: number, bMs: number): boolean {
   return Math.abs(aMs - bMs) < 0.002;
 }
@@ -210,7 +180,7 @@ export function sameTime(aMs: number, bMs: number): boolean {
  * Directory metadata, applied bottom-up once the directory's contents are written, on the directory held open
  * as `fd` (never through a path a symlink could have been swapped into). Writes only what differs.
  */
-export function applyDirMeta(fd: number, s: Stats, id: Identity): void {
+export function applyDirMeta(fd: number, s: Stats, id: Identity, t: Times): void {
   const d = fstatSync(fd);
   let chowned = false;
   if (ownerDiffers(s, d, id)) {
@@ -218,5 +188,5 @@ export function applyDirMeta(fd: number, s: Stats, id: Identity): void {
     chowned = true;
   }
   if ((s.mode & PERM) !== (d.mode & PERM) || (chowned && (s.mode & SETID) !== 0)) fchmodSync(fd, s.mode & PERM);
-  if (!sameDstTime(s.mtimeMs, d.mtimeMs)) futimesSync(fd, seconds(s.atimeMs), seconds(s.mtimeMs));
+  if (!sameDstTime(s.mtimeMs, d.mtimeMs)) futimesSync(fd, ...utimeArgs(t));
 }

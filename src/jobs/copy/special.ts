@@ -15,16 +15,17 @@ import { FanoutError } from '../../engine/errors.js';
 import { removeQuietly, renameOver } from './copy-file.js';
 import { applyNodeMeta, setLinkMeta, type Identity } from './metadata.js';
 import { TEMP_PREFIX } from './temp.js';
+import type { Times } from './times.js';
 import type { DirRef } from './dir-ref.js';
 
 export function linkTarget(path: FsPath): Buffer {
   return readlinkSync(path, { encoding: 'buffer' });
 }
 
-export function writeSymlink(target: Buffer, dstPath: FsPath, tmp: FsPath, s: Stats, id: Identity, dirSetgid: boolean): void {
+export function writeSymlink(target: Buffer, dstPath: FsPath, tmp: FsPath, s: Stats, id: Identity, dirSetgid: boolean, t: Times): void {
   try {
     symlinkSync(target, tmp);
-    setLinkMeta(tmp, s, id, dirSetgid);
+    setLinkMeta(tmp, s, id, dirSetgid, t);
     renameOver(tmp, dstPath);
   } catch (err) {
     removeQuietly(tmp);
@@ -36,7 +37,7 @@ export function writeSymlink(target: Buffer, dstPath: FsPath, tmp: FsPath, s: St
  * Recreates a FIFO or a device node as `tmpName` in `dir`, then renames it over `name`; throws UNSUPPORTED_TYPE
  * for what cannot be recreated here.
  */
-export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, id: Identity, dirSetgid: boolean): void {
+export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, id: Identity, dirSetgid: boolean, t: Times): void {
   const dstPath = dir.child(name);
   const tmp = dir.child(tmpName);
   const mode = (s.mode & 0o7777).toString(8);
@@ -67,7 +68,7 @@ export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, 
       if (/Permission denied|not permitted/i.test(stderr)) throw Object.assign(new Error(stderr), { code: 'EACCES' });
       throw new FanoutError('IO_ERROR', `${dstPath}: ${args[0]} failed: ${stderr || (err as Error).message}`);
     }
-    applyNodeMeta(tmp, s, id, dirSetgid); // its mode was set at its creation
+    applyNodeMeta(tmp, s, id, dirSetgid, t); // its mode was set at its creation
     renameOver(tmp, dstPath);
   } catch (err) {
     removeQuietly(tmp);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { copySeams, SMALL, writeFileSync as writeAtomically } from '../../../src/jobs/copy/copy-file.js';
 import { fixMeta, processIdentity } from '../../../src/jobs/copy/metadata.js';
+import { timesOf } from '../../../src/jobs/copy/times.js';
 
 const dir = mkdtempSync(`${tmpdir()}/fanout meta nofollow `);
 chmodSync(dir, 0o755);
@@ -61,7 +62,7 @@ describe('metadata never follows a symlink swapped in at a name', () => {
     const d = lstatSync(dst); // the check that decided on `meta`
     unlinkSync(dst);
     symlinkSync(v.path, dst);
-    expect(() => fixMeta(dst, lstatSync(src), d, id)).toThrow();
+    expect(() => fixMeta(dst, lstatSync(src), d, id, timesOf(lstatSync(src)))).toThrow();
     v.unchanged();
   });
 });
