@@ -1,7 +1,7 @@
 /**
  * Times as utimes(2) is given them, never later than the source's. Node takes a time as a double of seconds (a
  * numeric string is parsed to one) and libuv turns it into a timespec: tv_sec = trunc(t), tv_nsec =
- * trunc((t - tv_sec) * 1e9), before libuv 1.52 (Node 20) also truncated to whole microseconds (probed). A double near 1.7e9 s
+ * trunc((t - tv_sec) * 1e9), older libuv (Node 20) also truncates to whole microseconds (probed). A double near 1.7e9 s
  * is good to 2^-22 s (238 ns), so the exact nanosecond is often not representable: the time passed is the one
  * that libuv turns into the latest time at or before the source's. A copy never looks newer than its source, and
  * x.999999999 never rolls over into the next second (it would to the nearest double).
