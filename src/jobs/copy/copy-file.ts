@@ -19,7 +19,7 @@
 import type { FsPath } from './fs-path.js';
 import {
   closeSync, constants, fchmodSync, fchownSync, fstatSync, ftruncateSync, futimesSync, openSync, read, readSync,
-  renameSync, rmdirSync, unlinkSync, write, writeSync, type Stats,
+  renameSync, rmdirSync, statfsSync, unlinkSync, write, writeSync, type Stats,
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -89,6 +89,7 @@ export function openSource(srcPath: FsPath, s: Stats): { fd: number; t: Times } 
 
 /** Copies src to tmp synchronously, then finishes (see `finish`). Returns the bytes copied. */
 export function writeFileSync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
+  if (onPseudoFs(srcPath, s)) return writePseudoFile(srcPath, dstPath, tmp, s, o);
   if (s.size < SMALL && !isSparse(s)) return writeSmallFile(srcPath, dstPath, tmp, s, o);
   const { fd: input, t } = openSource(srcPath, s);
   let output = -1;
@@ -109,7 +110,7 @@ export function writeFileSync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: 
 
 /** The same for a large file: the data copy runs on libuv's pool, so several proceed at once. */
 export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): Promise<number> {
-  if (isSparse(s)) return writeFileSync(srcPath, dstPath, tmp, s, o);
+  if (isSparse(s) || onPseudoFs(srcPath, s)) return writeFileSync(srcPath, dstPath, tmp, s, o);
   const { fd: input, t } = openSource(srcPath, s);
   let output = -1;
   try {
@@ -256,6 +257,58 @@ export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s:
     throw err;
   } finally {
     closeSync(input);
+  }
+}
+
+/**
+ * A file of procfs, sysfs and the like: its size is made up (0, or 4096 whatever it holds), so it is read to its
+ * end, the copy is what was read (no NUL padding, no hole), and its size is not checked. Opened as any source
+ * (O_NONBLOCK: a file that would block, such as a trace pipe, fails with EAGAIN instead of hanging the copy). An
+ * attribute that cannot be read (write-only: EACCES, EIO, EINVAL) fails as this entry's record.
+ */
+function writePseudoFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
+  const { fd: input, t } = openSource(srcPath, s);
+  let output = -1;
+  try {
+    output = openSync(tmp, CREATE_FLAGS, 0o600);
+    const buf = (chunkBuf ??= Buffer.allocUnsafe(CHUNK));
+    let pos = 0;
+    for (let n; (n = readSync(input, buf, 0, CHUNK, pos)) > 0; pos += n) writeAll(output, buf, 0, n, pos);
+    applyFileMetaFd(output, s, o.id, o.dirSetgid, false, t);
+    if (o.verify && !sameContents(input, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
+    renameOver(tmp, dstPath);
+    return pos;
+  } catch (err) {
+    removeQuietly(tmp);
+    throw err;
+  } finally {
+    closeSync(input);
+    if (output >= 0) closeSync(output);
+  }
+}
+
+/**
+ * File systems whose regular files report a size that is not their contents': procfs, sysfs, debugfs, tracefs,
+ * securityfs, configfs, cgroup (v1 and v2), pstore, bpf, selinuxfs, smackfs, efivarfs.
+ */
+const PSEUDO_FS = new Set([
+  0x9fa0, 0x62656572, 0x64626720, 0x74726163, 0x73636673, 0x62656570, 0x27e0eb, 0x63677270, 0x6165676c, 0xcafe4a11,
+  0xf97cff8c, 0x43415d53, 0xde5e81e4,
+]);
+/** By device, in this thread: one statfs per source file system. */
+const pseudoDevs = new Map<number, boolean>();
+
+/** Whether the source lives on such a file system (asked of the opened source itself, once per device). */
+function onPseudoFs(srcPath: FsPath, s: Stats): boolean {
+  const known = pseudoDevs.get(s.dev);
+  if (known !== undefined) return known;
+  const { fd } = openSource(srcPath, s);
+  try {
+    const pseudo = PSEUDO_FS.has(statfsSync(self(fd)).type);
+    pseudoDevs.set(s.dev, pseudo);
+    return pseudo;
+  } finally {
+    closeSync(fd);
   }
 }
 
