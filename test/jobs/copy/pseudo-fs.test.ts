@@ -3,6 +3,7 @@
  * their end, as cp -a does, not padded with NULs nor failed as changed; an attribute that cannot be read is that
  * entry's failed record and the run goes on.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,10 @@ import { copy } from '../../../src/jobs/copy/copy.js';
 import type { CopyRecord } from '../../../src/jobs/copy/record.js';
 
 const dir = mkdtempSync(`${tmpdir()}/fanout pseudo `);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  spawnSync('chmod', ['-R', 'u+w', dir]); // copies of /proc's read-only directories (0555): not removable otherwise
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const THP = '/sys/kernel/mm/transparent_hugepage';
 const BUS = '/sys/bus/cpu';
