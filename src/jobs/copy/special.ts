@@ -57,7 +57,13 @@ export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, 
   }
   try {
     try {
-      process.getBuiltinModule('node:child_process').execFileSync(args[0], args.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+      // The child is handed the anchored directory itself as its fd 3 and works in it (its own /proc/self/fd/3):
+      // never a path, which a directory swapped for a symlink would redirect, whatever pid namespace /proc is of.
+      const anchored = dir.fd >= 0;
+      process.getBuiltinModule('node:child_process').execFileSync(args[0], args.slice(1), {
+        cwd: anchored ? '/proc/self/fd/3' : cwd,
+        stdio: anchored ? ['ignore', 'ignore', 'pipe', dir.fd] : ['ignore', 'ignore', 'pipe'],
+      });
     } catch (err) {
       const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
       const errno = (err as { code?: string }).code;
