@@ -4,7 +4,7 @@
  * replaced, never written through.
  */
 import { chmodSync, closeSync, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, unlinkSync, type Stats } from 'node:fs';
-import { DIR_FLAGS } from '../../util/dir-anchor.js';
+import { DIR_FLAGS, openPath, self } from '../../util/dir-anchor.js';
 import type { FsPath } from './fs-path.js';
 import { dirname } from 'node:path';
 import { FanoutError } from '../../engine/errors.js';
@@ -63,21 +63,25 @@ export function prepareDir(
 }
 
 /**
- * Gives the owner rwx on an existing directory of ours. Through the directory opened with O_NOFOLLOW and checked
- * to be the one lstat saw, when it can be read; one without read permission cannot be opened (Node has no
- * O_PATH), so it is changed by name: a symlink swapped in there meanwhile would lead the chmod to a file this
- * user owns (a non-root chmod can change no other), never to anyone else's.
+ * Gives the owner rwx on an existing directory of ours, through the directory itself, opened without following a
+ * symlink (O_PATH: no read permission needed) and checked to be the one lstat saw. Only where O_PATH is unknown
+ * and the directory cannot be read is it changed by name: a symlink swapped in there meanwhile could then lead the
+ * chmod to another file this user owns (a non-root chmod can change no other).
  */
 function openUp(parent: DirRef, name: string, p: FsPath, d: Stats): void {
   const mode = (d.mode & 0o7777) | 0o700;
-  if ((d.mode & 0o400) === 0) return chmodSync(p, mode);
-  const fd = openSync(p, DIR_FLAGS);
+  const fd = openPath(p);
+  if (fd < 0 && (d.mode & 0o400) === 0) return chmodSync(p, mode);
+  const dir = fd >= 0 ? fd : openSync(p, DIR_FLAGS);
   try {
-    const now = fstatSync(fd);
-    if (now.ino !== d.ino || now.dev !== d.dev) throw new FanoutError('CHANGED_DURING_COPY', `${parent.path}/${name}: replaced during the copy`);
-    fchmodSync(fd, mode);
+    const now = fstatSync(dir);
+    if (now.ino !== d.ino || now.dev !== d.dev || !now.isDirectory()) {
+      throw new FanoutError('CHANGED_DURING_COPY', `${parent.path}/${name}: replaced during the copy`);
+    }
+    if (fd >= 0) chmodSync(self(fd), mode); // an O_PATH descriptor takes no fchmod: its /proc link is exactly it
+    else fchmodSync(dir, mode);
   } finally {
-    closeSync(fd);
+    closeSync(dir);
   }
 }
 

@@ -4,8 +4,10 @@
  */
 import type { FsPath } from './fs-path.js';
 import {
-  closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, lstatSync, lutimesSync, openSync, type Stats,
+  chmodSync, chownSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, lstatSync, lutimesSync, openSync,
+  utimesSync, type Stats,
 } from 'node:fs';
+import { openPath, self } from '../../util/dir-anchor.js';
 import { timesOf, utimeArgs, type Times } from './times.js';
 import { FanoutError } from '../../engine/errors.js';
 
@@ -71,49 +73,66 @@ export const RECREATE = 'recreate';
 
 /**
  * Fixes what differs on an entry whose data is already current (the `meta` action); returns whether it wrote, or
- * RECREATE. A regular file or FIFO is opened (O_NOFOLLOW: a symlink swapped in fails; O_NONBLOCK: a FIFO does not
- * wait), checked to be the inode `d` describes, and fixed through its descriptor. A symlink is fixed with lchown
- * and lutimes. What cannot be opened (a file without read or write permission for a non-root user, a device, a
- * socket) keeps lchown and lutimes, and a mode that differs is written by recreating the entry.
+ * RECREATE. The entry is opened as itself (O_PATH, without following a symlink: no permission needed, a device
+ * is not opened), checked to be the inode `d` describes, and fixed through that descriptor's /proc/self/fd link.
+ * A symlink is fixed with lchown and lutimes. Without O_PATH, a regular file or FIFO is opened for reading or
+ * writing instead; what cannot be opened keeps lchown and lutimes, and a mode that differs is written by
+ * recreating the entry.
  */
 export function fixMeta(path: FsPath, s: Stats, d: Stats, id: Identity, t: Times): boolean | typeof RECREATE {
-  const modeDiffers = !s.isSymbolicLink() && (s.mode & PERM) !== (d.mode & PERM);
-  const fd = s.isFile() || s.isFIFO() ? openExisting(path, d) : -1;
+  const link = s.isSymbolicLink();
+  const fd = link ? -1 : openPath(path);
   if (fd >= 0) {
     try {
-      return fixMetaFd(fd, s, d, id, t);
+      checkSame(fd, path, d);
+      const at = self(fd);
+      return fixWith(s, d, id, t, { chown: (u, g) => chownSync(at, u, g), chmod: (m) => chmodSync(at, m), utimes: (a, m) => utimesSync(at, a, m) });
     } finally {
       closeSync(fd);
     }
   }
-  if (modeDiffers || (ownerDiffers(s, d, id) && (s.mode & SETID) !== 0 && !s.isSymbolicLink())) return RECREATE;
+  const open = !link && (s.isFile() || s.isFIFO()) ? openExisting(path, d) : -1;
+  if (open >= 0) {
+    try {
+      return fixWith(s, d, id, t, { chown: (u, g) => fchownSync(open, u, g), chmod: (m) => fchmodSync(open, m), utimes: (a, m) => futimesSync(open, a, m) });
+    } finally {
+      closeSync(open);
+    }
+  }
+  const modeDiffers = !link && (s.mode & PERM) !== (d.mode & PERM);
+  if (modeDiffers || (ownerDiffers(s, d, id) && (s.mode & SETID) !== 0 && !link)) return RECREATE;
+  return fixWith(s, d, id, t, { chown: (u, g) => lchownSync(path, u, g), chmod: () => {}, utimes: (a, m) => lutimesSync(path, a, m) });
+}
+
+interface MetaOps {
+  chown(uid: number, gid: number): void;
+  chmod(mode: number): void;
+  utimes(atime: number | string, mtime: number | string): void;
+}
+
+function fixWith(s: Stats, d: Stats, id: Identity, t: Times, op: MetaOps): boolean {
   let wrote = false;
   if (ownerDiffers(s, d, id)) {
-    lchownSync(path, id.root ? s.uid : -1, s.gid);
+    op.chown(id.root ? s.uid : -1, s.gid);
+    wrote = true;
+  }
+  if (!s.isSymbolicLink() && ((s.mode & PERM) !== (d.mode & PERM) || (wrote && (s.mode & SETID) !== 0))) {
+    op.chmod(s.mode & PERM);
     wrote = true;
   }
   if (!sameDstTime(s.mtimeMs, d.mtimeMs)) {
-    lutimesSync(path, ...utimeArgs(t));
+    op.utimes(...utimeArgs(t));
     wrote = true;
   }
   return wrote;
 }
 
-function fixMetaFd(fd: number, s: Stats, d: Stats, id: Identity, t: Times): boolean {
-  let wrote = false;
-  if (ownerDiffers(s, d, id)) {
-    fchownSync(fd, id.root ? s.uid : -1, s.gid);
-    wrote = true;
+/** Another entry swapped in at the name since the lstat that decided on `meta` is a change, not a target. */
+function checkSame(fd: number, path: FsPath, d: Stats): void {
+  const now = fstatSync(fd);
+  if (now.ino !== d.ino || now.dev !== d.dev || (now.mode & 0o170000) !== (d.mode & 0o170000)) {
+    throw new FanoutError('CHANGED_DURING_COPY', `${String(path)}: replaced by another entry while its metadata was fixed`);
   }
-  if ((s.mode & PERM) !== (d.mode & PERM) || (wrote && (s.mode & SETID) !== 0)) {
-    fchmodSync(fd, s.mode & PERM);
-    wrote = true;
-  }
-  if (!sameDstTime(s.mtimeMs, d.mtimeMs)) {
-    futimesSync(fd, ...utimeArgs(t));
-    wrote = true;
-  }
-  return wrote;
 }
 
 const NOFOLLOW = constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -135,10 +154,11 @@ function openExisting(path: FsPath, d: Stats): number {
     }
   }
   if (fd < 0) return -1;
-  const now = fstatSync(fd);
-  if (now.ino !== d.ino || now.dev !== d.dev) {
+  try {
+    checkSame(fd, path, d);
+  } catch (err) {
     closeSync(fd);
-    throw new FanoutError('CHANGED_DURING_COPY', `${String(path)}: replaced by another entry while its metadata was fixed`);
+    throw err;
   }
   return fd;
 }
