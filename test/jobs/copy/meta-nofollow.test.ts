@@ -94,4 +94,19 @@ describe('metadata of an entry that cannot be opened', () => {
     expect([rec.ok, rec.action]).toEqual([true, 'meta']); // in place, through an O_PATH descriptor
     expect(readdirSync(dst).filter((n) => n.startsWith('.fanout-tmp-'))).toEqual([]);
   });
+
+  it.skipIf(!isRoot)('an existing destination directory its owner cannot read is opened up, filled and given its mode (not root)', () => {
+    const src = `${dir}/shut-src`;
+    const dst = `${dir}/shut-dst`;
+    mkdirSync(`${src}/sub`, { recursive: true });
+    writeFileSync(`${src}/sub/f`, 'data\n');
+    spawnSync('chmod', ['-R', 'a+rX', src]);
+    mkdirSync(`${dst}/sub`, { recursive: true });
+    spawnSync('chown', ['-R', '65534:65534', dst]);
+    chmodSync(`${dst}/sub`, 0o000);
+    const r = spawnSync(process.execPath, [BIN, 'copy', src, dst], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(`${dst}/sub`).mode & 0o7777).toBe(lstatSync(`${src}/sub`).mode & 0o7777);
+    expect(readFileSync(`${dst}/sub/f`, 'utf8')).toBe('data\n');
+  });
 });
