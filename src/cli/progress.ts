@@ -1,17 +1,25 @@
-/** A live one-line status on stderr, redrawn a few times a second; only on a terminal unless forced. */
+/**
+ * Progress on stderr: on a terminal, one status line redrawn a few times a second; anywhere else (a pipe, a log
+ * file), when asked for with --progress, a plain line per interval and a last one at the end: no carriage
+ * returns or escape codes, which a log would keep as garbage.
+ */
 export interface ProgressLine {
   stop(): void;
 }
 
-export function startProgress(render: () => string, enabled: boolean, intervalMs = 250): ProgressLine {
+/** Time between two lines in a log (ms): a redraw rate would flood it. */
+const LOG_INTERVAL_MS = 1000;
+
+export function startProgress(render: () => string, enabled: boolean, intervalMs = 250, tty = process.stderr.isTTY === true): ProgressLine {
   if (!enabled) return { stop() {} };
-  const draw = () => process.stderr.write(`\r\x1b[K${render()}`);
-  const timer = setInterval(draw, intervalMs);
+  const draw = tty ? () => process.stderr.write(`\r\x1b[K${render()}`) : () => process.stderr.write(`${render()}\n`);
+  const timer = setInterval(draw, tty ? intervalMs : Math.max(intervalMs, LOG_INTERVAL_MS));
   timer.unref();
   return {
     stop() {
       clearInterval(timer);
-      process.stderr.write('\r\x1b[K');
+      if (tty) process.stderr.write('\r\x1b[K');
+      else draw();
     },
   };
 }

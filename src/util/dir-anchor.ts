@@ -63,3 +63,20 @@ export function anchorsAvailable(): boolean {
   }
   return available;
 }
+
+/**
+ * O_PATH: a descriptor that names an inode without opening it for reading or writing (no read permission needed,
+ * a device's driver is not called). Not in fs.constants, but open(2) takes the flag as given. Its value is 010000000
+ * on the architectures listed; elsewhere `openPath` is unavailable (-1).
+ */
+const O_PATH = ['x64', 'ia32', 'arm', 'arm64', 'riscv64', 'ppc64', 's390x', 'loong64', 'mips', 'mipsel'].includes(process.arch) ? 0o10000000 : 0;
+
+/**
+ * The entry at `path` itself, as an O_PATH descriptor, never through a symlink at its last component (O_NOFOLLOW: a
+ * symlink is opened as the link itself, which fstat shows), or -1 where O_PATH is unavailable. Metadata calls given
+ * `self(fd)` reach exactly this inode (chmod, chown and utimes follow the magic link and nothing else).
+ */
+export function openPath(path: PathLike): number {
+  if (O_PATH === 0 || !anchorsAvailable()) return -1;
+  return openSync(path, O_PATH | constants.O_NOFOLLOW);
+}

@@ -8,7 +8,7 @@ import { exitCodeWhenStdoutGone } from '../exit.js';
 import { stdoutWriter } from '../stdout-writer.js';
 import { refuseClosedStdout } from '../closed-stdio.js';
 import { noDash } from '../dash-arg.js';
-import { formatBytes, formatDuration } from '../progress.js';
+import { formatBytes, formatDuration, progressWanted, startProgress } from '../progress.js';
 import type { Command } from './command.js';
 
 interface CopyArgs extends PoolFlags {
@@ -21,7 +21,7 @@ interface CopyArgs extends PoolFlags {
   verify: boolean;
   exclude: string[];
   include: string[];
-  progress: boolean;
+  progress?: boolean;
   quiet: boolean;
   summaryJson?: string;
 }
@@ -40,7 +40,7 @@ export const copyCommand: Command = {
       .option('verify', { type: 'boolean', default: false, describe: 'read each written file back and compare it with its source' })
       .option('exclude', { type: 'string', array: true, requiresArg: true, default: [], describe: 'leave out entries matching GLOB (repeatable)' })
       .option('include', { type: 'string', array: true, requiresArg: true, default: [], describe: 'keep entries matching GLOB despite --exclude; alone: copy only matching files' })
-      .option('progress', { type: 'boolean', default: true, describe: 'live progress line on a terminal (--no-progress to hide)' })
+      .option('progress', { type: 'boolean', describe: 'progress on stderr (default: on a terminal; elsewhere a line a second)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary and no progress' })
       .option('summary-json', { type: 'string', requiresArg: true, hidden: true, coerce: noDash('--summary-json', 'file'), describe: 'write the run summary (for fanout compare), with a hash of the records, to FILE' }),
   run: (args) => runCopy(args as unknown as CopyArgs),
@@ -55,8 +55,10 @@ async function runCopy(a: CopyArgs): Promise<number> {
   metrics?.startRunMetrics();
   const pool = poolChoice(a);
   const interrupt = interruptSignal();
-  const live = a.progress && !a.quiet && process.stderr.isTTY === true;
-  let lastDraw = 0;
+  const live = progressWanted(a.progress, a.quiet);
+  let latest: CopyProgress = { entries: 0, copied: 0, skipped: 0, failed: 0, bytes: 0, elapsedMs: 0 };
+  const started = performance.now();
+  const line = startProgress(() => progressLine({ ...latest, elapsedMs: performance.now() - started }, a.dryRun, latest.total ? etaMs(latest, latest.total) : NaN), live);
   const dry = a.dryRun && !a.log;
   // `fanout copy -n SRC DST | head`: once the reader is gone the plan has no one to go to, and a dry run has
   // written nothing, so it ends quietly.
@@ -83,21 +85,14 @@ async function runCopy(a: CopyArgs): Promise<number> {
       signal: interrupt.signal,
       // --dry-run without --log prints the plan on stdout
       onRecord: plan ? (r) => plan.write(`${JSON.stringify(r)}\n`) : undefined,
-      onProgress: live
-        ? (p) => {
-            const now = performance.now();
-            if (now - lastDraw < 100) return;
-            lastDraw = now;
-            process.stderr.write(`\r\x1b[K${progressLine(p, a.dryRun, p.total ? etaMs(p, p.total) : NaN)}`);
-          }
-        : undefined,
+      onProgress: live ? (p) => (latest = p) : undefined,
     });
   } catch (err) {
     if (plan && (err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.OK;
     throw err;
   } finally {
     interrupt.dispose();
-    if (live) process.stderr.write('\r\x1b[K');
+    line.stop();
   }
   if (!a.quiet) process.stderr.write(`${summaryLine(summary)}\n`);
   for (const f of a.quiet ? [] : summary.firstFailures) process.stderr.write(`  failed: ${f.path}: ${f.error.code}: ${f.error.message}\n`);

@@ -19,13 +19,14 @@
 import type { FsPath } from './fs-path.js';
 import {
   closeSync, constants, fchmodSync, fchownSync, fstatSync, ftruncateSync, futimesSync, openSync, read, readSync,
-  renameSync, rmdirSync, truncateSync, unlinkSync, write, writeSync, type Stats,
+  renameSync, rmdirSync, statfsSync, unlinkSync, write, writeSync, type Stats,
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { FanoutError } from '../../engine/errors.js';
 import { self } from '../../util/dir-anchor.js';
-import { applyFileMeta, ownerToSet, sameTime, seconds, type Identity } from './metadata.js';
+import { applyFileMetaFd, ownerToSet, sameTime, type Identity } from './metadata.js';
+import { timesOf, utimeArgs, type Times } from './times.js';
 
 const BLOCK = 4096;
 const CHUNK = 1 << 20;
@@ -57,13 +58,13 @@ export interface WriteOptions {
 
 /**
  * Test seam: called with the opened, checked source before its data is copied (a test shrinks the file there).
- * Set in-process, or in workers by FANOUT_TEST_SHRINK_SOURCE=1 (halves every source of SMALL bytes or more).
+ * Only ever set in-process, by a test or a fixture a test preloads into workers (fixtures/shrink-seam.ts):
+ * nothing in the environment reaches it.
  */
 export const copySeams: { afterOpen?: (fd: number, s: Stats) => void } = {};
 
 function afterOpen(fd: number, s: Stats): void {
-  if (copySeams.afterOpen) copySeams.afterOpen(fd, s);
-  else if (process.env.FANOUT_TEST_SHRINK_SOURCE === '1') truncateSync(self(fd), Math.floor(s.size / 2));
+  copySeams.afterOpen?.(fd, s);
 }
 
 export function isSparse(s: Stats): boolean {
@@ -74,12 +75,12 @@ export function isSparse(s: Stats): boolean {
  * Opens the source for reading and checks it is the walk's inode, still a regular file: a symlink swapped in
  * fails the open (O_NOFOLLOW), another file renamed over the name fails the check.
  */
-export function openSource(srcPath: FsPath, s: Stats): number {
+export function openSource(srcPath: FsPath, s: Stats): { fd: number; t: Times } {
   const fd = openSync(srcPath, READ_FLAGS);
   try {
-    const now = fstatSync(fd);
-    if (now.ino !== s.ino || now.dev !== s.dev || !now.isFile()) throw replaced(srcPath);
-    return fd;
+    const now = fstatSync(fd, { bigint: true }); // before any read: exact times, and the atime our read may move
+    if (now.ino !== BigInt(s.ino) || now.dev !== BigInt(s.dev) || !now.isFile()) throw replaced(srcPath);
+    return { fd, t: timesOf(s, now) };
   } catch (err) {
     closeSync(fd);
     throw err;
@@ -88,48 +89,58 @@ export function openSource(srcPath: FsPath, s: Stats): number {
 
 /** Copies src to tmp synchronously, then finishes (see `finish`). Returns the bytes copied. */
 export function writeFileSync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
+  if (onPseudoFs(srcPath, s)) return writePseudoFile(srcPath, dstPath, tmp, s, o);
   if (s.size < SMALL && !isSparse(s)) return writeSmallFile(srcPath, dstPath, tmp, s, o);
-  const input = openSource(srcPath, s);
+  const { fd: input, t } = openSource(srcPath, s);
   let output = -1;
   try {
     output = openSync(tmp, CREATE_FLAGS, 0o600);
     afterOpen(input, s);
     if (isSparse(s)) copySparse(input, output, s, srcPath);
     else copyLoopSync(input, output, s, srcPath);
-    closeSync(output);
-    output = -1;
-    return finish(input, srcPath, dstPath, tmp, s, o);
+    return finish(input, output, srcPath, dstPath, tmp, s, o, t);
   } catch (err) {
-    if (output >= 0) closeSync(output);
     removeQuietly(tmp);
     throw err;
   } finally {
     closeSync(input);
+    if (output >= 0) closeSync(output);
   }
 }
 
 /** The same for a large file: the data copy runs on libuv's pool, so several proceed at once. */
 export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): Promise<number> {
-  if (isSparse(s)) return writeFileSync(srcPath, dstPath, tmp, s, o);
-  const input = openSource(srcPath, s);
+  if (isSparse(s) || onPseudoFs(srcPath, s)) return writeFileSync(srcPath, dstPath, tmp, s, o);
+  const { fd: input, t } = openSource(srcPath, s);
   let output = -1;
   try {
     afterOpen(input, s);
     if (o.signal?.aborted) throw new FanoutError('CANCELLED', 'run cancelled');
-    if (!(await reflink(input, tmp, s))) {
+    if (await reflink(input, tmp, s, o.id)) output = openClone(tmp, s);
+    else {
       output = openSync(tmp, CREATE_FLAGS, 0o600);
       await copyLoopAsync(input, output, s, srcPath, o.signal);
-      closeSync(output);
-      output = -1;
     }
-    return finish(input, srcPath, dstPath, tmp, s, o);
+    return finish(input, output, srcPath, dstPath, tmp, s, o, t);
   } catch (err) {
-    if (output >= 0) closeSync(output);
     removeQuietly(tmp);
     throw err;
   } finally {
     closeSync(input);
+    if (output >= 0) closeSync(output);
   }
+}
+
+/**
+ * The temp a reflink just made, opened for its metadata: never through a symlink, and only the file just cloned
+ * (a regular file of the source's size with no other link), or the copy fails.
+ */
+function openClone(tmp: FsPath, s: Stats): number {
+  const fd = openSync(tmp, READ_FLAGS);
+  const now = fstatSync(fd);
+  if (now.isFile() && now.nlink === 1 && now.size === s.size) return fd;
+  closeSync(fd);
+  throw new FanoutError('CHANGED_DURING_COPY', `${String(tmp)}: the temp file was replaced during the copy`);
 }
 
 /** Source devices where a reflink failed (ext4, tmpfs, across file systems): not tried again in this thread. */
@@ -139,8 +150,9 @@ const noReflink = new Set<number>();
  * A reflink (FICLONE) of the open source into a new tmp: instant and atomic on btrfs and xfs, and a failure
  * elsewhere that costs a few syscalls once per device. `/proc/self/fd/N` reopens exactly the checked inode.
  */
-async function reflink(input: number, tmp: FsPath, s: Stats): Promise<boolean> {
-  if (noReflink.has(s.dev)) return false;
+async function reflink(input: number, tmp: FsPath, s: Stats, id: Identity): Promise<boolean> {
+  // The clone takes the source's mode: without root, it must stay readable by us to be opened for its metadata.
+  if (noReflink.has(s.dev) || (!id.root && (s.mode & 0o400) === 0)) return false;
   try {
     await copyFile(self(input), tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
     return true;
@@ -212,13 +224,14 @@ async function copyLoopAsync(input: number, output: number, s: Stats, srcPath: F
 }
 
 /**
- * A small file on descriptors: open the source (never following a link), create the temp with the final
+ * A small file on descriptors: open the source (never following a link) and check it is the walk's inode (its
+ * bigint fstat also gives the exact times, before our read moves the atime), create the temp with the final
  * permission bits, one read of size+1 bytes (a longer read means the file grew), one write, owner and mode only
- * when creation could not give them, times on the open temp (after the data), then fstat of the source: the
- * same inode with the same size and mtime as the walk's lstat, or the copy is not a success. Then rename.
+ * when creation could not give them, times on the open temp (after the data), then fstat of the source: the same
+ * size and mtime as the walk's lstat, or the copy is not a success. Then rename.
  */
 export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
-  const input = openSync(srcPath, READ_FLAGS);
+  const { fd: input, t } = openSource(srcPath, s);
   let output = -1;
   try {
     output = openSync(tmp, CREATE_FLAGS, s.mode & 0o777);
@@ -230,9 +243,8 @@ export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s:
     if (owner) fchownSync(output, owner[0], owner[1]);
     // open() applied the umask and left out the special bits; chown clears setuid/setgid.
     if ((s.mode & SPECIAL) !== 0 || (s.mode & (o.umask ?? currentUmask())) !== 0) fchmodSync(output, s.mode & PERM);
-    futimesSync(output, seconds(s.atimeMs), seconds(s.mtimeMs));
+    futimesSync(output, ...utimeArgs(t));
     const after = fstatSync(input);
-    if (after.ino !== s.ino || after.dev !== s.dev || !after.isFile()) throw replaced(srcPath);
     if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) throw changed(srcPath, s, after.size);
     closeSync(output);
     output = -1;
@@ -248,6 +260,58 @@ export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s:
   }
 }
 
+/**
+ * A file of procfs, sysfs and the like: its size is made up (0, or 4096 whatever it holds), so it is read to its
+ * end, the copy is what was read (no NUL padding, no hole), and its size is not checked. Opened as any source
+ * (O_NONBLOCK: a file that would block, such as a trace pipe, fails with EAGAIN instead of hanging the copy). An
+ * attribute that cannot be read (write-only: EACCES, EIO, EINVAL) fails as this entry's record.
+ */
+function writePseudoFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
+  const { fd: input, t } = openSource(srcPath, s);
+  let output = -1;
+  try {
+    output = openSync(tmp, CREATE_FLAGS, 0o600);
+    const buf = (chunkBuf ??= Buffer.allocUnsafe(CHUNK));
+    let pos = 0;
+    for (let n; (n = readSync(input, buf, 0, CHUNK, pos)) > 0; pos += n) writeAll(output, buf, 0, n, pos);
+    applyFileMetaFd(output, s, o.id, o.dirSetgid, false, t);
+    if (o.verify && !sameContents(input, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
+    renameOver(tmp, dstPath);
+    return pos;
+  } catch (err) {
+    removeQuietly(tmp);
+    throw err;
+  } finally {
+    closeSync(input);
+    if (output >= 0) closeSync(output);
+  }
+}
+
+/**
+ * File systems whose regular files report a size that is not their contents': procfs, sysfs, debugfs, tracefs,
+ * securityfs, configfs, cgroup (v1 and v2), pstore, bpf, selinuxfs, smackfs, efivarfs.
+ */
+const PSEUDO_FS = new Set([
+  0x9fa0, 0x62656572, 0x64626720, 0x74726163, 0x73636673, 0x62656570, 0x27e0eb, 0x63677270, 0x6165676c, 0xcafe4a11,
+  0xf97cff8c, 0x43415d53, 0xde5e81e4,
+]);
+/** By device, in this thread: one statfs per source file system. */
+const pseudoDevs = new Map<number, boolean>();
+
+/** Whether the source lives on such a file system (asked of the opened source itself, once per device). */
+function onPseudoFs(srcPath: FsPath, s: Stats): boolean {
+  const known = pseudoDevs.get(s.dev);
+  if (known !== undefined) return known;
+  const { fd } = openSource(srcPath, s);
+  try {
+    const pseudo = PSEUDO_FS.has(statfsSync(self(fd)).type);
+    pseudoDevs.set(s.dev, pseudo);
+    return pseudo;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function changed(srcPath: FsPath, s: Stats, size: number): FanoutError {
   return new FanoutError('CHANGED_DURING_COPY', `${srcPath}: changed while it was copied (size ${s.size} -> ${size})`);
 }
@@ -258,10 +322,13 @@ function currentUmask(): number {
   return (umaskCache ??= process.umask());
 }
 
-/** --verify, metadata (the mode too: the temp was created 0600), the source's last check, and the rename. */
-function finish(input: number, srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
+/**
+ * --verify, metadata on the open temp (the mode too: the temp was created 0600), the source's last check, and the
+ * rename.
+ */
+function finish(input: number, output: number, srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions, t: Times): number {
   if (o.verify && !sameContents(input, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
-  applyFileMeta(tmp, s, o.id, o.dirSetgid, false);
+  applyFileMetaFd(output, s, o.id, o.dirSetgid, false, t);
   assertUnchanged(input, srcPath, s);
   renameOver(tmp, dstPath);
   return s.size;

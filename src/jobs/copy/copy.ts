@@ -19,13 +19,14 @@ import { copyError, isFatalCode } from './errors.js';
 import { BatchDirs, DirCache } from './dir-ref.js';
 import { fsPath } from './fs-path.js';
 import { entryFilter } from './glob.js';
-import { applyDirMeta, metaDiffers, processIdentity, type Identity } from './metadata.js';
+import { applyDirMeta, exactTimes, metaDiffers, processIdentity, type Identity } from './metadata.js';
 import { HardLinks } from './plan.js';
 import { failedRecord, okRecord, type CopyRecord } from './record.js';
 import { checkRoots } from './safety.js';
 import { checkLogPlace } from './log-place.js';
 import type { CopyItem } from './task.js';
 import { sweepTemps } from './temp.js';
+import { nsOf } from './times.js';
 import { TreeCount, type TreeTotal } from './tree-total.js';
 import { walk } from './walk.js';
 
@@ -99,6 +100,8 @@ interface DirFrame {
 interface PendingDir {
   rel: string;
   stat: Stats;
+  /** Its atime before the walk listed it, exact (walk.ts). */
+  atimeNs?: bigint;
   /**
    * Something in it was written, or its metadata differs: its mode and times are set (after an lstat) once its
    * subtree is done. A directory of a re-run where everything was skipped needs neither the lstat nor a write.
@@ -111,6 +114,7 @@ interface PendingDir {
 interface Head {
   record: CopyRecord;
   stat: Stats | null;
+  atimeNs?: bigint;
   dirty: boolean;
 }
 
@@ -159,9 +163,8 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   const recordHash = options.hashRecords ? new (await import('./record-hash.js')).RecordHash() : null;
   const wantRecords = log >= 0 || recordHash !== null || options.onRecord !== undefined;
 
-  const dstOf = (rel: string) => (rel ? `${dst}/${rel}` : dst);
   /** Removes fanout's temps from a destination directory, sparing names SRC itself has there (see temp.ts). */
-  const sweep = (rel: string) => sweepTemps(dstOf(rel), (name) => lstatSync(fsPath(`${src}/${rel ? `${rel}/` : ''}${name}`), { throwIfNoEntry: false }) !== undefined);
+  const sweep = (rel: string) => sweepTemps(dstDirs, rel, (name) => lstatSync(fsPath(`${src}/${rel ? `${rel}/` : ''}${name}`), { throwIfNoEntry: false }) !== undefined);
   const emit = (r: CopyRecord, lines: string[]) => {
     progress.entries++;
     if (!r.ok) {
@@ -201,7 +204,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
         // Without anchors the directory is opened by path, just for this
         const fd = d.fd >= 0 ? d.fd : openSync(fsPath(d.path), constants.O_RDONLY | constants.O_DIRECTORY);
         try {
-          applyDirMeta(fd, top.stat, id);
+          applyDirMeta(fd, top.stat, id, dirTimes(top));
         } finally {
           if (fd !== d.fd) closeSync(fd);
           dstDirs.release(top.rel);
@@ -224,7 +227,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     const srcRoot = statSync(src); // and SRC, should DST reach it the same way (prepareDir)
     for await (const l of walk(src, entryFilter(options.include ?? [], options.exclude ?? []))) {
       if (fatal || controller.signal.aborted) return;
-      if (counter) l.stat = counter.original(l.rel, l.stat);
+      if (counter) l.stat = counter.original(l.rel, l.stat, l);
       while (path.length > 0 && !l.rel.startsWith(`${path[path.length - 1].rel}/`) && path[path.length - 1].rel !== '') path.pop();
       const rel = l.rel || '.';
       let record: CopyRecord;
@@ -263,7 +266,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
         l.prune = true; // its contents cannot be written: not walked, no records
         l.files = [];
       } else path.push({ rel: l.rel, sgid, fresh });
-      heads.set(index, { record, stat: record.ok ? l.stat : null, dirty });
+      heads.set(index, { record, stat: record.ok ? l.stat : null, atimeNs: l.atimeNs, dirty });
       const dir = l.rel;
       let first = true;
       for (let i = 0; first || i < l.files.length; i += batchSize) {
@@ -287,7 +290,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       closeDirsUntil(item.dir, lines);
       emit(head.record, lines);
       if (head.record.action !== 'skip') markParentDirty();
-      if (head.stat) metaStack.push({ rel: item.dir, stat: head.stat, dirty: head.dirty });
+      if (head.stat) metaStack.push({ rel: item.dir, stat: head.stat, atimeNs: head.atimeNs, dirty: head.dirty });
     }
     // A worker died while it held this batch (it ran again, or failed): what it was writing is left as temps.
     if (r.attempts > 1 || !r.ok) sweepLater(item.dir);
@@ -320,6 +323,12 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     if (counter) progress.total = counter.current();
     options.onProgress?.(progress);
     await recordsTakenNow();
+  };
+
+  /** A directory's times: the atime from before the walk listed it, the mtime from a bigint lstat (times.ts). */
+  const dirTimes = (top: PendingDir) => {
+    const t = exactTimes(fsPath(top.rel ? `${src}/${top.rel}` : src), top.stat);
+    return { ...t, atimeNs: nsOf(top.stat.atimeMs, top.atimeNs) };
   };
 
   /** Marks a directory still being written to be swept before its metadata is set (then nobody writes in it). */
@@ -381,13 +390,13 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     counter?.stop();
-    srcDirs.close();
-    dstDirs.close();
-    if (log >= 0) closeSync(log);
     if (fatal || controller.signal.aborted) {
       for (const d of new Set(itemDirs.values())) sweep(d);
       for (const d of metaStack) if (d.sweep) sweep(d.rel);
     }
+    srcDirs.close();
+    dstDirs.close();
+    if (log >= 0) closeSync(log);
   }
   if (fatal) throw fatalMessage(fatal, progress);
   progress.elapsedMs = performance.now() - started;

@@ -3,7 +3,9 @@
  * exists before any of its children is dispatched. A symlink or file standing where SRC has a directory is
  * replaced, never written through.
  */
-import { chmodSync, lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, unlinkSync, type Stats } from 'node:fs';
+import { DIR_FLAGS, openPath, self } from '../../util/dir-anchor.js';
+import type { FsPath } from './fs-path.js';
 import { dirname } from 'node:path';
 import { FanoutError } from '../../engine/errors.js';
 import { copyError } from './errors.js';
@@ -46,7 +48,7 @@ export function prepareDir(
       // Not root: a read-only directory of an earlier run must become writable until its mode is set again, and
       // readable, to be opened as an anchor (dir-ref.ts).
       if (!id.root && (d.mode & 0o700) !== 0o700) {
-        chmodSync(p, (d.mode & 0o7777) | 0o700);
+        openUp(parent!, name, p, d);
         touched = true;
       }
     }
@@ -58,6 +60,29 @@ export function prepareDir(
   }
   // mkdir(2) on Linux gives a new directory its parent's setgid bit.
   return { action: 'mkdir', fresh: true, sgid: parentSgid, touched: true };
+}
+
+/**
+ * Gives the owner rwx on an existing directory of ours, through the directory itself, opened without following a
+ * symlink (O_PATH: no read permission needed) and checked to be the one lstat saw. Only where O_PATH is unknown
+ * and the directory cannot be read is it changed by name: a symlink swapped in there meanwhile could then lead the
+ * chmod to another file this user owns (a non-root chmod can change no other).
+ */
+function openUp(parent: DirRef, name: string, p: FsPath, d: Stats): void {
+  const mode = (d.mode & 0o7777) | 0o700;
+  const fd = openPath(p);
+  if (fd < 0 && (d.mode & 0o400) === 0) return chmodSync(p, mode);
+  const dir = fd >= 0 ? fd : openSync(p, DIR_FLAGS);
+  try {
+    const now = fstatSync(dir);
+    if (now.ino !== d.ino || now.dev !== d.dev || !now.isDirectory()) {
+      throw new FanoutError('CHANGED_DURING_COPY', `${parent.path}/${name}: replaced during the copy`);
+    }
+    if (fd >= 0) chmodSync(self(fd), mode); // an O_PATH descriptor takes no fchmod: its /proc link is exactly it
+    else fchmodSync(dir, mode);
+  } finally {
+    closeSync(dir);
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { serializeError } from '../../engine/errors.js';
 import { copyError } from './errors.js';
 import { LARGE, isSparse, removeQuietly, renameOver, sameContents, writeFileAsync, writeFileSync } from './copy-file.js';
-import { fixMeta, metaDiffers, type Identity } from './metadata.js';
+import { exactTimes, fixMeta, metaDiffers, RECREATE, type Identity } from './metadata.js';
 import { createAction, verdict, type Verdict } from './plan.js';
 import { failedRecord, okRecord, type Action, type CopyRecord, type EntryType } from './record.js';
 import { linkTarget, writeNode, writeSymlink } from './special.js';
@@ -76,10 +76,8 @@ export function processEntry(
     let v = verdict(s, existing, c.id, c.o);
     if (v === 'compare') v = compare(srcPath, dstPath, s, existing!, c.id);
     if (v === 'skip') return okRecord(rel, type, 'skip');
-    if (v === 'meta') {
-      if (!c.o.dryRun) fixMeta(dstPath, s, existing!, c.id);
-      return okRecord(rel, type, 'meta');
-    }
+    // An entry whose metadata cannot be fixed without following its name is written again (fixMeta).
+    if (v === 'meta' && (c.o.dryRun || fixMeta(dstPath, s, existing!, c.id, exactTimes(srcPath, s)) !== RECREATE)) return okRecord(rel, type, 'meta');
     if (c.o.dryRun) return okRecord(rel, type, action, type === 'file' ? s.size : 0);
     const tmp = dirs.dst().child(tempName(name));
     const w = { id: c.id, dirSetgid: d.sgid, verify: c.o.verify, umask: c.o.umask, signal };
@@ -92,8 +90,9 @@ export function processEntry(
       }
       return okRecord(rel, type, action, writeFileSync(srcPath, dstPath, tmp, s, w));
     }
-    if (type === 'symlink') writeSymlink(linkTarget(srcPath), dstPath, tmp, s, c.id, d.sgid);
-    else writeNode(dirs.dst(), tempName(name), name, s, c.id, d.sgid);
+    const t = exactTimes(srcPath, s);
+    if (type === 'symlink') writeSymlink(linkTarget(srcPath), dstPath, tmp, s, c.id, d.sgid, t);
+    else writeNode(dirs.dst(), tempName(name), name, s, c.id, d.sgid, t);
     return okRecord(rel, type, action);
   } catch (err) {
     return failed(dirs, rel, type, action, err);

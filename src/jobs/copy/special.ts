@@ -13,18 +13,19 @@ import { readlinkSync, symlinkSync, type Stats } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { FanoutError } from '../../engine/errors.js';
 import { removeQuietly, renameOver } from './copy-file.js';
-import { applyFileMeta, setLinkMeta, type Identity } from './metadata.js';
+import { applyNodeMeta, setLinkMeta, type Identity } from './metadata.js';
 import { TEMP_PREFIX } from './temp.js';
+import type { Times } from './times.js';
 import type { DirRef } from './dir-ref.js';
 
 export function linkTarget(path: FsPath): Buffer {
   return readlinkSync(path, { encoding: 'buffer' });
 }
 
-export function writeSymlink(target: Buffer, dstPath: FsPath, tmp: FsPath, s: Stats, id: Identity, dirSetgid: boolean): void {
+export function writeSymlink(target: Buffer, dstPath: FsPath, tmp: FsPath, s: Stats, id: Identity, dirSetgid: boolean, t: Times): void {
   try {
     symlinkSync(target, tmp);
-    setLinkMeta(tmp, s, id, dirSetgid);
+    setLinkMeta(tmp, s, id, dirSetgid, t);
     renameOver(tmp, dstPath);
   } catch (err) {
     removeQuietly(tmp);
@@ -36,7 +37,7 @@ export function writeSymlink(target: Buffer, dstPath: FsPath, tmp: FsPath, s: St
  * Recreates a FIFO or a device node as `tmpName` in `dir`, then renames it over `name`; throws UNSUPPORTED_TYPE
  * for what cannot be recreated here.
  */
-export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, id: Identity, dirSetgid: boolean): void {
+export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, id: Identity, dirSetgid: boolean, t: Times): void {
   const dstPath = dir.child(name);
   const tmp = dir.child(tmpName);
   const mode = (s.mode & 0o7777).toString(8);
@@ -50,13 +51,19 @@ export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, 
   else if ((s.isBlockDevice() || s.isCharacterDevice()) && id.root) {
     args = ['mknod', '-m', mode, '--', tmpName, s.isBlockDevice() ? 'b' : 'c', String(major(s.rdev)), String(minor(s.rdev))];
   } else if (s.isSocket()) {
-    args = [process.execPath, '-e', MAKE_SOCKET, `${TEMP_PREFIX}sock-${process.pid}-${threadId}` /* short, and swept like any temp */, tmpName];
+    args = [process.execPath, '-e', MAKE_SOCKET, `${TEMP_PREFIX}sock-${process.pid}-${threadId}` /* short, and swept like any temp */, tmpName, mode];
   } else {
     throw new FanoutError('UNSUPPORTED_TYPE', `${dir.path}/${name}: a device (only root can create one) cannot be copied; skipped`);
   }
   try {
     try {
-      process.getBuiltinModule('node:child_process').execFileSync(args[0], args.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+      // The child is handed the anchored directory itself as its fd 3 and works in it (its own /proc/self/fd/3):
+      // never a path, which a directory swapped for a symlink would redirect, whatever pid namespace /proc is of.
+      const anchored = dir.fd >= 0;
+      process.getBuiltinModule('node:child_process').execFileSync(args[0], args.slice(1), {
+        cwd: anchored ? '/proc/self/fd/3' : cwd,
+        stdio: anchored ? ['ignore', 'ignore', 'pipe', dir.fd] : ['ignore', 'ignore', 'pipe'],
+      });
     } catch (err) {
       const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
       const errno = (err as { code?: string }).code;
@@ -67,7 +74,7 @@ export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, 
       if (/Permission denied|not permitted/i.test(stderr)) throw Object.assign(new Error(stderr), { code: 'EACCES' });
       throw new FanoutError('IO_ERROR', `${dstPath}: ${args[0]} failed: ${stderr || (err as Error).message}`);
     }
-    applyFileMeta(tmp, s, id, dirSetgid, !s.isSocket()); // mkfifo and mknod set the mode themselves
+    applyNodeMeta(tmp, s, id, dirSetgid, t); // its mode was set at its creation
     renameOver(tmp, dstPath);
   } catch (err) {
     removeQuietly(tmp);
@@ -75,8 +82,12 @@ export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, 
   }
 }
 
-/** Run by `node -e` in the temp file's directory: argv[1] is the name to bind, argv[2] the temp name to keep. */
-const MAKE_SOCKET = `const [name, keep] = process.argv.slice(1);
+/**
+ * Run by `node -e` in the temp file's directory: argv[1] is the name to bind, argv[2] the temp name to keep,
+ * argv[3] its mode in octal (the umask gives it at bind(2): no chmod by name afterwards).
+ */
+const MAKE_SOCKET = `const [name, keep, mode] = process.argv.slice(1);
+process.umask(0o777 & ~parseInt(mode, 8));
 const server = require('node:net').createServer();
 server.on('error', (e) => { process.stderr.write(e.message); process.exit(1); });
 server.listen(name, () => { require('node:fs').linkSync(name, keep); server.close(); });`;

@@ -5,6 +5,8 @@
  */
 import { readdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { threadId } from 'node:worker_threads';
+import { self } from '../../util/dir-anchor.js';
+import type { DirCache, DirRef } from './dir-ref.js';
 import { fsPath, hasEscapes, type FsPath } from './fs-path.js';
 
 export const TEMP_PREFIX = '.fanout-tmp-';
@@ -50,11 +52,28 @@ function isTemp(e: Dirent): boolean {
  * run), and only them: entries of temp shape and type (see above), unlinked one by one, never recursively (unlink
  * fails on a directory that took a temp's place meanwhile). `keep` spares names SRC itself has in this directory:
  * a file of that shape in SRC is copied like any other, and stays. Returns how many were removed.
+ *
+ * The directory is `rel` of `dirs` (dir-ref.ts): listed and unlinked in through its anchor, so a directory of DST
+ * swapped for a symlink is never followed into another folder (it cannot be opened: nothing is swept).
  */
-export function sweepTemps(dir: string, keep?: (name: string) => boolean): number {
+export function sweepTemps(dirs: DirCache, rel: string, keep?: (name: string) => boolean): number {
+  let dir: DirRef;
+  try {
+    dir = dirs.acquire(rel);
+  } catch {
+    return 0;
+  }
+  try {
+    return sweepIn(dir, keep);
+  } finally {
+    dirs.release(rel);
+  }
+}
+
+function sweepIn(dir: DirRef, keep?: (name: string) => boolean): number {
   let entries: Dirent[];
   try {
-    entries = readdirSync(fsPath(dir), { withFileTypes: true }) as Dirent[];
+    entries = readdirSync(dir.fd >= 0 ? self(dir.fd) : fsPath(dir.path), { withFileTypes: true }) as Dirent[];
   } catch {
     return 0;
   }
@@ -62,7 +81,7 @@ export function sweepTemps(dir: string, keep?: (name: string) => boolean): numbe
   for (const e of entries) {
     if (!isTemp(e) || keep?.(e.name)) continue;
     try {
-      unlinkSync(fsPath(`${dir}/${e.name}`));
+      unlinkSync(dir.child(e.name));
       removed++;
     } catch {
       // best effort: a temp that cannot be removed is harmless to the copy

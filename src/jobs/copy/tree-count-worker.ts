@@ -14,11 +14,11 @@ const total: TreeTotal = { entries: 0, bytes: 0, done: false };
 const post = (m: CountMessage) => port.postMessage(m);
 let reported = 0;
 let listed = 0;
-const before = (rel: string, stat: { atimeMs: number }) => {
+const before = (rel: string, stat: { atimeMs: number }, atimeNs: bigint) => {
   // At most MAX_LEAD directories ahead of the copy (what it has walked is in `walked`): bounds its queue.
   for (let at = Atomics.load(walked, 0); listed - at > MAX_LEAD; at = Atomics.load(walked, 0)) Atomics.wait(walked, 0, at, 1000);
   listed++;
-  post({ t: 'dir', rel, atimeMs: stat.atimeMs });
+  post({ t: 'dir', rel, atimeMs: stat.atimeMs, atimeNs });
 };
 for await (const listing of walk(input.src, entryFilter(input.include, input.exclude), before)) {
   total.entries += 1 + listing.files.length;

@@ -31,7 +31,7 @@ export interface CountInput {
   exclude: string[];
 }
 
-export type CountMessage = { t: 'dir'; rel: string; atimeMs: number } | { t: 'total'; total: TreeTotal };
+export type CountMessage = { t: 'dir'; rel: string; atimeMs: number; atimeNs: bigint } | { t: 'total'; total: TreeTotal };
 
 /** Directories the counter may list ahead of the copy. */
 export const MAX_LEAD = 50_000;
@@ -51,7 +51,7 @@ const ENTRY = builtPath(import.meta.url, './tree-count-worker.js');
 export class TreeCount {
   private total: TreeTotal = { entries: 0, bytes: 0, done: false };
   /** Directories the counter listed that the copy has not reached yet, in walk order, with their atime before. */
-  private queue: { rel: string; atimeMs: number }[] = [];
+  private queue: { rel: string; atimeMs: number; atimeNs: bigint }[] = [];
   private head = 0;
   /** [0]: directories the copy has walked, read by the counter to keep its lead under MAX_LEAD. */
   private readonly walked = new Int32Array(new SharedArrayBuffer(4));
@@ -76,18 +76,20 @@ export class TreeCount {
    * A directory's stat as the copy should keep it: the copy's own lstat, unless the counter listed the
    * directory first, in which case the atime is the one from before that listing. Call after taking the lstat.
    */
-  original(rel: string, stat: Stats | null): Stats | null {
+  original(rel: string, stat: Stats | null, exact?: { atimeNs?: bigint }): Stats | null {
     this.drain();
     Atomics.add(this.walked, 0, 1);
     Atomics.notify(this.walked, 0);
     while (this.head < this.queue.length && walksBefore(this.queue[this.head]!.rel, rel)) this.head++;
     let atimeMs: number | undefined;
-    if (this.head < this.queue.length && this.queue[this.head]!.rel === rel) atimeMs = this.queue[this.head++]!.atimeMs;
+    let atimeNs: bigint | undefined;
+    if (this.head < this.queue.length && this.queue[this.head]!.rel === rel) ({ atimeMs, atimeNs } = this.queue[this.head++]!);
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
     if (atimeMs === undefined || !stat || atimeMs >= stat.atimeMs) return stat;
+    if (exact) exact.atimeNs = atimeNs;
     return Object.assign(Object.create(Object.getPrototypeOf(stat) as object) as Stats, stat, { atimeMs, atime: new Date(atimeMs) });
   }
 
@@ -95,7 +97,7 @@ export class TreeCount {
   private drain(): void {
     for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
       const msg = m.message as CountMessage;
-      if (msg.t === 'dir') this.queue.push({ rel: msg.rel, atimeMs: msg.atimeMs });
+      if (msg.t === 'dir') this.queue.push({ rel: msg.rel, atimeMs: msg.atimeMs, atimeNs: msg.atimeNs });
       else this.total = msg.total;
     }
   }

@@ -24,6 +24,8 @@ export interface DirListing {
   rel: string;
   /** The directory's own lstat (stat for the root, which may be a symlink to a directory). */
   stat: Stats | null;
+  /** Its atime before it was listed, exact (stat's atimeMs is a rounded double): what the copy keeps. */
+  atimeNs?: bigint;
   /** Non-directory children, sorted by name; directories come as their own listings later. */
   files: Child[];
   /** Why the directory could not be read; its subtree is then not walked. */
@@ -35,8 +37,8 @@ export interface DirListing {
 /** Decides whether an entry is walked at all (--include/--exclude). */
 export type WalkFilter = (rel: string, isDir: boolean) => boolean;
 
-/** Called with a directory's lstat just before it is listed (listing it may move its atime). */
-export type BeforeList = (rel: string, stat: Stats) => void;
+/** Called with a directory's lstat and exact atime just before it is listed (listing it may move its atime). */
+export type BeforeList = (rel: string, stat: Stats, atimeNs: bigint) => void;
 
 export async function* walk(root: string, filter?: WalkFilter, beforeList?: BeforeList): AsyncGenerator<DirListing> {
   const anchored = anchorsAvailable();
@@ -77,23 +79,27 @@ interface Read {
 function read(root: string, rel: string, parentFd: number | null, filter?: WalkFilter, beforeList?: BeforeList): Read {
   const abs = fsPath(rel ? `${root}/${rel}` : root);
   let stat: Stats | null = null;
+  let atimeNs: bigint | undefined;
   let entries: Dirent[];
   let fd = -1;
   try {
     // The directory's stat is taken before reading it, so its atime is the one from before this walk.
-    if (parentFd === null) stat = rel ? lstatSync(abs) : statSync(abs);
-    else {
+    if (parentFd === null) {
+      stat = rel ? lstatSync(abs) : statSync(abs);
+      atimeNs = (rel ? lstatSync(abs, { bigint: true }) : statSync(abs, { bigint: true })).atimeNs;
+    } else {
       fd = rel ? openDirAt(parentFd, fsPath(rel.slice(rel.lastIndexOf('/') + 1))) : openRoot(abs);
       stat = fstatSync(fd);
+      atimeNs = fstatSync(fd, { bigint: true }).atimeNs;
     }
-    beforeList?.(rel, stat);
+    beforeList?.(rel, stat, atimeNs);
     const dir: FsPath = fd >= 0 ? self(fd) : abs;
     entries = readdirSync(dir, { withFileTypes: true });
     // A name that is not valid UTF-8 came back lossy (U+FFFD): read again as bytes, and escape (fs-path.ts).
     if (entries.some((e) => e.name.includes('\uFFFD'))) entries = readEscaped(dir);
   } catch (error) {
     if (fd >= 0) closeSync(fd);
-    return { listing: { rel, stat, files: [], error: swapped(error, abs) }, subdirs: [], fd: -1 };
+    return { listing: { rel, stat, atimeNs, files: [], error: swapped(error, abs) }, subdirs: [], fd: -1 };
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files: Child[] = [];
@@ -105,7 +111,7 @@ function read(root: string, rel: string, parentFd: number | null, filter?: WalkF
     if (isDir) subdirs.push(childRel);
     else files.push({ name: e.name, type: statType(e) });
   }
-  return { listing: { rel, stat, files }, subdirs, fd };
+  return { listing: { rel, stat, atimeNs, files }, subdirs, fd };
 }
 
 /** A directory that is a symlink or a file by the time it is opened was swapped during the walk: not followed. */

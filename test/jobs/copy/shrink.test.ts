@@ -8,10 +8,14 @@ import type { CopyRecord } from '../../../src/jobs/copy/record.js';
 
 const dir = mkdtempSync(`${tmpdir()}/fanout shrink `);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const NODE_OPTIONS = process.env.NODE_OPTIONS;
 afterEach(() => {
   delete copySeams.afterOpen;
-  delete process.env.FANOUT_TEST_SHRINK_SOURCE;
+  if (NODE_OPTIONS === undefined) delete process.env.NODE_OPTIONS;
+  else process.env.NODE_OPTIONS = NODE_OPTIONS;
 });
+/** The built seam fixture: the copy's task runs dist/ in every mode, so the seam is set on dist's copy-file.js. */
+const SEAM = new URL('../../../dist/fixtures/shrink-seam.js', import.meta.url).href;
 const opts = { id: processIdentity(), dirSetgid: false, verify: false };
 let n = 0;
 
@@ -61,9 +65,18 @@ describe('copy of a tree whose big files shrink during the copy', () => {
       writeFileSync(`${src}/large`, Buffer.alloc(LARGE * 3, 0x61));
       writeFileSync(`${src}/medium`, Buffer.alloc(SMALL * 4, 0x61));
       writeFileSync(`${src}/small`, 'untouched\n');
-      process.env.FANOUT_TEST_SHRINK_SOURCE = '1'; // the seam halves every source of 64 KiB or more once opened
+      // The seam halves every source of 64 KiB or more once opened: in this process, and preloaded into workers
+      // (worker threads and child processes both read NODE_OPTIONS when they start).
+      const seam = (await import(SEAM)) as { install(): void; uninstall(): void };
+      if (mode === 'async') seam.install();
+      else process.env.NODE_OPTIONS = `${NODE_OPTIONS ?? ''} --import ${SEAM}`.trim();
       const records: CopyRecord[] = [];
-      const summary = await copy({ src, dst: `${dir}/out-${mode}`, mode, workers: 1, onRecord: (r) => records.push(r) });
+      let summary;
+      try {
+        summary = await copy({ src, dst: `${dir}/out-${mode}`, mode, workers: 1, onRecord: (r) => records.push(r) });
+      } finally {
+        seam.uninstall();
+      }
       const code = (name: string) => records.find((r) => r.path === name)?.error?.code;
       expect(code('large')).toBe('CHANGED_DURING_COPY');
       expect(code('medium')).toBe('CHANGED_DURING_COPY');
@@ -71,4 +84,21 @@ describe('copy of a tree whose big files shrink during the copy', () => {
       expect(summary.failed).toBe(2);
     }, 60_000);
   }
+});
+
+describe('the copy in production', () => {
+  it('leaves its sources whole whatever the environment says (no test switch in the product)', async () => {
+    const src = `${dir}/env-tree`;
+    mkdirSync(src);
+    writeFileSync(`${src}/big`, Buffer.alloc(SMALL * 2, 0x61));
+    process.env.FANOUT_TEST_SHRINK_SOURCE = '1'; // a switch an earlier version obeyed by halving every big source
+    try {
+      const summary = await copy({ src, dst: `${dir}/env-out`, mode: 'async' });
+      expect(summary.failed).toBe(0);
+    } finally {
+      delete process.env.FANOUT_TEST_SHRINK_SOURCE;
+    }
+    expect(lstatSync(`${src}/big`).size).toBe(SMALL * 2);
+    expect(readFileSync(`${dir}/env-out/big`)).toEqual(Buffer.alloc(SMALL * 2, 0x61));
+  });
 });

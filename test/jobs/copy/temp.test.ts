@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DirCache } from '../../../src/jobs/copy/dir-ref.js';
 import { isTempName, sweepTemps, tempPath } from '../../../src/jobs/copy/temp.js';
 
 let dir: string;
@@ -11,6 +12,15 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const name = (p: string | Buffer) => String(p).slice(dir.length + 1);
+/** Sweeps `rel` of the folder `root`, anchored as a copy run does. */
+function sweep(root: string, rel: string, keep?: (n: string) => boolean): number {
+  const dirs = new DirCache(root);
+  try {
+    return sweepTemps(dirs, rel, keep);
+  } finally {
+    dirs.close();
+  }
+}
 
 describe('temp names', () => {
   it('recognises every name tempPath makes, long and short, and nothing of a looser shape', () => {
@@ -35,7 +45,7 @@ describe('temp names', () => {
     symlinkSync('/etc/passwd', `${dir}/${temps[1]}`);
     writeFileSync(`${dir}/${temps[2]}`, '');
     if (spawnSync('mkfifo', [`${dir}/${name(tempPath(dir, 'fifo'))}`]).status === 0) temps.push('fifo');
-    expect(sweepTemps(dir)).toBe(temps.length);
+    expect(sweep(dir, '')).toBe(temps.length);
     expect(readdirSync(dir).sort()).toEqual(
       ['.fanout-tmp-1a.1.abc.7-folder', '.fanout-tmp-mydata', '.fanout-tmp-notes.txt', '.fanout-tmp-sock-12-0', 'kept.txt'].sort(),
     );
@@ -47,7 +57,39 @@ describe('temp names', () => {
   it('keeps the temp-shaped names it is told SRC has', () => {
     writeFileSync(`${dir}/.fanout-tmp-1.2.3.4-mine`, 'a file of the user in SRC too');
     writeFileSync(`${dir}/.fanout-tmp-1.2.3.5-left`, 'half');
-    expect(sweepTemps(dir, (n) => n === '.fanout-tmp-1.2.3.4-mine')).toBe(1);
+    expect(sweep(dir, '', (n) => n === '.fanout-tmp-1.2.3.4-mine')).toBe(1);
     expect(readdirSync(dir)).toEqual(['.fanout-tmp-1.2.3.4-mine']);
+  });
+
+  it('never sweeps a folder that a symlink swapped in for a destination directory points to', () => {
+    const victim = `${dir}/victim`;
+    mkdirSync(victim);
+    const theirs = '.fanout-tmp-1a.1.abc.7-report.pdf'; // temp-shaped, but someone else's file
+    writeFileSync(`${victim}/${theirs}`, 'keep me');
+    mkdirSync(`${dir}/dst/sub`, { recursive: true });
+    renameSync(`${dir}/dst/sub`, `${dir}/elsewhere`);
+    symlinkSync(victim, `${dir}/dst/sub`);
+    expect(sweep(`${dir}/dst`, 'sub')).toBe(0);
+    expect(readdirSync(victim)).toEqual([theirs]);
+  });
+
+  it('sweeps the directory it holds open even after its path was swapped for a symlink', () => {
+    mkdirSync(`${dir}/dst/sub`, { recursive: true });
+    const left = name(tempPath(`${dir}/dst/sub`, 'a.txt')).slice('dst/sub/'.length);
+    writeFileSync(`${dir}/dst/sub/${left}`, 'half');
+    const victim = `${dir}/victim2`;
+    mkdirSync(victim);
+    writeFileSync(`${victim}/${left}`, 'keep me');
+    const dirs = new DirCache(`${dir}/dst`);
+    try {
+      dirs.acquire('sub'); // the run holds it open
+      renameSync(`${dir}/dst/sub`, `${dir}/moved`);
+      symlinkSync(victim, `${dir}/dst/sub`);
+      expect(sweepTemps(dirs, 'sub')).toBe(1);
+    } finally {
+      dirs.close();
+    }
+    expect(readdirSync(`${dir}/moved`)).toEqual([]);
+    expect(readdirSync(victim)).toEqual([left]);
   });
 });
