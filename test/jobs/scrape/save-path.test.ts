@@ -2,24 +2,8 @@ import { createHash } from 'node:crypto';
 import { resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isContained, savePath } from '../../../src/jobs/scrape/save-path.js';
+import { NASTY } from '../../../fixtures/nasty-urls.js';
 
-const NASTY = [
-  'http://h.test/../../etc/passwd',
-  'http://h.test/%2e%2e/%2e%2e/etc/passwd',
-  'http://h.test/a/%2E%2E%2F%2E%2E%2Fetc',
-  'http://h.test/..%2f..%2fescape',
-  'http://h.test/a/..%5c..%5cwin',
-  'http://h.test/%00nul',
-  'http://h.test//etc/passwd',
-  'http://h.test/C:/Windows',
-  'http://h.test/\\..\\..\\x',
-  'http://h.test/./././',
-  'http://h.test/.../x',
-  `http://h.test/${'a'.repeat(300)}/${'b'.repeat(300)}.html`,
-  `http://h.test/${'seg/'.repeat(400)}end`,
-  'http://[::1]:8080/v6',
-  'http://h.test/?q=../../x',
-];
 
 describe('savePath', () => {
   it('puts a directory-like path at index.html under the host folder', () => {

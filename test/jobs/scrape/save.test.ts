@@ -8,24 +8,8 @@ import { BodySaver } from '../../../src/jobs/scrape/save.js';
 import { prepareSaveDir } from '../../../src/jobs/scrape/save-dir.js';
 import { endSaveRun } from '../../../src/jobs/scrape/save-temp.js';
 import { canMountTmpfs } from '../copy/scratch.js';
+import { NASTY } from '../../../fixtures/nasty-urls.js';
 
-const NASTY = [
-  'http://h.test/../../etc/passwd',
-  'http://h.test/%2e%2e/%2e%2e/etc/passwd',
-  'http://h.test/a/%2E%2E%2F%2E%2E%2Fetc',
-  'http://h.test/..%2f..%2fescape',
-  'http://h.test/a/..%5c..%5cwin',
-  'http://h.test/%00nul',
-  'http://h.test//etc/passwd',
-  'http://h.test/C:/Windows',
-  'http://h.test/\\..\\..\\x',
-  'http://h.test/./././',
-  'http://h.test/.../x',
-  `http://h.test/${'a'.repeat(300)}/${'b'.repeat(300)}.html`,
-  `http://h.test/${'seg/'.repeat(400)}end`,
-  'http://[::1]:8080/v6',
-  'http://h.test/?q=../../x',
-];
 
 const canMount = canMountTmpfs();
 
