@@ -12,6 +12,7 @@ import { makeCompareCommand } from '../../src/cli/commands/compare.js';
 import { smallFiles } from '../../fixtures/tree.js';
 import { FAKE_JOB } from '../compare/fake-job.js';
 import { runCli } from '../helpers/cli.js';
+import { sink } from '../helpers/sink.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -26,19 +27,6 @@ function urls(dir: string, n: number): string {
   const file = join(dir, 'urls.txt');
   writeFileSync(file, Array.from({ length: n }, (_, i) => `http://127.0.0.1:1/${i}`).join('\n') + '\n');
   return file;
-}
-
-/** A writable that keeps the text and tells `onText` after each write. */
-function sink(onText: (all: string) => void = () => {}): Writable & { text: string } {
-  const s = new Writable({
-    write(chunk, _enc, done) {
-      s.text += String(chunk);
-      onText(s.text);
-      done();
-    },
-  }) as Writable & { text: string };
-  s.text = '';
-  return s;
 }
 
 /** compare, parsed as main.ts does, pointed at the fake job, with its stdout and stderr captured. */

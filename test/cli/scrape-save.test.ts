@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
 import { until } from '../../fixtures/scrape-options.js';
-import { parseJsonl, runCli, startCli } from '../helpers/cli.js';
+import { lineCount, parseJsonl, runCli, startCli, writeList } from '../helpers/cli.js';
 import { canMountTmpfs } from '../jobs/copy/scratch.js';
 
 interface Saved {
@@ -33,13 +33,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function list(name: string, lines: string[]): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, lines.join('\n') + '\n');
-  return path;
-}
+const list = (name: string, lines: string[]) => writeList(dir, name, lines);
 
-const lineCount = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0);
 /** What the site server puts in a page's title: the request's path. */
 const titleOf = (url: string) => `<title>Page ${new URL(url).pathname}</title>`;
 /** Every file under `root` but fanout's temp folder, as paths relative to it. */

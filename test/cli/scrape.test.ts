@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSync, existsSync, linkSync, openSync, readFileSync, symlinkSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, openSync, symlinkSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
 import { until } from '../../fixtures/scrape-options.js';
-import { BIN, parseJsonl, runCli, runCliOn, stable, startCli } from '../helpers/cli.js';
+import { BIN, lineCount, parseJsonl, runCli, runCliOn, stable, startCli, writeList } from '../helpers/cli.js';
 import { spawn } from 'node:child_process';
 import { CsvReader } from '../../src/jobs/scrape/csv.js';
 
@@ -20,13 +20,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function list(name: string, lines: string[]): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, lines.join('\n') + '\n');
-  return path;
-}
+const list = (name: string, lines: string[]) => writeList(dir, name, lines);
 
-const lineCount = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0);
 
 describe('fanout scrape', () => {
   it('exits 0 when every record is ok and 1 when some failed', async () => {

@@ -11,22 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoResult } from '../../src/demo/demo.js';
 import { QUICK } from '../../src/demo/workloads.js';
 import { BIN, startCli } from '../helpers/cli.js';
+import { sink } from '../helpers/sink.js';
 
 const WORKLOADS = ['io-scrape', 'parse-scrape', 'tree-copy'];
 const STRATEGIES = ['async', 'threads:2', 'procs:2'];
-
-/** A stream that keeps what was written and calls `onText` with everything so far. */
-function sink(onText: (all: string) => void = () => {}): Writable & { text: string } {
-  const s = new Writable({
-    write(chunk, _enc, done) {
-      s.text += String(chunk);
-      onText(s.text);
-      done();
-    },
-  }) as Writable & { text: string };
-  s.text = '';
-  return s;
-}
 
 let root: string;
 let savedTmp: string | undefined;

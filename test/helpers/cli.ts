@@ -1,5 +1,8 @@
 /** Runs the built CLI (bin/fanout.js) as a user would, capturing its output and exit code. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/fanout.js', import.meta.url));
@@ -48,4 +51,16 @@ export function runCliOn(args: string[], stdin: number | 'pipe', stdout: number 
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   child.stdin?.end();
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout: out, stderr: err })));
+}
+
+/** Lines of a file written so far (0 before it exists), a torn last line not counted. */
+export function lineCount(file: string): number {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
+}
+
+/** Writes `lines` as a URL list named `name` in `dir`; returns its path. */
+export async function writeList(dir: string, name: string, lines: string[]): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, lines.join('\n') + '\n');
+  return path;
 }
