@@ -4,7 +4,7 @@ import type { ScrapeProgress, ScrapeSummary } from '../../jobs/scrape/scrape.js'
 import { OUTPUT_FORMATS, type OutputFormat } from '../../jobs/scrape/output.js';
 import type { ScrapeTaskOptions, Selector } from '../../jobs/scrape/record.js';
 import { EXIT, UsageError } from '../exit-codes.js';
-import { poolChoice, wholeNumber, withPoolOptions } from '../pool-options.js';
+import { poolChoice, withPoolOptions } from '../pool-options.js';
 import { formatBytes, formatDuration, parseBytes, progressWanted, startProgress } from '../progress.js';
 import { interruptSignal } from '../signals.js';
 import { dashArg, noDash } from '../dash-arg.js';
@@ -61,9 +61,6 @@ export const scrapeCommand: Command = {
     if (a.resume && (!output || output === '-')) throw new UsageError('--resume needs -o FILE');
     if (!output || output === '-') refuseClosedStdout('the records', 'give -o FILE');
     if (dashArg(a.input) === '-') refuseClosedStdin();
-    if (a.ratePerHost !== undefined && !(a.ratePerHost >= 0.001)) {
-      throw new UsageError(`--rate-per-host must be a number of starts per second >= 0.001, got ${a.ratePerHost}`);
-    }
     const quiet = a.quiet as boolean;
     if (a.summaryJson) startRunMetrics();
     const interrupt = interruptSignal();
@@ -80,7 +77,7 @@ export const scrapeCommand: Command = {
         format: a.format,
         resume: a.resume,
         ...pool,
-        perHost: wholeNumber('--per-host', a.perHost),
+        perHost: a.perHost,
         ratePerHost: a.ratePerHost,
         respectRobots: a.respectRobots,
         task,
@@ -109,11 +106,8 @@ export const scrapeCommand: Command = {
 };
 
 function taskOptions(a: Record<string, any>, checkSelectors: (s: Selector[]) => void): ScrapeTaskOptions {
-  const seconds = (flag: string, v: number) => {
-    // An overlong timer would fire at once: --timeout 1e9 timed out every request.
-    if (!(v > 0 && v * 1000 <= MAX_TIMER_MS)) throw new UsageError(`--${flag} must be a number of seconds > 0 and <= ${Math.floor(MAX_TIMER_MS / 1000)}, got ${v}`);
-    return Math.round(v * 1000);
-  };
+  // The numbers were checked as they were parsed (numberOption); seconds become milliseconds here.
+  const ms = (seconds: number) => Math.round(seconds * 1000);
   const maxBytes = parseBytes(a.maxBytes);
   if (!(maxBytes > 0)) throw new UsageError(`--max-bytes must be a size like 10485760 or 10M, got ${a.maxBytes}`);
   const headers: Record<string, string> = {};
@@ -123,20 +117,20 @@ function taskOptions(a: Record<string, any>, checkSelectors: (s: Selector[]) => 
     headers[h.slice(0, at).trim().toLowerCase()] = h.slice(at + 1).trim();
   }
   return {
-    timeoutMs: seconds('timeout', a.timeout),
-    connectTimeoutMs: seconds('connect-timeout', a.connectTimeout),
-    idleTimeoutMs: seconds('idle-timeout', a.idleTimeout),
-    retries: wholeNumber('--retries', a.retries, 0),
+    timeoutMs: ms(a.timeout),
+    connectTimeoutMs: ms(a.connectTimeout),
+    idleTimeoutMs: ms(a.idleTimeout),
+    retries: a.retries,
     backoffMs: 250,
-    maxRetryAfterMs: seconds('max-retry-after', a.maxRetryAfter),
-    maxRedirects: wholeNumber('--max-redirects', a.maxRedirects, 0),
+    maxRetryAfterMs: ms(a.maxRetryAfter),
+    maxRedirects: a.maxRedirects,
     maxBytes,
     userAgent: a.userAgent,
     headers,
     selectors: selectors(a, checkSelectors),
     links: a.links,
     saveDir: a.save ? resolve(a.save) : null,
-    connectionsPerOrigin: wholeNumber('--per-host', a.perHost),
+    connectionsPerOrigin: a.perHost,
   };
 }
 
