@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
 import { BIN, parseJsonl, runCli } from '../helpers/cli.js';
+import { binFor } from '../helpers/user-bin.js';
 
 let site: SiteServer;
 let dir: string;
@@ -18,9 +19,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function spawnCli(args: string[], options: SpawnOptions): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnCli(args: string[], options: SpawnOptions, bin = BIN): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -55,8 +56,10 @@ describe('fanout scrape: the input list, in words', () => {
     const list = join(dir, 'secret.txt');
     await writeFile(list, `${site.url}/page/1\n`, { mode: 0o000 });
     // root reads any file: the list is then read by an unprivileged user (who cannot even enter the 0700 folder).
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    expectOneLineRefusal(await spawnCli(['scrape', list, '--quiet'], asUser), `cannot read ${list}: permission denied`);
+    const root = process.getuid?.() === 0;
+    const asUser = root ? { uid: 65534, gid: 65534 } : {};
+    const r = await spawnCli(['scrape', list, '--quiet'], asUser, root ? binFor(65534, 65534) : BIN);
+    expectOneLineRefusal(r, `cannot read ${list}: permission denied`);
   });
 
   it('scrapes a UTF-16 list with a BOM, as Windows tools and iconv -t UTF-16 write it', async () => {

@@ -8,6 +8,7 @@ import { readRunSummary } from '../../../src/compare/run-summary.js';
 import { fixtureTree, largeFiles, smallFiles } from '../../../fixtures/tree.js';
 import { canMountTmpfs, scratch, type Scratch } from './scratch.js';
 import { expectSameTree, snapshot, tempNames, withoutAtimes } from './snapshot.js';
+import { binFor } from '../../helpers/user-bin.js';
 
 const BIN = process.env.FANOUT_BIN ?? fileURLToPath(new URL('../../../bin/fanout.js', import.meta.url));
 const isRoot = process.geteuid?.() === 0;
@@ -29,10 +30,10 @@ interface Result {
   stderr: string;
 }
 
-/** Runs the CLI; `prefix` runs it through another command (e.g. setpriv), whose last word is node. */
-function fanout(args: string[], options: SpawnOptions = {}, prefix: string[] = [process.execPath]): Promise<Result> {
+/** Runs the CLI (`bin`); `prefix` runs it through another command (e.g. setpriv), whose last word is node. */
+function fanout(args: string[], options: SpawnOptions = {}, prefix: string[] = [process.execPath], bin = BIN): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn(prefix[0], [...prefix.slice(1), BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    const child = spawn(prefix[0], [...prefix.slice(1), bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -222,7 +223,7 @@ describe('fanout copy (CLI)', () => {
     writeFileSync(`${src}/z.txt`, 'z\n', { mode: 0o644 });
     const log = `${out}/log.jsonl`;
     // As an unprivileged user, for whom 'secret' is unreadable.
-    const r = await fanout(['copy', src, `${out}/dst`, '--log', log], { uid: 65534, gid: 65534 });
+    const r = await fanout(['copy', src, `${out}/dst`, '--log', log], { uid: 65534, gid: 65534 }, [process.execPath], binFor(65534, 65534, BIN));
     expect(r.code, r.stderr).toBe(1);
     const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(records.map((x) => [x.path, x.ok, x.error?.code ?? null])).toEqual([
@@ -245,7 +246,7 @@ describe('fanout copy (CLI)', () => {
     chownSync(`${src}/shared/ours.txt`, 0, 4321);
     chownSync(`${src}/theirs.txt`, 0, 5555);
     // uid 65534, primary group 65534, also in group 4321 (not in 5555)
-    const asUser = (args: string[]) => fanout(args, {}, ['setpriv', '--reuid=65534', '--regid=65534', '--groups=4321', process.execPath]);
+    const asUser = (args: string[]) => fanout(args, {}, ['setpriv', '--reuid=65534', '--regid=65534', '--groups=4321', process.execPath], binFor(65534, 65534, BIN));
     const first = await asUser(['copy', src, `${out}/dst`]);
     expect(first.code, first.stderr).toBe(0);
     expect(lstatSync(`${out}/dst/shared`).gid).toBe(4321);

@@ -5,11 +5,11 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { copySeams, SMALL, writeFileSync as writeAtomically } from '../../../src/jobs/copy/copy-file.js';
 import { fixMeta, processIdentity } from '../../../src/jobs/copy/metadata.js';
 import { timesOf } from '../../../src/jobs/copy/times.js';
+import { binFor } from '../../helpers/user-bin.js';
 
 const dir = mkdtempSync(`${tmpdir()}/fanout meta nofollow `);
 chmodSync(dir, 0o755);
@@ -67,7 +67,6 @@ describe('metadata never follows a symlink swapped in at a name', () => {
   });
 });
 
-const BIN = fileURLToPath(new URL('../../../bin/fanout.js', import.meta.url));
 const isRoot = process.geteuid?.() === 0;
 
 describe('metadata of an entry that cannot be opened', () => {
@@ -78,7 +77,7 @@ describe('metadata of an entry that cannot be opened', () => {
     writeFileSync(`${src}/f`, 'data\n', { mode: 0o644 });
     chmodSync(src, 0o755);
     chmodSync(`${src}/f`, 0o644);
-    const asUser = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    const asUser = (args: string[]) => spawnSync(process.execPath, [binFor(65534, 65534), ...args], { uid: 65534, gid: 65534, encoding: 'utf8' });
     mkdirSync(dst);
     mkdirSync(`${dir}/logs`);
     spawnSync('chown', ['65534:65534', dst, `${dir}/logs`]);
@@ -104,7 +103,7 @@ describe('metadata of an entry that cannot be opened', () => {
     mkdirSync(`${dst}/sub`, { recursive: true });
     spawnSync('chown', ['-R', '65534:65534', dst]);
     chmodSync(`${dst}/sub`, 0o000);
-    const r = spawnSync(process.execPath, [BIN, 'copy', src, dst], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [binFor(65534, 65534), 'copy', src, dst], { uid: 65534, gid: 65534, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(lstatSync(`${dst}/sub`).mode & 0o7777).toBe(lstatSync(`${src}/sub`).mode & 0o7777);
     expect(readFileSync(`${dst}/sub/f`, 'utf8')).toBe('data\n');
