@@ -70,7 +70,8 @@ describe('files copied by path (copyFile, sparse)', () => {
 
 describe('small files on descriptors', () => {
   it('keeps modes that the umask or creation would strip (0777, 0666, setuid 4755, 0000)', () => {
-    for (const mode of [0o777, 0o666, 0o4755, 0o000]) {
+    // Only root can read back a file of mode 0000 (its own copy's source included).
+    for (const mode of [0o777, 0o666, 0o4755, ...(process.geteuid?.() === 0 ? [0o000] : [])]) {
       const name = `m${mode.toString(8)}`;
       writeFileSync(`${dir}/${name}`, 'mode\n');
       chmodSync(`${dir}/${name}`, mode);

@@ -1,5 +1,5 @@
 import {
-  chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync,
+  chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
 import type { CopyRecord } from '../../../src/jobs/copy/record.js';
-import { fixtureTree, invalidUtf8Tree, SPARSE_SIZE } from '../../../fixtures/tree.js';
+import { fixtureTree, invalidUtf8Tree, removeTree, SPARSE_SIZE } from '../../../fixtures/tree.js';
 import { expectSameTree, snapshot, tempNames, withoutAtimes } from './snapshot.js';
 
 let base: string;
@@ -21,7 +21,7 @@ beforeAll(() => {
   fixtureTree(src);
 });
 
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+afterAll(() => removeTree(base));
 
 async function copyTo(dst: string, extra: Partial<Parameters<typeof copy>[0]> = {}) {
   const records: CopyRecord[] = [];

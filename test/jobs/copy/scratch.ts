@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { removeTree } from '../../../fixtures/tree.js';
 
 export interface Scratch {
   dir: string;
@@ -20,7 +21,7 @@ export function scratch(prefix: string, size: string): Scratch {
     dir,
     remove() {
       if (mounted) spawnSync('umount', ['-l', dir]);
-      rmSync(dir, { recursive: true, force: true });
+      removeTree(dir);
     },
   };
 }
