@@ -8,10 +8,10 @@ import { AdmissionQueue } from './admission-queue.js';
 import { FanoutError, serializeError, type SerializedError } from './errors.js';
 import { KeyedSemaphore } from './keyed-semaphore.js';
 import { OrderedWriter } from './ordered-writer.js';
-import { WorkerPool } from './pool.js';
+import { createExecutor } from './create-executor.js';
+import type { Executor } from './executor.js';
 import type { Settlement } from './protocol.js';
 import { ResultQueue } from './result-queue.js';
-import { spawnerFor } from './runtimes/index.js';
 import type { Mode } from './runtimes/channel.js';
 
 export type Outcome<I, R> =
@@ -149,7 +149,7 @@ class Coordinator<I, R> {
   private readonly delayed = new Set<NodeJS.Timeout>();
   private readonly results = new ResultQueue<Outcome<I, R>>();
   private readonly writer: OrderedWriter<Outcome<I, R>>;
-  private pool!: WorkerPool;
+  private pool!: Executor;
   private iterator!: Iterator<I> | AsyncIterator<I>;
   private syncSource = false;
   private readonly stats: RunStats = {
@@ -211,7 +211,13 @@ class Coordinator<I, R> {
     this.syncSource = !(Symbol.asyncIterator in items);
     this.iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
     const module = this.o.task instanceof URL ? this.o.task.href : this.o.task;
-    this.pool = new WorkerPool(spawnerFor(this.mode), this.workers, module, this.o.taskOptions, {
+    this.pool = await createExecutor(this.mode, {
+      module,
+      options: this.o.taskOptions,
+      workers: this.workers,
+      fairShare: Math.ceil(this.concurrency / this.workers),
+      taskTimeoutMs: this.mode === 'async' ? Infinity : (this.o.taskTimeoutMs ?? Infinity),
+    }, {
       settled: (s) => this.onSettled(s),
       keyReleased: (id) => this.releaseKey(this.inflight.get(id)),
       batchSettled: () => this.pump(),
@@ -222,7 +228,7 @@ class Coordinator<I, R> {
         this.poolReady = true;
         this.pump();
       },
-    }, Math.ceil(this.concurrency / this.workers), this.mode === 'async' ? Infinity : (this.o.taskTimeoutMs ?? Infinity));
+    });
     const signal = this.o.signal;
     const onAbort = () => this.cancel();
     if (signal?.aborted) this.cancel();

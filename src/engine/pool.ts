@@ -6,28 +6,10 @@
  * interrupted any other way).
  */
 import { FanoutError, type SerializedError } from './errors.js';
+import type { Executor, ExecutorEvents } from './executor.js';
 import type { Settlement, WireTask } from './protocol.js';
 import type { Channel } from './runtimes/channel.js';
 
-export interface PoolEvents {
-  settled(s: Settlement): void;
-  /** A running task freed its key's slot early (TaskContext.releaseKey). */
-  keyReleased(id: number): void;
-  /** A batch of settlements was delivered: a good moment to refill the freed slots in one go. */
-  batchSettled(): void;
-  /** A worker died with these tasks running on it; `beforeReady` when it never finished loading. */
-  crashed(ids: number[], error: SerializedError, beforeReady: boolean): void;
-  /**
-   * A worker was terminated because `overdue` ran past the task time limit; `others` were running beside them
-   * (not their fault). `shared`: other tasks were sent there too, and one of them may be what held the overdue
-   * ones up (tasks sent together are all overdue when the first of them never returns).
-   */
-  timedOut(overdue: number[], others: number[], shared: boolean): void;
-  /** Workers cannot start: the run must stop. */
-  fatal(error: FanoutError): void;
-  /** The first worker has loaded its task: dispatching may begin. */
-  ready(): void;
-}
 
 interface Slot {
   channel: Channel;
@@ -46,7 +28,7 @@ const MAX_START_FAILURES = 3;
 /** How much a worker that is still loading counts as busy when choosing where a task goes. */
 const STARTING_PENALTY = 1_000_000;
 
-export class WorkerPool {
+export class WorkerPool implements Executor {
   private readonly slots: Slot[] = [];
   /** Tasks waiting for a worker because every worker is reserved for a task running alone. */
   private backlog: { task: WireTask; alone: boolean }[] = [];
@@ -65,7 +47,7 @@ export class WorkerPool {
     size: number,
     private readonly module: string,
     private readonly options: unknown,
-    private readonly events: PoolEvents,
+    private readonly events: ExecutorEvents,
     /**
      * Most tasks a ready worker holds while another worker is still starting (the coordinator passes its
      * concurrency / workers). Without it the first worker to load takes every task admitted meanwhile, and a
