@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- engine scrape copy scrape-split]`: runs the benchmarks (the first three by default), prints Markdown and writes it
- * to bench/results.md. Benchmarks are not tests: they measure, and say on which machine.
+ * `npm run bench [-- engine scrape copy scrape-split]`: runs the benchmarks (the first three by default), prints Markdown and
+ * inserts it at the top of bench/results.md's history (newest first), so earlier runs and hand-written A/B
+ * entries are kept. Benchmarks are not tests: they measure, and say on which machine.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { machineLine } from './machine.js';
 
@@ -21,13 +22,19 @@ if (unknown.length) {
   process.stderr.write(`bench: unknown section ${unknown.join(', ')} (sections: ${Object.keys(SECTIONS).join(', ')})\n`);
   process.exit(2);
 }
-const parts = [`# fanout benchmarks`, '', `Machine: ${machineLine()}`, ''];
-for (const name of wanted.length ? wanted : DEFAULT_SECTIONS) {
+const sections = wanted.length ? wanted : DEFAULT_SECTIONS;
+const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+const parts = [`## ${when} UTC: \`npm run bench\` (${sections.join(', ')})`, '', `Machine: ${machineLine()}`, ''];
+for (const name of sections) {
   process.stderr.write(`bench: ${name}…\n`);
   const section = await SECTIONS[name]!();
   process.stdout.write(section + '\n');
-  parts.push(section, '');
+  // A section's own headings go one level below the run's.
+  parts.push(section.replace(/^(#+) /gm, '#$1 '), '');
 }
 const file = fileURLToPath(new URL('../../bench/results.md', import.meta.url));
-await writeFile(file, parts.join('\n'));
+const MARKER = '<!-- newest first: npm run bench inserts each run below this line -->';
+const history = await readFile(file, 'utf8').catch(() => `# fanout benchmark results\n\n${MARKER}\n`);
+const at = history.includes(MARKER) ? history.indexOf(MARKER) + MARKER.length : history.length;
+await writeFile(file, `${history.slice(0, at)}\n\n${parts.join('\n').trimEnd()}\n${history.slice(at)}`);
 process.stderr.write(`bench: written to ${file}\n`);
