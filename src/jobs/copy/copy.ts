@@ -12,7 +12,7 @@ import { run, type Outcome } from '../../engine/coordinator.js';
 import { builtPath } from '../../engine/built-path.js';
 import { FanoutError, serializeError, type SerializedError } from '../../engine/errors.js';
 import type { Mode } from '../../engine/runtimes/channel.js';
-import { makeDstRoot, prepareDir } from './dst-dir.js';
+import { makeDstRoot, prepareDir, readOnlyToUs } from './dst-dir.js';
 import { decodeBatch, tallyBatch, type BatchResult } from './batch-result.js';
 import { processEntry, type CopyTaskOptions, type EntryContext } from './entry.js';
 import { copyError, isFatalCode } from './errors.js';
@@ -95,6 +95,8 @@ interface DirFrame {
   sgid: boolean;
   /** Created by this run (in a dry run: would be, so it does not exist). */
   fresh: boolean;
+  /** Read-only to us: opened up when something is written into it (dst-dir.ts). */
+  locked: boolean;
 }
 
 interface PendingDir {
@@ -221,6 +223,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     let index = 0;
     const path: DirFrame[] = [];
     const rootSgid = roots.dstStat ? (Number(roots.dstStat.mode) & 0o2000) !== 0 : false;
+    const rootLocked = roots.dstStat ? readOnlyToUs(Number(roots.dstStat.mode), id, dryRun) : false;
     // DST itself, should the walk meet it: a bind mount of a directory inside SRC hides "DST inside SRC" from
     // checkRoots (DST's ancestors are the mount's, not SRC's), and the copy would copy itself until PATH_MAX.
     const dstId = roots.dstStat || !dryRun ? statSync(dst) : null;
@@ -234,6 +237,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       let fresh = false;
       let dirty = true;
       let sgid = path.length > 0 ? path[path.length - 1].sgid : rootSgid;
+      let locked = l.rel === '' && rootLocked;
       if (l.error || !l.stat) {
         record = failedRecord(rel, 'dir', l.rel ? 'mkdir' : 'skip', serializeError(copyError(l.error, rel)));
       } else if (dstId && l.stat.ino === dstId.ino && l.stat.dev === dstId.dev) {
@@ -245,12 +249,12 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
         // Its mode and times are set at the end, whatever this says: the record tells whether that writes.
         record = okRecord(rel, 'dir', fresh ? 'mkdir' : metaDiffers(l.stat, statSync(dst), id) ? 'meta' : 'skip');
       } else {
-        const parent = path.length > 0 ? path[path.length - 1] : { rel: '', fresh: !roots.dstStat };
+        const parent = path.length > 0 ? path[path.length - 1] : { rel: '', fresh: !roots.dstStat, locked: rootLocked };
         const slash = l.rel.lastIndexOf('/');
         const anchored = !(dryRun && parent.fresh);
         try {
-          const p = prepareDir(anchored ? dstDirs.acquire(parent.rel) : null, l.rel.slice(slash + 1), l.stat, sgid, id, dryRun, srcRoot);
-          ({ fresh, sgid } = p);
+          const p = prepareDir(anchored ? dstDirs.acquire(parent.rel) : null, l.rel.slice(slash + 1), l.stat, sgid, parent.locked, id, dryRun, srcRoot);
+          ({ fresh, sgid, locked } = p);
           dirty = p.action !== 'skip' || p.touched;
           if (!fresh && !dryRun && sweep(l.rel) > 0) dirty = true; // left by a killed run or worker
           record = okRecord(rel, 'dir', p.action);
@@ -265,7 +269,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       if (!record.ok) {
         l.prune = true; // its contents cannot be written: not walked, no records
         l.files = [];
-      } else path.push({ rel: l.rel, sgid, fresh });
+      } else path.push({ rel: l.rel, sgid, fresh, locked });
       heads.set(index, { record, stat: record.ok ? l.stat : null, atimeNs: l.atimeNs, dirty });
       const dir = l.rel;
       let first = true;
@@ -273,7 +277,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
         first = false;
         const chunk = l.files.slice(i, i + batchSize);
         itemDirs.set(index++, dir);
-        yield { dir, fresh, sgid, names: chunk.map((f) => f.name), types: chunk.map((f) => f.type) };
+        yield { dir, fresh, sgid, locked, names: chunk.map((f) => f.name), types: chunk.map((f) => f.type) };
         if (fatal) return;
       }
     }
@@ -348,7 +352,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     const key = rec.linkKey!;
     const name = rec.path.slice(item.dir ? item.dir.length + 1 : 0);
     const leader = links.leader(key);
-    const dirs = new BatchDirs(srcDirs, dstDirs, item.dir);
+    const dirs = new BatchDirs(srcDirs, dstDirs, item.dir, item.locked);
     try {
       if (!leader) {
         const out = await processEntry(ctx, item, dirs, name, 'file', 'copy');

@@ -12,6 +12,7 @@
 import { closeSync, readlinkSync } from 'node:fs';
 import { FanoutError } from '../../engine/errors.js';
 import { anchorsAvailable, isPlainName, openDirAt, openRoot } from '../../util/dir-anchor.js';
+import { openUpToWrite } from './dst-dir.js';
 import { fsPath, type FsPath } from './fs-path.js';
 
 export class DirRef {
@@ -137,7 +138,8 @@ export class BatchDirs {
   private s: DirRef | undefined;
   private d: DirRef | undefined;
 
-  constructor(private readonly srcDirs: DirCache, private readonly dstDirs: DirCache, readonly dir: string) {}
+  /** `locked`: the destination directory is read-only to us, opened up on the first write (dst-dir.ts). */
+  constructor(private readonly srcDirs: DirCache, private readonly dstDirs: DirCache, readonly dir: string, private locked = false) {}
 
   src(): DirRef {
     return (this.s ??= this.srcDirs.acquire(this.dir));
@@ -145,6 +147,16 @@ export class BatchDirs {
 
   dst(): DirRef {
     return (this.d ??= this.dstDirs.acquire(this.dir));
+  }
+
+  /** The destination directory, about to be written into. */
+  writable(): DirRef {
+    const d = this.dst();
+    if (this.locked) {
+      openUpToWrite(d);
+      this.locked = false;
+    }
+    return d;
   }
 
   /** An error message with the anchors' `/proc/self/fd/N/` turned back into the directories' paths. */

@@ -23,15 +23,18 @@ export interface PreparedDir {
   sgid: boolean;
   /** Its mode was opened up: its metadata must be set again at the end. */
   touched: boolean;
+  /** Ours but read-only to us (not root): opened up only when something is written into it (`openUpToWrite`). */
+  locked: boolean;
 }
 
 /**
  * Makes `name` in the destination directory `parent` a real directory (never following a symlink on the way:
  * `parent` is held open, dir-ref.ts). New directories start as 0700 (their final mode comes bottom-up, once their
  * contents are written); an existing one keeps its mode (copy.ts sweeps the temps a killed run left in it).
+ * `parentLocked`: the parent is read-only to us, opened up before a directory is made in it.
  */
 export function prepareDir(
-  parent: DirRef | null, name: string, s: Stats, parentSgid: boolean, id: Identity, dryRun: boolean, srcRoot?: Stats,
+  parent: DirRef | null, name: string, s: Stats, parentSgid: boolean, parentLocked: boolean, id: Identity, dryRun: boolean, srcRoot?: Stats,
 ): PreparedDir {
   // No parent: a dry run, under a directory it did not create; nothing can stand there.
   const p = parent?.child(name) ?? '';
@@ -43,23 +46,43 @@ export function prepareDir(
     if (srcRoot && d.ino === srcRoot.ino && d.dev === srcRoot.dev) {
       throw new FanoutError('REFUSED_SRC_INSIDE_DST', `${dstDir} is SRC itself (DST reaches it through a mount): nothing written into it`);
     }
+    // Not root: a directory of an earlier run that we cannot list or enter is opened up now (it is read, and
+    // opened as an anchor, dir-ref.ts); one we only cannot write to, when something is written into it. Changing a
+    // mode moves the directory's ctime, which a re-run that writes nothing must leave alone.
     let touched = false;
-    if (!dryRun) {
-      // Not root: a read-only directory of an earlier run must become writable until its mode is set again, and
-      // readable, to be opened as an anchor (dir-ref.ts).
-      if (!id.root && (d.mode & 0o700) !== 0o700) {
-        openUp(parent!, name, p, d);
-        touched = true;
-      }
+    if (!dryRun && !id.root && (d.mode & 0o500) !== 0o500) {
+      openUp(parent!, name, p, d);
+      touched = true;
     }
-    return { action: metaDiffers(s, d, id) ? 'meta' : 'skip', fresh: false, sgid: (d.mode & SETGID) !== 0, touched };
+    const locked = !touched && readOnlyToUs(d.mode, id, dryRun);
+    return { action: metaDiffers(s, d, id) ? 'meta' : 'skip', fresh: false, sgid: (d.mode & SETGID) !== 0, touched, locked };
   }
   if (!dryRun) {
+    if (parentLocked) openUpToWrite(parent!);
     if (d) unlinkSync(p); // a symlink or file in the way: removed (the link itself, not its target)
     mkdirSync(p, 0o700);
   }
   // mkdir(2) on Linux gives a new directory its parent's setgid bit.
-  return { action: 'mkdir', fresh: true, sgid: parentSgid, touched: true };
+  return { action: 'mkdir', fresh: true, sgid: parentSgid, touched: true, locked: false };
+}
+
+/** Whether an existing destination directory of this mode is read-only to us (see `PreparedDir.locked`). */
+export function readOnlyToUs(mode: number, id: Identity, dryRun: boolean): boolean {
+  return !dryRun && !id.root && (mode & 0o200) === 0;
+}
+
+/**
+ * Gives the owner rwx on a destination directory held open (dir-ref.ts) before something is written into it: its
+ * mode is set again once its subtree is done, as anything written into it makes it dirty (copy.ts).
+ */
+export function openUpToWrite(dir: DirRef): void {
+  if (dir.fd >= 0) {
+    const now = fstatSync(dir.fd);
+    if ((now.mode & 0o700) !== 0o700) fchmodSync(dir.fd, (now.mode & 0o7777) | 0o700);
+    return;
+  }
+  const now = lstatSync(dir.path);
+  if (now.isDirectory() && (now.mode & 0o700) !== 0o700) chmodSync(dir.path, (now.mode & 0o7777) | 0o700);
 }
 
 /**

@@ -35,6 +35,8 @@ export interface EntryDir {
   fresh: boolean;
   /** New files in the destination directory take its group (setgid): owner must be set explicitly. */
   sgid: boolean;
+  /** The destination directory is read-only to us: opened up before the first write into it (dst-dir.ts). */
+  locked?: boolean;
 }
 
 export interface EntryContext {
@@ -79,7 +81,7 @@ export function processEntry(
     // An entry whose metadata cannot be fixed without following its name is written again (fixMeta).
     if (v === 'meta' && (c.o.dryRun || fixMeta(dstPath, s, existing!, c.id, exactTimes(srcPath, s)) !== RECREATE)) return okRecord(rel, type, 'meta');
     if (c.o.dryRun) return okRecord(rel, type, action, type === 'file' ? s.size : 0);
-    const tmp = dirs.dst().child(tempName(name));
+    const tmp = dirs.writable().child(tempName(name));
     const w = { id: c.id, dirSetgid: d.sgid, verify: c.o.verify, umask: c.o.umask, signal };
     if (type === 'file') {
       if (s.size >= LARGE && !isSparse(s)) {
@@ -92,7 +94,7 @@ export function processEntry(
     }
     const t = exactTimes(srcPath, s);
     if (type === 'symlink') writeSymlink(linkTarget(srcPath), dstPath, tmp, s, c.id, d.sgid, t);
-    else writeNode(dirs.dst(), tempName(name), name, s, c.id, d.sgid, t);
+    else writeNode(dirs.writable(), tempName(name), name, s, c.id, d.sgid, t);
     return okRecord(rel, type, action);
   } catch (err) {
     return failed(dirs, rel, type, action, err);
@@ -135,7 +137,7 @@ function hardLink(c: EntryContext, d: EntryDir, dirs: BatchDirs, rel: string, na
   }
   if (c.o.dryRun) return okRecord(rel, 'file', 'link');
   const dstPath = dirs.dst().child(name);
-  const tmp = dirs.dst().child(tempName(name));
+  const tmp = dirs.writable().child(tempName(name));
   try {
     linkSync(leader(), tmp);
     renameOver(tmp, dstPath);

@@ -44,7 +44,7 @@ export default defineTask((o: CopyTaskOptions) => {
   // Synchronous unless a large file is copied asynchronously: a batch of small files settles, and its result can
   // be sent to the coordinator, as soon as it is done rather than after every other batch sent with it.
   const copyNow = (item: CopyItem, ctx: TaskContext): BatchResult | Promise<BatchResult> => {
-    const dirs = new BatchDirs(srcDirs, dstDirs, item.dir);
+    const dirs = new BatchDirs(srcDirs, dstDirs, item.dir, item.locked);
     let async = false;
     try {
       const r = copyIn(item, ctx, dirs);
