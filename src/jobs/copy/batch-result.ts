@@ -4,7 +4,7 @@
  * a re-run over an up-to-date tree is almost nothing else. Anything beyond "ok, as the walk typed it, no bytes"
  * (an error, a changed type, a hard-link key, bytes written) travels alongside, only for the entries that have it.
  */
-import type { SerializedError } from '../../engine/errors.js';
+import type { CopyRecordError } from './errors.js';
 import { okRecord, type Action, type CopyRecord, type EntryType } from './record.js';
 
 export interface BatchResult {
@@ -19,7 +19,7 @@ export interface BatchResult {
 interface Extra {
   i: number;
   type?: EntryType;
-  error?: SerializedError;
+  error?: CopyRecordError;
   linkKey?: string;
 }
 

@@ -23,7 +23,7 @@ import {
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { FanoutError } from '../../engine/errors.js';
+import { copyFailure, isFatalErrno, type CopyError } from './errors.js';
 import { self } from '../../util/dir-anchor.js';
 import { applyFileMetaFd, ownerToSet, sameTime, type Identity } from './metadata.js';
 import { timesOf, utimeArgs, type Times } from './times.js';
@@ -115,7 +115,7 @@ export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPa
   let output = -1;
   try {
     afterOpen(input, s);
-    if (o.signal?.aborted) throw new FanoutError('CANCELLED', 'run cancelled');
+    if (o.signal?.aborted) throw copyFailure('CANCELLED', 'run cancelled');
     if (await reflink(input, tmp, s, o.id)) output = openClone(tmp, s);
     else {
       output = openSync(tmp, CREATE_FLAGS, 0o600);
@@ -140,7 +140,7 @@ function openClone(tmp: FsPath, s: Stats): number {
   const now = fstatSync(fd);
   if (now.isFile() && now.nlink === 1 && now.size === s.size) return fd;
   closeSync(fd);
-  throw new FanoutError('CHANGED_DURING_COPY', `${String(tmp)}: the temp file was replaced during the copy`);
+  throw copyFailure('CHANGED_DURING_COPY', `${String(tmp)}: the temp file was replaced during the copy`);
 }
 
 /** Source devices where a reflink failed (ext4, tmpfs, across file systems): not tried again in this thread. */
@@ -158,7 +158,7 @@ async function reflink(input: number, tmp: FsPath, s: Stats, id: Identity): Prom
     return true;
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') throw err;
+    if (isFatalErrno(code) || code === 'EACCES' || code === 'EPERM') throw err;
     noReflink.add(s.dev);
     removeQuietly(tmp); // libuv removes it on failure; an EEXIST must not leave ours behind either
     return false;
@@ -210,7 +210,7 @@ async function copyLoopAsync(input: number, output: number, s: Stats, srcPath: F
   try {
     let pos = 0;
     for (;;) {
-      if (signal?.aborted) throw new FanoutError('CANCELLED', 'run cancelled');
+      if (signal?.aborted) throw copyFailure('CANCELLED', 'run cancelled');
       const { bytesRead: n } = await readAsync(input, buf, 0, CHUNK, pos);
       if (n === 0) break;
       for (let off = 0; off < n; ) off += (await writeAsync(output, buf, off, n - off, pos + off)).bytesWritten;
@@ -248,7 +248,7 @@ export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s:
     if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) throw changed(srcPath, s, after.size);
     closeSync(output);
     output = -1;
-    if (o.verify && !sameContents(input, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
+    if (o.verify && !sameContents(input, tmp)) throw copyFailure('VERIFY_FAILED', `${dstPath}: read back different bytes`);
     renameOver(tmp, dstPath);
     return n;
   } catch (err) {
@@ -275,7 +275,7 @@ function writePseudoFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats
     let pos = 0;
     for (let n; (n = readSync(input, buf, 0, CHUNK, pos)) > 0; pos += n) writeAll(output, buf, 0, n, pos);
     applyFileMetaFd(output, s, o.id, o.dirSetgid, false, t);
-    if (o.verify && !sameContents(input, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
+    if (o.verify && !sameContents(input, tmp)) throw copyFailure('VERIFY_FAILED', `${dstPath}: read back different bytes`);
     renameOver(tmp, dstPath);
     return pos;
   } catch (err) {
@@ -312,8 +312,8 @@ function onPseudoFs(srcPath: FsPath, s: Stats): boolean {
   }
 }
 
-function changed(srcPath: FsPath, s: Stats, size: number): FanoutError {
-  return new FanoutError('CHANGED_DURING_COPY', `${srcPath}: changed while it was copied (size ${s.size} -> ${size})`);
+function changed(srcPath: FsPath, s: Stats, size: number): CopyError {
+  return copyFailure('CHANGED_DURING_COPY', `${srcPath}: changed while it was copied (size ${s.size} -> ${size})`);
 }
 
 let umaskCache: number | undefined;
@@ -327,7 +327,7 @@ function currentUmask(): number {
  * rename.
  */
 function finish(input: number, output: number, srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions, t: Times): number {
-  if (o.verify && !sameContents(input, tmp)) throw new FanoutError('VERIFY_FAILED', `${dstPath}: read back different bytes`);
+  if (o.verify && !sameContents(input, tmp)) throw copyFailure('VERIFY_FAILED', `${dstPath}: read back different bytes`);
   applyFileMetaFd(output, s, o.id, o.dirSetgid, false, t);
   assertUnchanged(input, srcPath, s);
   renameOver(tmp, dstPath);
@@ -343,8 +343,8 @@ export function assertUnchanged(input: number, srcPath: FsPath, s: Stats): void 
   if (after.size !== s.size || !sameTime(after.mtimeMs, s.mtimeMs)) throw changed(srcPath, s, after.size);
 }
 
-function replaced(srcPath: FsPath): FanoutError {
-  return new FanoutError('CHANGED_DURING_COPY', `${srcPath}: replaced by another entry while it was copied`);
+function replaced(srcPath: FsPath): CopyError {
+  return copyFailure('CHANGED_DURING_COPY', `${srcPath}: replaced by another entry while it was copied`);
 }
 
 /** rename(2) replaces files and symlinks (never following them); an empty directory in the way is removed. */
@@ -357,7 +357,7 @@ export function renameOver(tmp: FsPath, dstPath: FsPath): void {
     try {
       rmdirSync(dstPath);
     } catch {
-      throw new FanoutError('TYPE_CONFLICT', `${dstPath}: a non-empty directory stands where the source has a non-directory`);
+      throw copyFailure('TYPE_CONFLICT', `${dstPath}: a non-empty directory stands where the source has a non-directory`);
     }
     renameSync(tmp, dstPath);
   }

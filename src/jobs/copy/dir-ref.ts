@@ -10,7 +10,7 @@
  * plain path, as before: symlinks swapped into the path are then followed.
  */
 import { closeSync, readlinkSync } from 'node:fs';
-import { FanoutError } from '../../engine/errors.js';
+import { copyFailure } from './errors.js';
 import { anchorsAvailable, isPlainName, openDirAt, openRoot } from '../../util/dir-anchor.js';
 import { openUpToWrite } from './dst-dir.js';
 import { fsPath, type FsPath } from './fs-path.js';
@@ -130,7 +130,7 @@ export class DirCache {
 function notADir(err: unknown, path: string): unknown {
   const code = (err as { code?: string }).code;
   if (code !== 'ENOTDIR' && code !== 'ELOOP') return err;
-  return new FanoutError('CHANGED_DURING_COPY', `${path}: no longer a directory (a symlink or file was put in its place during the copy); not followed`, { cause: err });
+  return copyFailure('CHANGED_DURING_COPY', `${path}: no longer a directory (a symlink or file was put in its place during the copy); not followed`, { cause: err });
 }
 
 /** The source and destination directory of one batch, opened on first use and released together. */

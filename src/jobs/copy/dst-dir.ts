@@ -7,8 +7,7 @@ import { chmodSync, closeSync, fchmodSync, fstatSync, lstatSync, mkdirSync, open
 import { DIR_FLAGS, openPath, self } from '../../util/dir-anchor.js';
 import type { FsPath } from './fs-path.js';
 import { dirname } from 'node:path';
-import { FanoutError } from '../../engine/errors.js';
-import { copyError } from './errors.js';
+import { copyError, copyFailure } from './errors.js';
 import { makeDirs } from '../../util/make-dirs.js';
 import type { DirRef } from './dir-ref.js';
 import { metaDiffers, type Identity } from './metadata.js';
@@ -44,7 +43,7 @@ export function prepareDir(
     // SRC itself, reached inside DST through a bind mount (checkRoots cannot see it): writing here would overwrite
     // SRC's own files with others of SRC.
     if (srcRoot && d.ino === srcRoot.ino && d.dev === srcRoot.dev) {
-      throw new FanoutError('REFUSED_SRC_INSIDE_DST', `${dstDir} is SRC itself (DST reaches it through a mount): nothing written into it`);
+      throw copyFailure('REFUSED_SRC_INSIDE_DST', `${dstDir} is SRC itself (DST reaches it through a mount): nothing written into it`);
     }
     // Not root: a directory of an earlier run that we cannot list or enter is opened up now (it is read, and
     // opened as an anchor, dir-ref.ts); one we only cannot write to, when something is written into it. Changing a
@@ -99,7 +98,7 @@ function openUp(parent: DirRef, name: string, p: FsPath, d: Stats): void {
   try {
     const now = fstatSync(dir);
     if (now.ino !== d.ino || now.dev !== d.dev || !now.isDirectory()) {
-      throw new FanoutError('CHANGED_DURING_COPY', `${parent.path}/${name}: replaced during the copy`);
+      throw copyFailure('CHANGED_DURING_COPY', `${parent.path}/${name}: replaced during the copy`);
     }
     if (fd >= 0) chmodSync(self(fd), mode); // an O_PATH descriptor takes no fchmod: its /proc link is exactly it
     else fchmodSync(dir, mode);
@@ -122,6 +121,6 @@ export function makeDstRoot(dst: string): void {
   } catch (err) {
     const e = copyError(err, dst);
     // ENOENT here is a file system that will not have the path (under /proc), not a source that vanished.
-    throw new FanoutError(e.code === 'VANISHED' ? 'IO_ERROR' : e.code, `cannot create the destination: ${e.message}`, { cause: err });
+    throw copyFailure(e.code === 'VANISHED' ? 'IO_ERROR' : e.code, `cannot create the destination: ${e.message}`, { cause: err });
   }
 }

@@ -4,8 +4,7 @@
  */
 import { linkSync, lstatSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
-import { serializeError } from '../../engine/errors.js';
-import { copyError } from './errors.js';
+import { entryError } from './errors.js';
 import { LARGE, isSparse, removeQuietly, renameOver, sameContents, writeFileAsync, writeFileSync } from './copy-file.js';
 import { exactTimes, fixMeta, metaDiffers, RECREATE, type Identity } from './metadata.js';
 import { createAction, verdict, type Verdict } from './plan.js';
@@ -149,6 +148,6 @@ function hardLink(c: EntryContext, d: EntryDir, dirs: BatchDirs, rel: string, na
 }
 
 function failed(dirs: BatchDirs, rel: string, type: EntryType, action: Action, err: unknown): CopyRecord {
-  const e = serializeError(copyError(err, rel));
+  const e = entryError(err, rel);
   return failedRecord(rel, type, action, { ...e, message: dirs.describe(e.message) });
 }

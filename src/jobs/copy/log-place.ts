@@ -5,7 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { FanoutError } from '../../engine/errors.js';
+import { copyFailure } from './errors.js';
 import { ancestors, same, type CheckedRoots } from './safety.js';
 
 export function checkLogPlace(log: string, roots: CheckedRoots): void {
@@ -14,8 +14,8 @@ export function checkLogPlace(log: string, roots: CheckedRoots): void {
   const real = realpathOrNull(abs); // an existing log may be a symlink into SRC or DST
   if (real) folders.push(...ancestors(dirname(real)));
   for (const f of folders) {
-    if (same(f, roots.srcStat)) throw new FanoutError('REFUSED_LOG_INSIDE_SRC', `--log ${log} is inside SRC: writing it would change the tree being copied`);
-    if (roots.dstStat && same(f, roots.dstStat)) throw new FanoutError('REFUSED_LOG_INSIDE_DST', `--log ${log} is inside DST: the copy could replace it, records and all`);
+    if (same(f, roots.srcStat)) throw copyFailure('REFUSED_LOG_INSIDE_SRC', `--log ${log} is inside SRC: writing it would change the tree being copied`);
+    if (roots.dstStat && same(f, roots.dstStat)) throw copyFailure('REFUSED_LOG_INSIDE_DST', `--log ${log} is inside DST: the copy could replace it, records and all`);
   }
 }
 

@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { openPath, self } from '../../util/dir-anchor.js';
 import { timesOf, utimeArgs, type Times } from './times.js';
-import { FanoutError } from '../../engine/errors.js';
+import { copyFailure } from './errors.js';
 
 const PERM = 0o7777;
 const SETID = 0o6000;
@@ -131,7 +131,7 @@ function fixWith(s: Stats, d: Stats, id: Identity, t: Times, op: MetaOps): boole
 function checkSame(fd: number, path: FsPath, d: Stats): void {
   const now = fstatSync(fd);
   if (now.ino !== d.ino || now.dev !== d.dev || (now.mode & 0o170000) !== (d.mode & 0o170000)) {
-    throw new FanoutError('CHANGED_DURING_COPY', `${String(path)}: replaced by another entry while its metadata was fixed`);
+    throw copyFailure('CHANGED_DURING_COPY', `${String(path)}: replaced by another entry while its metadata was fixed`);
   }
 }
 

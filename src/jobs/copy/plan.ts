@@ -41,27 +41,3 @@ export function createAction(type: EntryType): Action {
       return 'mknod';
   }
 }
-
-/**
- * Hard-link groups, keyed by (dev, inode) of source files with nlink > 1: the first occurrence in walk order
- * is copied, later ones are linked to its destination. Only multiply-linked inodes are remembered.
- */
-export class HardLinks {
-  private readonly leaders = new Map<string, LinkLeader>();
-
-  /** Where the group's copied file is, or undefined when this is the first occurrence. */
-  leader(key: string): LinkLeader | undefined {
-    return this.leaders.get(key);
-  }
-
-  /** Called once the first occurrence was written (or found current) as `name` in the destination's `dir`. */
-  settle(key: string, leader: LinkLeader): void {
-    if (!this.leaders.has(key)) this.leaders.set(key, leader);
-  }
-}
-
-/** A hard-link group's copy in DST: its directory (relative to DST) and name, reached like any entry (dir-ref.ts). */
-export interface LinkLeader {
-  dir: string;
-  name: string;
-}

@@ -1,5 +1,5 @@
 /** The copy record: one per entry, in walk order, written as JSON Lines to --log. */
-import type { SerializedError } from '../../engine/errors.js';
+import type { CopyRecordError } from './errors.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'block' | 'char';
 
@@ -14,7 +14,7 @@ export interface CopyRecord {
   ok: boolean;
   /** Data bytes written (0 for skips, links and metadata-only actions). */
   bytes: number;
-  error?: SerializedError;
+  error?: CopyRecordError;
   /** Set by a worker on a regular file with nlink > 1: the coordinator groups hard links, in walk order. */
   linkKey?: string;
 }
@@ -23,6 +23,6 @@ export function okRecord(path: string, type: EntryType, action: Action, bytes = 
   return { path, type, action, ok: true, bytes };
 }
 
-export function failedRecord(path: string, type: EntryType, action: Action, error: SerializedError): CopyRecord {
+export function failedRecord(path: string, type: EntryType, action: Action, error: CopyRecordError): CopyRecord {
   return { path, type, action, ok: false, bytes: 0, error };
 }

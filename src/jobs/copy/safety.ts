@@ -4,7 +4,7 @@
  */
 import { realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { FanoutError } from '../../engine/errors.js';
+import { copyFailure } from './errors.js';
 
 export interface CheckedRoots {
   src: string;
@@ -17,25 +17,25 @@ export interface CheckedRoots {
 export function checkRoots(srcArg: string, dstArg: string): CheckedRoots {
   // resolve('') is the working directory: an unset shell variable must not copy from or into it (cp and rsync
   // refuse an empty name too).
-  if (srcArg === '') throw new FanoutError('SRC_NOT_A_DIRECTORY', 'SRC is an empty path');
-  if (dstArg === '') throw new FanoutError('DST_NOT_A_DIRECTORY', 'DST is an empty path');
+  if (srcArg === '') throw copyFailure('SRC_NOT_A_DIRECTORY', 'SRC is an empty path');
+  if (dstArg === '') throw copyFailure('DST_NOT_A_DIRECTORY', 'DST is an empty path');
   const src = resolve(srcArg);
   const dst = resolve(dstArg);
   const srcStat = statOrNull(src);
   if (!srcStat || !srcStat.isDirectory()) {
-    throw new FanoutError('SRC_NOT_A_DIRECTORY', `${srcArg} is ${srcStat ? 'not a directory' : 'missing'}`);
+    throw copyFailure('SRC_NOT_A_DIRECTORY', `${srcArg} is ${srcStat ? 'not a directory' : 'missing'}`);
   }
   const dstStat = statOrNull(dst);
-  if (dstStat && !dstStat.isDirectory()) throw new FanoutError('DST_NOT_A_DIRECTORY', `${dstArg} exists and is not a directory`);
-  if (dstStat && same(srcStat, dstStat)) throw new FanoutError('REFUSED_SAME', `${srcArg} and ${dstArg} are the same directory`);
+  if (dstStat && !dstStat.isDirectory()) throw copyFailure('DST_NOT_A_DIRECTORY', `${dstArg} exists and is not a directory`);
+  if (dstStat && same(srcStat, dstStat)) throw copyFailure('REFUSED_SAME', `${srcArg} and ${dstArg} are the same directory`);
   for (const a of ancestors(dst)) {
     if (same(a, srcStat)) {
-      throw new FanoutError('REFUSED_DST_INSIDE_SRC', `${dstArg} is inside ${srcArg}: the copy would copy itself`);
+      throw copyFailure('REFUSED_DST_INSIDE_SRC', `${dstArg} is inside ${srcArg}: the copy would copy itself`);
     }
   }
   if (dstStat) {
     for (const a of ancestors(src)) {
-      if (same(a, dstStat)) throw new FanoutError('REFUSED_SRC_INSIDE_DST', `${srcArg} is inside ${dstArg}: the copy would overwrite its source`);
+      if (same(a, dstStat)) throw copyFailure('REFUSED_SRC_INSIDE_DST', `${srcArg} is inside ${dstArg}: the copy would overwrite its source`);
     }
   }
   return { src, dst, srcStat, dstStat };

@@ -11,7 +11,7 @@
 import type { FsPath } from './fs-path.js';
 import { readlinkSync, symlinkSync, type Stats } from 'node:fs';
 import { threadId } from 'node:worker_threads';
-import { FanoutError } from '../../engine/errors.js';
+import { copyFailure } from './errors.js';
 import { removeQuietly, renameOver } from './copy-file.js';
 import { applyNodeMeta, setLinkMeta, type Identity } from './metadata.js';
 import { TEMP_PREFIX } from './temp.js';
@@ -44,7 +44,7 @@ export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, 
   const cwd = dir.own();
   // A child process takes string arguments only: a directory whose name is not valid UTF-8 cannot be named.
   if (typeof cwd !== 'string') {
-    throw new FanoutError('UNSUPPORTED_TYPE', `${dir.path}/${name}: a special file in a directory named in invalid UTF-8 cannot be made; skipped`);
+    throw copyFailure('UNSUPPORTED_TYPE', `${dir.path}/${name}: a special file in a directory named in invalid UTF-8 cannot be made; skipped`);
   }
   let args: string[];
   if (s.isFIFO()) args = ['mkfifo', '-m', mode, '--', tmpName];
@@ -53,7 +53,7 @@ export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, 
   } else if (s.isSocket()) {
     args = [process.execPath, '-e', MAKE_SOCKET, `${TEMP_PREFIX}sock-${process.pid}-${threadId}` /* short, and swept like any temp */, tmpName, mode];
   } else {
-    throw new FanoutError('UNSUPPORTED_TYPE', `${dir.path}/${name}: a device (only root can create one) cannot be copied; skipped`);
+    throw copyFailure('UNSUPPORTED_TYPE', `${dir.path}/${name}: a device (only root can create one) cannot be copied; skipped`);
   }
   try {
     try {
@@ -67,12 +67,12 @@ export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, 
     } catch (err) {
       const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
       const errno = (err as { code?: string }).code;
-      if (errno === 'ENOENT') throw new FanoutError('UNSUPPORTED_TYPE', `${dstPath}: ${args[0]}(1) is not installed; skipped`);
+      if (errno === 'ENOENT') throw copyFailure('UNSUPPORTED_TYPE', `${dstPath}: ${args[0]}(1) is not installed; skipped`);
       // mkfifo's own failures carry no errno: map the common ones by their text
       if (/No space/i.test(stderr)) throw Object.assign(new Error(stderr), { code: 'ENOSPC' });
       if (/Read-only/i.test(stderr)) throw Object.assign(new Error(stderr), { code: 'EROFS' });
       if (/Permission denied|not permitted/i.test(stderr)) throw Object.assign(new Error(stderr), { code: 'EACCES' });
-      throw new FanoutError('IO_ERROR', `${dstPath}: ${args[0]} failed: ${stderr || (err as Error).message}`);
+      throw copyFailure('IO_ERROR', `${dstPath}: ${args[0]} failed: ${stderr || (err as Error).message}`);
     }
     applyNodeMeta(tmp, s, id, dirSetgid, t); // its mode was set at its creation
     renameOver(tmp, dstPath);

@@ -7,12 +7,11 @@
  * destination directory open (dir-ref.ts) and names its entries inside them, never by path from the roots.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { FanoutError } from '../../engine/errors.js';
 import { defineTask, type TaskContext } from '../../engine/task.js';
 import { TurnClock } from '../../engine/turn-clock.js';
 import { encodeBatch, type BatchResult } from './batch-result.js';
 import { processEntry, type CopyTaskOptions, type EntryDir } from './entry.js';
-import { isFatalCode } from './errors.js';
+import { copyFailure, fatalOf, type CopyError } from './errors.js';
 import { BatchDirs, DirCache } from './dir-ref.js';
 import { processIdentity } from './metadata.js';
 import type { CopyRecord, EntryType } from './record.js';
@@ -32,7 +31,7 @@ export default defineTask((o: CopyTaskOptions) => {
   const srcDirs = new DirCache(o.src);
   const dstDirs = new DirCache(o.dst);
   // After a fatal error (disk full, read-only) this worker refuses further batches with the same error.
-  let fatal: FanoutError | null = null;
+  let fatal: CopyError | null = null;
 
   // Batches arrive several at once and small files are copied synchronously, which holds the event loop (the
   // coordinator's own, in async mode: Ctrl-C, progress and results wait; on a slow disk for seconds). Once this
@@ -62,14 +61,14 @@ export default defineTask((o: CopyTaskOptions) => {
     const out: CopyRecord[] = [];
     const note = (i: number, r: CopyRecord) => {
       out[i] = r;
-      if (r.error && isFatalCode(r.error.code)) fatal ??= new FanoutError(r.error.code, r.error.message);
+      fatal ??= fatalOf(r.error);
     };
     for (let i = 0; i < item.names.length; i++) {
       if (fatal) {
         if (out.length === 0) throw fatal;
         break; // records after the fatal one are left out: the run stops there
       }
-      if (ctx.signal.aborted) throw new FanoutError('CANCELLED', 'run cancelled');
+      if (ctx.signal.aborted) throw copyFailure('CANCELLED', 'run cancelled');
       const r = processEntry(c, item, dirs, item.names[i], item.types[i], 'defer', ctx.signal);
       if (r instanceof Promise) return finishAsync(item, ctx, dirs, i, r, out, note);
       note(i, r);
@@ -93,7 +92,7 @@ export default defineTask((o: CopyTaskOptions) => {
       if (fatal) break;
       if (ctx.signal.aborted) {
         await Promise.allSettled(pending);
-        throw new FanoutError('CANCELLED', 'run cancelled');
+        throw copyFailure('CANCELLED', 'run cancelled');
       }
       const r = processEntry(c, item, dirs, item.names[i], item.types[i], 'defer', ctx.signal);
       if (r instanceof Promise) track(i, r);

@@ -3,7 +3,7 @@
  * final rename is atomic. The sweep removes exactly what fanout can have left under such a name (see
  * `sweepTemps`): a user's `.fanout-tmp-notes` or `.fanout-tmp-mydata/` folder does not have the shape and stays.
  */
-import { readdirSync, unlinkSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { self } from '../../util/dir-anchor.js';
 import type { DirCache, DirRef } from './dir-ref.js';
@@ -88,4 +88,12 @@ function sweepIn(dir: DirRef, keep?: (name: string) => boolean): number {
     }
   }
   return removed;
+}
+
+/** Sweeps one directory of DST (relative), returning how many temps it removed. */
+export type Sweep = (rel: string) => number;
+
+/** `sweepTemps` for the coordinator's DST, sparing the names SRC itself has in the same directory. */
+export function sweeperFor(src: string, dstDirs: DirCache): Sweep {
+  return (rel) => sweepTemps(dstDirs, rel, (name) => lstatSync(fsPath(`${src}/${rel ? `${rel}/` : ''}${name}`), { throwIfNoEntry: false }) !== undefined);
 }

@@ -9,7 +9,7 @@
  * open while their subdirectories are walked. Without /proc/self/fd, the walk goes by path as before.
  */
 import { closeSync, fstatSync, lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { FanoutError } from '../../engine/errors.js';
+import { copyFailure } from './errors.js';
 import { anchorsAvailable, openDirAt, openRoot, self } from '../../util/dir-anchor.js';
 import { decodeName, fsPath, type FsPath } from './fs-path.js';
 import type { EntryType } from './record.js';
@@ -30,8 +30,6 @@ export interface DirListing {
   files: Child[];
   /** Why the directory could not be read; its subtree is then not walked. */
   error?: unknown;
-  /** Set by the consumer to skip this directory's subdirectories (e.g. its mkdir failed). */
-  prune?: boolean;
 }
 
 /** Decides whether an entry is walked at all (--include/--exclude). */
@@ -40,7 +38,11 @@ export type WalkFilter = (rel: string, isDir: boolean) => boolean;
 /** Called with a directory's lstat and exact atime just before it is listed (listing it may move its atime). */
 export type BeforeList = (rel: string, stat: Stats, atimeNs: bigint) => void;
 
-export async function* walk(root: string, filter?: WalkFilter, beforeList?: BeforeList): AsyncGenerator<DirListing> {
+/**
+ * The consumer steers the walk through `next(descend)`: `false` after a listing skips that directory's
+ * subdirectories (its contents cannot be written); anything else, as a for-of loop passes, walks into them.
+ */
+export async function* walk(root: string, filter?: WalkFilter, beforeList?: BeforeList): AsyncGenerator<DirListing, void, boolean | undefined> {
   const anchored = anchorsAvailable();
   // Each frame is one level of the current path: the sibling directories still to visit there, and the open
   // directory they are in (-1 for the root's frame, or without anchors).
@@ -57,8 +59,8 @@ export async function* walk(root: string, filter?: WalkFilter, beforeList?: Befo
       const rel = frame.dirs[frame.i++];
       const { listing, subdirs, fd } = read(root, rel, anchored ? frame.fd : null, filter, beforeList);
       held = fd;
-      yield listing;
-      if (!listing.prune && subdirs.length > 0) frames.push({ dirs: subdirs, i: 0, fd });
+      const descend = yield listing;
+      if (descend !== false && subdirs.length > 0) frames.push({ dirs: subdirs, i: 0, fd });
       else if (fd >= 0) closeSync(fd);
       held = -1;
     }
@@ -118,7 +120,7 @@ function read(root: string, rel: string, parentFd: number | null, filter?: WalkF
 function swapped(error: unknown, abs: FsPath): unknown {
   const code = (error as { code?: string }).code;
   if (code !== 'ENOTDIR' && code !== 'ELOOP') return error;
-  return new FanoutError('CHANGED_DURING_COPY', `${String(abs)}: no longer a directory (a symlink or file was put in its place); not followed`, { cause: error });
+  return copyFailure('CHANGED_DURING_COPY', `${String(abs)}: no longer a directory (a symlink or file was put in its place); not followed`, { cause: error });
 }
 
 function readEscaped(abs: string | Buffer): Dirent[] {

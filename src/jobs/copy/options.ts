@@ -1,0 +1,81 @@
+/** copy()'s options, each documented once with its default, and the one place where the defaults are applied. */
+import type { Mode } from '../../engine/runtimes/channel.js';
+import type { CopyTaskOptions } from './entry.js';
+import { entryFilter } from './glob.js';
+import { checkLogPlace } from './log-place.js';
+import { processIdentity, type Identity } from './metadata.js';
+import type { CopyRecord } from './record.js';
+import { checkRoots, type CheckedRoots } from './safety.js';
+import type { CopyProgress } from './summary.js';
+import type { WalkFilter } from './walk.js';
+
+export interface CopyOptions {
+  src: string;
+  dst: string;
+  /** Where tasks run. Default 'async'. */
+  mode?: Mode;
+  workers?: number;
+  /**
+   * Batches in flight at once. Default 16: enough queued per worker that a worker is rarely idle waiting for
+   * the coordinator on a loaded machine (measured: re-run of 65,000 files, threads x2, 0.53 s at 8 -> 0.50 s).
+   */
+  concurrency?: number;
+  /** Entries per batch (one directory's files at most). Default 128: fewer messages, same balance. */
+  batchSize?: number;
+  dryRun?: boolean;
+  checksum?: boolean;
+  force?: boolean;
+  verify?: boolean;
+  include?: string[];
+  exclude?: string[];
+  /** JSON Lines file receiving one record per entry, in walk order. */
+  log?: string;
+  /**
+   * Count SRC in a worker thread beside the copy, for `CopyProgress.total` (an ETA). Costs a second walk of SRC;
+   * directory atimes are still kept from before either walk read them (see tree-total.ts). Default false.
+   */
+  estimateTotal?: boolean;
+  /** Compute `recordHash`, a hash of every record in walk order (see record-hash.ts). Default false. */
+  hashRecords?: boolean;
+  signal?: AbortSignal;
+  /** Each record in walk order. A returned promise holds back the next results until it settles (backpressure). */
+  onRecord?: (r: CopyRecord) => unknown;
+  onProgress?: (p: Readonly<CopyProgress>) => void;
+}
+
+/** The options a run works from: SRC and DST checked and resolved, every default applied. */
+export interface CopySettings {
+  roots: CheckedRoots;
+  /** Absolute SRC and DST. */
+  src: string;
+  dst: string;
+  dryRun: boolean;
+  batchSize: number;
+  concurrency: number;
+  include: string[];
+  exclude: string[];
+  /** --include/--exclude as the walk applies them (none: everything). */
+  filter: WalkFilter | undefined;
+  /** Who runs the copy (owner and mode decisions, metadata.ts). */
+  id: Identity;
+  /** What every task is given, and the coordinator's own entries (hard links) too. */
+  task: CopyTaskOptions;
+}
+
+/** Checks SRC, DST and the log's place before anything is opened or written (safety.ts, log-place.ts). */
+export function settle(options: CopyOptions): CopySettings {
+  const roots = checkRoots(options.src, options.dst);
+  if (options.log) checkLogPlace(options.log, roots);
+  const { src, dst } = roots;
+  const dryRun = options.dryRun ?? false;
+  const include = options.include ?? [];
+  const exclude = options.exclude ?? [];
+  return {
+    roots, src, dst, dryRun, include, exclude,
+    batchSize: options.batchSize ?? 128,
+    concurrency: options.concurrency ?? 16,
+    filter: entryFilter(include, exclude),
+    id: processIdentity(),
+    task: { src, dst, dryRun, checksum: !!options.checksum, force: !!options.force, verify: !!options.verify, umask: process.umask() },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The bottom-up finish of destination directories: a directory's mode, owner and times are set once every record
+ * of its subtree is in (after its children are written, so their writes do not move its mtime, and a read-only
+ * directory is made read-only last). Records come back in walk order, so the directories still being written are
+ * a stack: the path from the root to the directory of the latest record.
+ */
+import { closeSync, constants, openSync, type Stats } from 'node:fs';
+import type { DirCache } from './dir-ref.js';
+import { fsPath } from './fs-path.js';
+import { applyDirMeta, exactTimes } from './metadata.js';
+import type { CopySettings } from './options.js';
+import { failedRecord } from './record.js';
+import type { RecordSink } from './record-sink.js';
+import type { RunStop } from './run-stop.js';
+import type { Sweep } from './temp.js';
+import { nsOf } from './times.js';
+
+export interface PendingDir {
+  rel: string;
+  stat: Stats;
+  /** Its atime before the walk listed it, exact (walk.ts). */
+  atimeNs?: bigint;
+  /**
+   * Something in it was written, or its metadata differs: its mode and times are set (after an lstat) once its
+   * subtree is done. A directory of a re-run where everything was skipped needs neither the lstat nor a write.
+   */
+  dirty: boolean;
+  /** A batch of it ended in a worker crash (or failed as a whole): temps may be left, swept before its metadata. */
+  sweep?: boolean;
+}
+
+export class PendingDirs {
+  /** Directories whose subtree is still being written, root first: each is the parent of the next. */
+  private readonly stack: PendingDir[] = [];
+
+  constructor(
+    private readonly settings: CopySettings,
+    private readonly dstDirs: DirCache,
+    private readonly sweep: Sweep,
+    private readonly sink: RecordSink,
+    private readonly stop: RunStop,
+  ) {}
+
+  /** A directory whose record was just emitted: its entries' records follow. */
+  open(dir: PendingDir): void {
+    this.stack.push(dir);
+  }
+
+  /** The directory of the record just emitted has had something written in it. */
+  markDirty(): void {
+    if (this.stack.length > 0) this.stack[this.stack.length - 1].dirty = true;
+  }
+
+  /**
+   * Finishes the directories whose subtree is done, deepest first, until `rel` is under the top of the stack
+   * (null: all of them, at the end of the run). A failure is a second record for the directory.
+   */
+  closeUntil(rel: string | null): void {
+    const { stack } = this;
+    const { dryRun } = this.settings;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (rel !== null && (top.rel === '' || rel === top.rel || rel.startsWith(`${top.rel}/`))) break;
+      stack.pop();
+      if (top.sweep && !dryRun && this.sweep(top.rel) > 0) top.dirty = true;
+      if (dryRun || !top.dirty) continue;
+      try {
+        this.applyMeta(top);
+      } catch (err) {
+        const error = this.stop.entryFailure(err, top.rel || '.');
+        if (!error) return;
+        this.sink.emit(failedRecord(top.rel || '.', 'dir', 'meta', error));
+      }
+    }
+  }
+
+  /** Marks a directory still being written to be swept before its metadata is set (then nobody writes in it). */
+  sweepLater(rel: string): void {
+    if (this.settings.dryRun) return;
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      if (this.stack[i].rel === rel) {
+        this.stack[i].sweep = true;
+        return;
+      }
+    }
+    this.sweep(rel); // not pending (its own record failed): nothing else of it runs
+  }
+
+  /** After a stop: the temps of directories marked to be swept (see sweepLater). */
+  sweepMarked(): void {
+    for (const d of this.stack) if (d.sweep) this.sweep(d.rel);
+  }
+
+  private applyMeta(dir: PendingDir): void {
+    const d = this.dstDirs.acquire(dir.rel);
+    // Without anchors the directory is opened by path, just for this
+    const fd = d.fd >= 0 ? d.fd : openSync(fsPath(d.path), constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      applyDirMeta(fd, dir.stat, this.settings.id, this.timesOf(dir));
+    } finally {
+      if (fd !== d.fd) closeSync(fd);
+      this.dstDirs.release(dir.rel);
+    }
+  }
+
+  /** A directory's times: the atime from before the walk listed it, the mtime from a bigint lstat (times.ts). */
+  private timesOf(dir: PendingDir) {
+    const { src } = this.settings;
+    const t = exactTimes(fsPath(dir.rel ? `${src}/${dir.rel}` : src), dir.stat);
+    return { ...t, atimeNs: nsOf(dir.stat.atimeMs, dir.atimeNs) };
+  }
+}
