@@ -5,14 +5,15 @@
 import { linkSync, lstatSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { entryError } from './errors.js';
-import { LARGE, isSparse, removeQuietly, renameOver, sameContents, writeFileAsync, writeFileSync } from './copy-file.js';
+import { LARGE, writeFileAsync, writeFileSync } from './copy-file.js';
+import { isSparse, sameContents } from './file-data.js';
 import { exactTimes, fixMeta, metaDiffers, RECREATE, type Identity } from './metadata.js';
 import { createAction, verdict, type Verdict } from './plan.js';
 import { failedRecord, okRecord, type Action, type CopyRecord, type EntryType } from './record.js';
 import { linkTarget, writeNode, writeSymlink } from './special.js';
 import { fsPath, type FsPath } from './fs-path.js';
 import type { BatchDirs } from './dir-ref.js';
-import { tempPath } from './temp.js';
+import { removeQuietly, renameOver, tempPath } from './temp.js';
 import { statType } from './walk.js';
 
 export interface CopyTaskOptions {

@@ -12,9 +12,8 @@ import type { FsPath } from './fs-path.js';
 import { readlinkSync, symlinkSync, type Stats } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { copyFailure } from './errors.js';
-import { removeQuietly, renameOver } from './copy-file.js';
 import { applyNodeMeta, setLinkMeta, type Identity } from './metadata.js';
-import { TEMP_PREFIX } from './temp.js';
+import { removeQuietly, renameOver, TEMP_PREFIX } from './temp.js';
 import type { Times } from './times.js';
 import type { DirRef } from './dir-ref.js';
 

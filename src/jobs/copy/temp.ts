@@ -3,10 +3,11 @@
  * final rename is atomic. The sweep removes exactly what fanout can have left under such a name (see
  * `sweepTemps`): a user's `.fanout-tmp-notes` or `.fanout-tmp-mydata/` folder does not have the shape and stays.
  */
-import { lstatSync, readdirSync, unlinkSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, renameSync, rmdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { self } from '../../util/dir-anchor.js';
 import type { DirCache, DirRef } from './dir-ref.js';
+import { copyFailure } from './errors.js';
 import { fsPath, hasEscapes, type FsPath } from './fs-path.js';
 
 export const TEMP_PREFIX = '.fanout-tmp-';
@@ -96,4 +97,29 @@ export type Sweep = (rel: string) => number;
 /** `sweepTemps` for the coordinator's DST, sparing the names SRC itself has in the same directory. */
 export function sweeperFor(src: string, dstDirs: DirCache): Sweep {
   return (rel) => sweepTemps(dstDirs, rel, (name) => lstatSync(fsPath(`${src}/${rel ? `${rel}/` : ''}${name}`), { throwIfNoEntry: false }) !== undefined);
+}
+
+/** A temp's final rename. rename(2) replaces files and symlinks (never following them); an empty directory in the way is removed. */
+export function renameOver(tmp: FsPath, dstPath: FsPath): void {
+  try {
+    renameSync(tmp, dstPath);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw err;
+    try {
+      rmdirSync(dstPath);
+    } catch {
+      throw copyFailure('TYPE_CONFLICT', `${dstPath}: a non-empty directory stands where the source has a non-directory`);
+    }
+    renameSync(tmp, dstPath);
+  }
+}
+
+/** Removes a temp that is not to be kept (a failed copy's). */
+export function removeQuietly(path: FsPath): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone, or never created
+  }
 }
