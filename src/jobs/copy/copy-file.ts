@@ -17,7 +17,7 @@
 import type { FsPath } from './fs-path.js';
 import { closeSync, constants, fchmodSync, fchownSync, futimesSync, openSync, readSync, type Stats } from 'node:fs';
 import { copyFailure } from './errors.js';
-import { changed, chunkBuffer, CHUNK, copyLoopAsync, copyLoopSync, copySparse, isSparse, sameContents, writeAll } from './file-data.js';
+import { changed, chunkBuffer, CHUNK, copyLoopAsync, copyLoopSync, isSparse, sameContents, writeAll } from './file-data.js';
 import { assertUnchanged, onPseudoFs, openSource } from './file-source.js';
 import { applyFileMetaFd, ownerToSet, type Identity } from './metadata.js';
 import { reflink } from './reflink.js';
@@ -101,8 +101,7 @@ export function writeFileSync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: 
   return intoTemp(srcPath, tmp, s, (io) => {
     io.output = openSync(tmp, CREATE_FLAGS, 0o600);
     copySeams.afterOpen?.(io.input, s);
-    if (isSparse(s)) copySparse(io.input, io.output, s, srcPath);
-    else copyLoopSync(io.input, io.output, s, srcPath);
+    copyLoopSync(io.input, io.output, s, srcPath, isSparse(s));
     return finish(io, srcPath, dstPath, tmp, s, o);
   });
 }

@@ -2,38 +2,32 @@
  * Directories of SRC and DST below their roots, reached without following a symlink (util/dir-anchor.ts): each
  * is opened with O_NOFOLLOW|O_DIRECTORY from its already-open parent, so a directory swapped for a symlink
  * mid-run fails to open (CHANGED_DURING_COPY) instead of leading a write out of DST or a read out of SRC. Names
- * inside a directory are then reached as `/proc/<pid>/fd/N/name` (DirRef.child).
+ * inside a directory are then reached as `/proc/<pid>/fd/N/name` (DirRef.child, util/dir-anchor.ts).
  *
  * Opening a directory costs one open per level from the nearest open ancestor; a DirCache keeps a directory
  * open while it is in use (refs) and the last few unused ones, so a batch (one directory's entries) costs a map
  * lookup, not a walk from the root. Where /proc/self/fd does not work (anchorsAvailable() false) a DirRef is the
  * plain path, as before: symlinks swapped into the path are then followed.
  */
-import { closeSync, readlinkSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { copyFailure } from './errors.js';
-import { anchorsAvailable, isPlainName, openDirAt, openRoot } from '../../util/dir-anchor.js';
+import { anchorPrefix, anchorsAvailable, inside, openDirAt, openRoot, procBase } from '../../util/dir-anchor.js';
 import { openUpToWrite } from './dst-dir.js';
 import { fsPath, type FsPath } from './fs-path.js';
 
 export class DirRef {
-  /**
-   * `/proc/<pid>/fd/N/`, the same magic link as util/dir-anchor's `at` (`/proc/self/fd/N/`) one symlink
-   * (`self`) shorter: measured 5.8 against 6.6 us per lstat, and a small file costs four such lookups.
-   * Also what another process (a child made to work in this directory) can use.
-   */
+  /** `/proc/<pid>/fd/N/` (util/dir-anchor.ts), kept: a small file's copy names four entries through it. */
   private readonly prefix: string;
 
   /** `fd` is -1 when anchors are unavailable; `path` is the directory's path, for messages and the fallback. */
   constructor(readonly fd: number, readonly path: string) {
-    this.prefix = `${procBase()}/fd/${fd}/`;
+    this.prefix = fd >= 0 ? anchorPrefix(fd) : '';
   }
 
   /** The path of `name` inside this directory (a Buffer when the name holds escaped bytes, see fs-path.ts). */
   child(name: string): FsPath {
     if (this.fd < 0) return fsPath(`${this.path}/${name}`);
-    const n = fsPath(name);
-    if (!isPlainName(n)) throw Object.assign(new Error(`not a single path component: ${name}`), { code: 'EINVAL' });
-    return typeof n === 'string' ? this.prefix + n : Buffer.concat([Buffer.from(this.prefix), n]);
+    return inside(this.prefix, fsPath(name));
   }
 
   /** The directory itself as a path another process can use (as its cwd): its fd's magic link, by pid. */
@@ -45,18 +39,6 @@ export class DirRef {
   describe(message: string): string {
     return this.fd >= 0 ? message.replaceAll(this.prefix, `${this.path}/`) : message;
   }
-}
-
-let base: string | undefined;
-/** `/proc/<pid>`, unless /proc is another pid namespace's (then its `self` names another number): `/proc/self`. */
-function procBase(): string {
-  if (base !== undefined) return base;
-  try {
-    base = readlinkSync('/proc/self') === String(process.pid) ? `/proc/${process.pid}` : '/proc/self';
-  } catch {
-    base = '/proc/self';
-  }
-  return base;
 }
 
 interface Entry {
@@ -159,7 +141,7 @@ export class BatchDirs {
     return d;
   }
 
-  /** An error message with the anchors' `/proc/self/fd/N/` turned back into the directories' paths. */
+  /** An error message with the anchors' `/proc/<pid>/fd/N/` turned back into the directories' paths. */
   describe(message: string): string {
     return this.d ? this.d.describe(this.s ? this.s.describe(message) : message) : this.s ? this.s.describe(message) : message;
   }

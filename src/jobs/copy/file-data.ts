@@ -31,18 +31,38 @@ export function changed(srcPath: FsPath, s: Stats, size: number): CopyError {
   return copyFailure('CHANGED_DURING_COPY', `${srcPath}: changed while it was copied (size ${s.size} -> ${size})`);
 }
 
-/** The data of a checked source, in CHUNK reads; end-of-file before or data after `s.size` is a change. */
-export function copyLoopSync(input: number, output: number, s: Stats, srcPath: FsPath): void {
+/**
+ * The data of a checked source, in CHUNK reads; end-of-file before or data after `s.size` is a change. `sparse`:
+ * all-zero 4 KiB blocks become holes, and the size is set by ftruncate.
+ */
+export function copyLoopSync(input: number, output: number, s: Stats, srcPath: FsPath, sparse = false): void {
   const buf = chunkBuffer();
   let pos = 0;
   for (;;) {
     const n = readSync(input, buf, 0, CHUNK, pos);
     if (n === 0) break;
-    writeAll(output, buf, 0, n, pos);
+    if (sparse) writeDataBlocks(output, buf, n, pos);
+    else writeAll(output, buf, 0, n, pos);
     pos += n;
     if (pos > s.size) throw changed(srcPath, s, pos);
   }
   if (pos !== s.size) throw changed(srcPath, s, pos);
+  if (sparse) ftruncateSync(output, s.size);
+}
+
+/** Writes the blocks of `buf` (n bytes read at `pos`) that are not all zero, leaving holes between them. */
+function writeDataBlocks(output: number, buf: Buffer, n: number, pos: number): void {
+  let run = -1; // start of the current run of data blocks in buf
+  for (let off = 0; off < n; off += BLOCK) {
+    const end = Math.min(off + BLOCK, n);
+    const zero = buf.compare(ZERO, 0, end - off, off, end) === 0;
+    if (!zero && run < 0) run = off;
+    else if (zero && run >= 0) {
+      writeAll(output, buf, run, off, pos);
+      run = -1;
+    }
+  }
+  if (run >= 0) writeAll(output, buf, run, n, pos);
 }
 
 /**
@@ -87,31 +107,6 @@ export async function copyLoopAsync(input: number, output: number, s: Stats, src
   } finally {
     giveSlot(buf);
   }
-}
-
-/** Copies data blocks only: all-zero 4 KiB blocks become holes, and the size is set by ftruncate. */
-export function copySparse(input: number, output: number, s: Stats, srcPath: FsPath): void {
-  const buf = chunkBuffer();
-  let pos = 0;
-  for (;;) {
-    const n = readSync(input, buf, 0, CHUNK, pos);
-    if (n === 0) break;
-    let run = -1; // start of the current run of data blocks in buf
-    for (let off = 0; off < n; off += BLOCK) {
-      const end = Math.min(off + BLOCK, n);
-      const zero = buf.compare(ZERO, 0, end - off, off, end) === 0;
-      if (!zero && run < 0) run = off;
-      else if (zero && run >= 0) {
-        writeAll(output, buf, run, off, pos);
-        run = -1;
-      }
-    }
-    if (run >= 0) writeAll(output, buf, run, n, pos);
-    pos += n;
-    if (pos > s.size) throw changed(srcPath, s, pos);
-  }
-  if (pos !== s.size) throw changed(srcPath, s, pos);
-  ftruncateSync(output, s.size);
 }
 
 export function writeAll(fd: number, buf: Buffer, from: number, to: number, base: number): void {
