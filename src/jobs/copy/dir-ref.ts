@@ -7,7 +7,7 @@
  * Opening a directory costs one open per level from the nearest open ancestor; a DirCache keeps a directory
  * open while it is in use (refs) and the last few unused ones, so a batch (one directory's entries) costs a map
  * lookup, not a walk from the root. Where /proc/self/fd does not work (anchorsAvailable() false) a DirRef is the
- * plain path, as before: symlinks swapped into the path are then followed.
+ * plain path: symlinks swapped into the path are then followed.
  */
 import { closeSync } from 'node:fs';
 import { copyFailure } from './errors.js';

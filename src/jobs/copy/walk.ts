@@ -6,7 +6,7 @@
  * Each directory below the root is opened from its open parent without following a symlink (util/dir-anchor.ts)
  * and listed through that descriptor: a directory swapped for a symlink after its parent was listed is a failed
  * listing (CHANGED_DURING_COPY), never a listing of what the link points to. The current path's directories stay
- * open while their subdirectories are walked. Without /proc/self/fd, the walk goes by path as before.
+ * open while their subdirectories are walked. Without /proc/self/fd, the walk goes by path.
  */
 import { closeSync, fstatSync, lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { copyFailure } from './errors.js';
