@@ -57,7 +57,7 @@ describe('files copied by path (copyFile, sparse)', () => {
     truncateSync(`${dir}/holes`, 4000); // all hole: copied by the sparse route
     const stale = lstatSync(`${dir}/holes`);
     unlinkSync(`${dir}/holes`);
-    const target = `${dir}/secret`.padStart(4000, '/'); // a link's size is its target's length
+    const target = '/'.repeat(4000 - Buffer.byteLength(`${dir}/secret`)) + `${dir}/secret`; // a link's size is its target's length in bytes
     symlinkSync(target, `${dir}/holes`);
     lutimesSync(`${dir}/holes`, stale.atimeMs / 1000, stale.mtimeMs / 1000);
     expect(lstatSync(`${dir}/holes`).size).toBe(stale.size);
