@@ -3,6 +3,8 @@
  * may start now, so a saturated or paused key never blocks the others (no head-of-line blocking). Keys are
  * kept in a min-heap by the index of their oldest item; a key found unavailable leaves the heap until `wake`.
  */
+import { Fifo } from './fifo.js';
+
 export interface Waiting {
   index: number;
   key: string;
@@ -13,55 +15,11 @@ interface HeapNode {
   index: number;
 }
 
-/**
- * One key's FIFO: an array read from a moving head, because `Array#shift` copies the whole array once it is
- * large (a single key with a window of 16,000 items made every dispatch O(window)).
- */
-class KeyQueue<E extends Waiting> {
-  items: E[] = [];
-  head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  first(): E {
-    return this.items[this.head]!;
-  }
-
-  shift(): E {
-    const e = this.items[this.head]!;
-    this.items[this.head++] = undefined as unknown as E;
-    if (this.head === this.items.length) {
-      this.items.length = 0;
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return e;
-  }
-
-  /** Appends in index order (a retried item goes back to its place); returns its position from the head. */
-  insert(entry: E): number {
-    const items = this.items;
-    let at = items.length;
-    if (at === this.head || items[at - 1]!.index < entry.index) {
-      items.push(entry);
-      return at - this.head;
-    }
-    while (at > this.head && items[at - 1]!.index > entry.index) at--;
-    items.splice(at, 0, entry);
-    return at - this.head;
-  }
-
-  values(): E[] {
-    return this.items.slice(this.head);
-  }
-}
+/** Orders a key's FIFO by input index, so a retried item goes back to its place. */
+const earlier = (a: Waiting, b: Waiting): boolean => a.index < b.index;
 
 export class AdmissionQueue<E extends Waiting> {
-  private readonly queues = new Map<string, KeyQueue<E>>();
+  private readonly queues = new Map<string, Fifo<E>>();
   private readonly heap: HeapNode[] = [];
   private readonly inHeap = new Set<string>();
   private count = 0;
@@ -72,12 +30,12 @@ export class AdmissionQueue<E extends Waiting> {
 
   park(entry: E): void {
     let q = this.queues.get(entry.key);
-    if (!q) this.queues.set(entry.key, (q = new KeyQueue<E>()));
+    if (!q) this.queues.set(entry.key, (q = new Fifo<E>()));
     this.count++;
-    const at = q.insert(entry);
+    const at = q.insert(entry, earlier);
     if (!this.inHeap.has(entry.key)) {
       this.inHeap.add(entry.key);
-      this.push({ key: entry.key, index: q.first().index });
+      this.push({ key: entry.key, index: q.peek()!.index });
     } else if (at === 0) {
       this.push({ key: entry.key, index: entry.index }); // the old node goes stale
     }
@@ -89,7 +47,7 @@ export class AdmissionQueue<E extends Waiting> {
     while (h.length > 0) {
       const top = h[0]!;
       const q = this.queues.get(top.key);
-      if (!q || q.first().index !== top.index || !this.inHeap.has(top.key)) {
+      if (!q || q.peek()!.index !== top.index || !this.inHeap.has(top.key)) {
         this.pop(); // stale node
         continue;
       }
@@ -101,7 +59,7 @@ export class AdmissionQueue<E extends Waiting> {
       const entry = q.shift()!;
       this.count--;
       if (q.length > 0) {
-        top.index = q.first().index; // the key stays: reuse its node and let it sink to its new place
+        top.index = q.peek()!.index; // the key stays: reuse its node and let it sink to its new place
         this.siftDown(top);
       } else {
         this.pop();
@@ -118,7 +76,7 @@ export class AdmissionQueue<E extends Waiting> {
     const q = this.queues.get(key);
     if (!q || this.inHeap.has(key)) return;
     this.inHeap.add(key);
-    this.push({ key, index: q.first().index });
+    this.push({ key, index: q.peek()!.index });
   }
 
   /** Empties the queue, returning what was waiting. */

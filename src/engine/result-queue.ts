@@ -4,14 +4,16 @@
  * at most that many results can ever wait here. Read it with `for await`, or with `shift()` and `wait()` to
  * take everything that is ready without a promise per item.
  */
+import { Fifo } from './fifo.js';
+
 export class ResultQueue<T> implements AsyncIterable<T> {
-  private items: (T | undefined)[] = [];
-  private head = 0;
+  private readonly items = new Fifo<T>();
   private isClosed = false;
+  /** Resolves the consumer's pending `wait()`; null when it is not waiting. */
   private wake: (() => void) | null = null;
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.items.length;
   }
 
   /** True once `close()` was called (items may still be waiting). */
@@ -32,22 +34,12 @@ export class ResultQueue<T> implements AsyncIterable<T> {
 
   /** The oldest waiting item, removed; undefined when none waits (so T should not include undefined). */
   shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head++] = undefined;
-    if (this.head === this.items.length) {
-      this.items.length = 0;
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
+    return this.items.shift();
   }
 
   /** Resolves when an item is waiting or the queue is closed (at once if so already). One waiter at a time. */
   wait(): Promise<void> {
-    if (this.head < this.items.length || this.isClosed) return Promise.resolve();
+    if (this.items.length > 0 || this.isClosed) return Promise.resolve();
     return new Promise<void>((resolve) => (this.wake = resolve));
   }
 
@@ -59,7 +51,7 @@ export class ResultQueue<T> implements AsyncIterable<T> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     for (;;) {
-      if (this.head < this.items.length) yield this.shift() as T;
+      if (this.items.length > 0) yield this.items.shift() as T;
       else if (this.isClosed) return;
       else await this.wait();
     }
