@@ -61,7 +61,7 @@ export interface RunOptions<I, R> {
   onResult?: (result: Outcome<I, R>) => void | Promise<void>;
   /** Called after each settled item with live counters (do not keep the object). Default: none. */
   onProgress?: (stats: Readonly<RunStats>) => void;
-  /** How long cancelled tasks get to settle before their workers are terminated, in ms. Default: 5000. */
+  /** How long cancelled tasks get to settle before their workers are terminated, in ms (0 to 2^31-1). Default: 5000. */
   cancelGraceMs?: number;
   /**
    * 'threads' and 'procs': the longest one run of a task may take on its worker, in ms. A worker still running it
@@ -117,7 +117,7 @@ export function resolveRunOptions<I, R>(options: RunOptions<I, R>): Settings<I, 
     window: atLeast('window', options.window ?? Math.max(1024, 16 * concurrency), 1),
     maxCrashRetries: atLeast('maxCrashRetries', options.maxCrashRetries ?? 2, 0),
     maxRetries: atLeast('maxRetries', options.maxRetries ?? 100, 0),
-    cancelGraceMs: options.cancelGraceMs ?? 5000,
+    cancelGraceMs: timerMs('cancelGraceMs', options.cancelGraceMs ?? 5000),
     taskTimeoutMs: effectiveTimeoutMs,
     executor: {
       module: task instanceof URL ? task.href : task,
@@ -147,3 +147,11 @@ function above0(name: string, n: number): number {
   if (!(n > 0)) throw invalid(`${name} must be a number > 0, got ${n}`);
   return n;
 }
+
+/** A timer cannot wait less than 0 ms or more than 2^31-1 ms (Node fires a longer one after 1 ms). */
+function timerMs(name: string, n: number): number {
+  if (!(n >= 0 && n <= MAX_TIMER_MS)) throw invalid(`${name} must be a number of ms from 0 to ${MAX_TIMER_MS}, got ${n}`);
+  return n;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
