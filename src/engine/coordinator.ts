@@ -40,7 +40,7 @@ class Coordinator<I, R> {
   private phase: Phase = 'reading';
   /** The run was stopped by its signal: the summary says so. */
   private cancelled = false;
-  /** The first error that stopped the run: the run rejects with it. */
+  /** The first error the run met (even after a cancel): the run rejects with it. */
   private failure: unknown = null;
   /**
    * A worker has loaded the task. Not a phase: the input may be read to its end before that. Until then items
