@@ -5,5 +5,5 @@ import type { Mode } from './runtimes/channel.js';
 import { spawnerFor } from './runtimes/index.js';
 
 export async function createExecutor(mode: Mode, spec: ExecutorSpec, events: ExecutorEvents): Promise<Executor> {
-  return new WorkerPool(spawnerFor(mode), spec.workers, spec.module, spec.options, events, spec.fairShare, spec.taskTimeoutMs);
+  return new WorkerPool(spawnerFor(mode, spec.module), spec.workers, spec.module, spec.options, events, spec.fairShare, spec.taskTimeoutMs);
 }

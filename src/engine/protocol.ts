@@ -3,7 +3,14 @@
  * one `run` carries many tasks and one `results` many settlements, because each message costs tens of
  * microseconds and tasks may be far cheaper than that.
  */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { SerializedError } from './errors.js';
+
+/** A task module as import() takes it: an absolute path becomes its file URL, a URL stays as it is. */
+export function moduleUrl(module: string): string {
+  return isAbsolute(module) ? pathToFileURL(module).href : module;
+}
 
 export interface WireTask {
   id: number;
@@ -18,7 +25,7 @@ export type Settlement =
   | { id: number; kind: 'retry'; delayMs: number; pauseKey: boolean; reason: string };
 
 export type ToWorker =
-  /** Start loading the task module now (a pre-started worker); `init` follows with the same module. */
+  /** Start loading the task module now (a pre-started worker, see runtimes/prestart.ts); `init` names the module to run. */
   | { t: 'preload'; module: string }
   | { t: 'init'; module: string; options: unknown }
   | { t: 'run'; tasks: WireTask[] }

@@ -1,15 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { prestartFromArgv } from '../../src/cli/prestart.js';
-import { takePrestarted } from '../../src/engine/runtimes/prestart.js';
-import type { Channel, Mode } from '../../src/engine/runtimes/channel.js';
+import { endPrestarted } from '../../src/engine/runtimes/prestart.js';
 
-/** Takes every waiting worker of `mode` (so none is left for the next test) and ends them. */
-async function drain(mode: Mode): Promise<number> {
-  const taken: Channel[] = [];
-  for (let c = takePrestarted(mode); c; c = takePrestarted(mode)) taken.push(c);
-  await Promise.all(taken.map((c) => c.terminate(0)));
-  return taken.length;
-}
+/** Ends every waiting worker of `mode` (so none is left for the next test); how many there were. */
+const drain = endPrestarted;
 
 afterEach(async () => {
   await drain('threads');

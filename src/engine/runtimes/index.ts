@@ -4,13 +4,14 @@ import { processChannel } from './process-channel.js';
 import { takePrestarted } from './prestart.js';
 import { threadChannel } from './thread-channel.js';
 
-export function spawnerFor(mode: Mode): () => Channel {
+/** What starts one worker of `mode` for a pool whose workers load `taskModule`: a pre-started one if it fits. */
+export function spawnerFor(mode: Mode, taskModule: string): () => Channel {
   switch (mode) {
     case 'async':
       return asyncChannel;
     case 'threads':
-      return () => takePrestarted(mode) ?? threadChannel();
+      return () => takePrestarted(mode, taskModule) ?? threadChannel();
     case 'procs':
-      return () => takePrestarted(mode) ?? processChannel();
+      return () => takePrestarted(mode, taskModule) ?? processChannel();
   }
 }

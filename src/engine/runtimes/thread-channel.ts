@@ -1,11 +1,11 @@
 /** The `threads` runtime: one worker_threads Worker per channel. */
 import { Worker } from 'node:worker_threads';
-import { builtPath } from '../built-path.js';
+import { entryPath } from '../../entry-points.js';
 import type { Channel } from './channel.js';
 import type { FromWorker } from '../protocol.js';
 import type { SerializedError } from '../errors.js';
 
-const ENTRY = builtPath(import.meta.url, '../worker/thread-entry.js');
+const ENTRY = entryPath('thread-entry');
 
 export interface ThreadChannelOptions {
   resourceLimits?: import('node:worker_threads').ResourceLimits;

@@ -3,16 +3,10 @@
  * and sends settlements back in batches.
  */
 import { setMaxListeners } from 'node:events';
-import { pathToFileURL } from 'node:url';
-import { isAbsolute } from 'node:path';
 import { FanoutError, isRetryLater, serializeError } from '../errors.js';
-import type { FromWorker, Settlement, ToWorker, WireTask } from '../protocol.js';
+import { moduleUrl, type FromWorker, type Settlement, type ToWorker, type WireTask } from '../protocol.js';
 import type { TaskContext, TaskFn } from '../task.js';
 import { TurnClock } from '../turn-clock.js';
-
-export function moduleUrl(module: string): string {
-  return isAbsolute(module) ? pathToFileURL(module).href : module;
-}
 
 /** How long a settlement may wait for others to share its message. */
 const FLUSH_AFTER_MS = 2;
@@ -71,7 +65,8 @@ export class TaskHost {
   handle(msg: ToWorker): void {
     switch (msg.t) {
       case 'preload':
-        // init imports the same module and reports a failure: here it only starts the loading early
+        // Only a head start: init imports the module it names and reports a failure. The pool adopts a
+        // pre-started worker only for the module it preloaded (runtimes/prestart.ts).
         import(moduleUrl(msg.module)).catch(() => {});
         break;
       case 'init':

@@ -12,7 +12,7 @@
  * (pending-dirs.ts), then the summary (summary.ts).
  */
 import { run, type RunSummary } from '../../engine/coordinator.js';
-import { builtPath } from '../../engine/built-path.js';
+import { taskModule } from '../tasks.js';
 import { batches, InFlight } from './batches.js';
 import type { BatchResult } from './batch-result.js';
 import { DirCache } from './dir-ref.js';
@@ -30,7 +30,7 @@ import { sweeperFor } from './temp.js';
 import { TreeCount } from './tree-total.js';
 import { walk } from './walk.js';
 
-const TASK = builtPath(import.meta.url, './task.js');
+const TASK = taskModule('copy');
 
 export async function copy(options: CopyOptions): Promise<CopySummary> {
   const started = performance.now();

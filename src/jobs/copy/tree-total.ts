@@ -15,7 +15,7 @@
  */
 import type { Stats } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { builtPath } from '../../engine/built-path.js';
+import { entryPath } from '../../entry-points.js';
 
 export interface TreeTotal {
   /** Entries (directories included, as in the copy's records) and regular-file bytes counted so far. */
@@ -46,7 +46,7 @@ export function walksBefore(a: string, b: string): boolean {
   return x.length < y.length;
 }
 
-const ENTRY = builtPath(import.meta.url, './tree-count-worker.js');
+const ENTRY = entryPath('tree-count-worker');
 
 export class TreeCount {
   private total: TreeTotal = { entries: 0, bytes: 0, done: false };

@@ -3,7 +3,7 @@
  * runs the scrape task on the chosen runtime, and writes one record per URL line in input order.
  */
 import { run, type Outcome, type RunStats } from '../../engine/coordinator.js';
-import { builtPath } from '../../engine/built-path.js';
+import { taskModule } from '../tasks.js';
 import { FanoutError } from '../../engine/errors.js';
 import type { Mode } from '../../engine/runtimes/channel.js';
 import { countInput, readInput, type InputItem } from './input.js';
@@ -15,7 +15,7 @@ import { isFatalSaveCode } from './save.js';
 import { endSaveRun } from './save-temp.js';
 import { ScrapeTally, type ScrapeTotals } from './tally.js';
 
-const TASK = builtPath(import.meta.url, './task.js');
+const TASK = taskModule('scrape');
 
 /**
  * How long past --timeout an attempt may still run (parsing, saving) before its worker is ended ('threads' and

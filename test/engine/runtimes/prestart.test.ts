@@ -1,0 +1,29 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { endPrestarted, prestart } from '../../../src/engine/runtimes/prestart.js';
+import { WORKER_MODES, builtFixture, collect, range } from '../support.js';
+
+const TASK = pathToFileURL(builtFixture('tasks/loaded-tasks-task.js')).href;
+
+afterEach(async () => {
+  await endPrestarted('threads');
+  await endPrestarted('procs');
+});
+
+describe.each(WORKER_MODES)('pre-started %s workers', (mode) => {
+  it('are adopted by a pool that runs the task module they preloaded', async () => {
+    prestart(mode as 'threads' | 'procs', 2, `${TASK}?run`);
+    const { results } = await collect<number, string[]>({ items: range(20), task: `${TASK}?run`, mode, workers: 2 });
+    expect(results.every((r) => r.ok && r.value.length === 1 && r.value[0] === `${TASK}?run`)).toBe(true);
+    expect(await endPrestarted(mode as 'threads' | 'procs')).toBe(0); // both were used
+  });
+
+  it('that preloaded another task module are not used: the run gets workers holding only its own module', async () => {
+    prestart(mode as 'threads' | 'procs', 2, `${TASK}?preloaded`);
+    const { results, summary } = await collect<number, string[]>({ items: range(20), task: `${TASK}?run`, mode, workers: 2 });
+    expect(summary.failed).toBe(0);
+    const held = new Set(results.flatMap((r) => (r.ok ? r.value : [])));
+    expect([...held]).toEqual([`${TASK}?run`]);
+    expect(await endPrestarted(mode as 'threads' | 'procs')).toBe(0); // the wrong ones were ended, not left waiting
+  });
+});
