@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-// Shim: the CLI is TypeScript compiled to dist/ by `npm install` (the prepare script).
-import { existsSync } from 'node:fs';
+// Shim: runs the CLI built by `npm install` (the prepare script): the bundle (dist/bundle, fast to load) when it
+// is at least as new as the compiled tree (dist/src), else the compiled tree itself.
+import { statSync } from 'node:fs';
 
-const main = new URL('../dist/src/cli/main.js', import.meta.url);
-if (!existsSync(main)) {
+const dist = new URL('../dist/', import.meta.url);
+const compiled = new URL('src/cli/bin.js', dist);
+const bundled = new URL('bundle/cli.js', dist);
+const mtime = (url) => statSync(url, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+
+const compiledAt = mtime(compiled);
+if (compiledAt < 0) {
   process.stderr.write('fanout: not built yet; run `npm install` (or `npm run build`) in the package folder\n');
   process.exit(2);
 }
-const args = process.argv.slice(2);
-// Workers asked for with --threads/--procs start now, while the rest of the CLI loads (see src/cli/prestart.ts).
-(await import(new URL('../dist/src/cli/prestart.js', import.meta.url).href)).prestartFromArgv(args);
-const { main: run, exitWhenFlushed } = await import(main.href);
-// Exits once stdout and stderr have been written out, rather than wait for V8's idle work (see src/cli/exit.ts).
-await exitWhenFlushed(await run(args));
+// V8's code cache, where Node has a safe one (see src/cli/compile-cache.ts).
+(await import(new URL('src/cli/compile-cache.js', dist).href)).enableCompileCache();
+await import((mtime(bundled) >= compiledAt ? bundled : compiled).href);

@@ -1,6 +1,5 @@
 /** The CLI: yargs parses and validates, a library call does the work, and exit codes are decided here. */
 import yargs, { type Argv } from 'yargs';
-import { createRequire } from 'node:module';
 import { EXIT, UsageError } from './exit-codes.js';
 import { commands } from './commands/index.js';
 import type { Command } from './commands/command.js';
@@ -9,10 +8,10 @@ import { unknownArgumentsMessage } from './suggest.js';
 import { lastWins } from './last-wins.js';
 
 import { watchStdio } from './exit.js';
+import { packageJson } from '../util/package-root.js';
 
 export { exitWhenFlushed } from './exit.js';
 
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 export async function main(argv: string[]): Promise<number> {
   watchStdio();
@@ -22,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   const help = named ? `fanout ${args[0]} --help` : 'fanout --help';
   const positionals = [...(named?.command ?? '').matchAll(/[<[]([\w-]+)/g)].map((m) => m[1]!);
   const cli = yargs(named ? args.slice(1) : args)
-    .version(version)
+    .version(packageJson().version)
     // Messages in the language of the rest of the CLI, whatever LANG says (and in the words suggest.ts reads).
     .locale('en')
     .strict()

@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../util/package-root.js';
+
+export { packageRoot };
 
 export interface Environment {
   fanoutVersion: string;
@@ -18,20 +20,6 @@ export interface Environment {
   date: string;
   /** 1-minute load average when the comparison started: above `cores`, timings are suspect. */
   loadAverage: number;
-}
-
-export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      try {
-        if ((JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'fanout') return dir;
-      } catch {
-        // not ours; keep looking
-      }
-    }
-    if (dirname(dir) === dir) throw new Error('fanout package.json not found');
-  }
 }
 
 export function captureEnvironment(now = new Date()): Environment {
