@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- engine scrape copy scrape-split]`: runs the benchmarks (the first three by default), prints Markdown and
- * inserts it at the top of bench/results.md's history (newest first), so earlier runs and hand-written A/B
- * entries are kept. Benchmarks are not tests: they measure, and say on which machine.
+ * `npm run bench [-- engine scrape copy startup scrape-split]`: runs the benchmarks (all but scrape-split by default),
+ * prints Markdown and inserts it at the top of bench/results.md's history (newest first), so earlier runs and
+ * hand-written A/B entries are kept. Benchmarks are not tests: they measure, and say on which machine.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -11,10 +11,11 @@ const SECTIONS: Record<string, () => Promise<string>> = {
   engine: async () => (await import('./engine.js')).benchEngine(),
   scrape: async () => (await import('./scrape.js')).benchScrape(),
   copy: async () => (await import('./copy.js')).benchCopy(),
+  startup: async () => (await import('./startup.js')).benchStartup(),
   // ~10 minutes: run on request (`npm run bench -- scrape-split`), not by default.
   'scrape-split': async () => (await import('./scrape-split.js')).benchScrapeSplit(),
 };
-const DEFAULT_SECTIONS = ['engine', 'scrape', 'copy'];
+const DEFAULT_SECTIONS = ['engine', 'scrape', 'copy', 'startup'];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in SECTIONS));

@@ -12,12 +12,12 @@ afterEach(async () => {
 
 describe('prestartFromArgv', () => {
   it('starts the workers that `copy --threads N` will use', async () => {
-    prestartFromArgv(['copy', 'a', 'b', '--threads', '2']);
+    await prestartFromArgv(['copy', 'a', 'b', '--threads', '2']);
     expect(await drain('threads')).toBe(2);
   });
 
   it('reads --procs=N and scrape', async () => {
-    prestartFromArgv(['scrape', 'urls.txt', '--procs=1']);
+    await prestartFromArgv(['scrape', 'urls.txt', '--procs=1']);
     expect(await drain('procs')).toBe(1);
   });
 
@@ -30,7 +30,7 @@ describe('prestartFromArgv', () => {
     [['copy', 'a', 'b', '--threads', '2', '--help']],
     [['copy', 'a', 'b', '--', '--threads', '2']],
   ])('starts nothing for %j (yargs has the last word on it)', async (argv) => {
-    prestartFromArgv(argv);
+    await prestartFromArgv(argv);
     expect((await drain('threads')) + (await drain('procs'))).toBe(0);
   });
 });

@@ -6,7 +6,7 @@
  * anything else becomes a record. A cancelled item throws: it must not be written.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from './undici.js';
 import { FanoutError, RetryLater } from '../../engine/errors.js';
 import { defineTask, type TaskContext } from '../../engine/task.js';
 import { checkSelectors, type ExtractOptions } from './extract.js';
