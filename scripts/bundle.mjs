@@ -6,7 +6,7 @@
  * least as new as dist/src, so a bare `tsc` afterwards is never hidden by an old bundle. Without esbuild (a
  * production install) this step does nothing and the CLI runs dist/src as compiled.
  */
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -26,7 +26,7 @@ for (const path of Object.values(ENTRY_POINTS)) {
   if (!existsSync(`${dist}src/${path}`)) throw new Error(`fanout bundle: dist/src/${path} is missing: run tsc first`);
 }
 try {
-  await esbuild.build({
+  const { metafile } = await esbuild.build({
     entryPoints: Object.entries(ENTRY_POINTS).map(([name, path]) => ({ out: name, in: `${dist}src/${path}` })),
     outdir: tmp,
     bundle: true,
@@ -44,7 +44,9 @@ try {
     // modules that find files beside themselves do not survive bundling.
     external: ['bullmq', 'ioredis', 'cheerio', 'cheerio/*'],
     logLevel: 'warning',
+    metafile: true, // what each output holds and imports: test/cli/startup-imports.test.ts reads it
   });
+  writeFileSync(`${tmp}/meta.json`, JSON.stringify(metafile));
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
 } finally {

@@ -9,7 +9,7 @@ import { withExamples } from '../examples.js';
 import { reportDirOption } from '../report-dir-option.js';
 import { refuseClosedStdout } from '../closed-stdio.js';
 import { interruptSignal } from '../signals.js';
-import { JOBS } from '../../compare/jobs.js';
+import { JOBS } from '../../jobs/tasks.js';
 
 export interface CompareCommandOptions {
   /** How to start a job: the executable and its leading arguments. Default: this Node and bin/fanout.js. */

@@ -1,7 +1,7 @@
 /** `fanout scrape <input>`: yargs options, validation, then the library call `scrape()`. */
 import { resolve } from 'node:path';
 import type { ScrapeProgress, ScrapeSummary } from '../../jobs/scrape/scrape.js';
-import { OUTPUT_FORMATS, type OutputFormat } from '../../jobs/scrape/output.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../jobs/scrape/output-format.js';
 import type { ScrapeTaskOptions, Selector } from '../../jobs/scrape/record.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { poolChoice, withPoolOptions } from '../pool-options.js';

@@ -10,13 +10,13 @@ import { FanoutError } from '../../engine/errors.js';
 import { errorReason } from '../../util/error-reason.js';
 import type { Writable } from 'node:stream';
 import { csvLine } from './csv.js';
+import type { OutputFormat } from './output-format.js';
 import type { ScrapeRecord } from './record.js';
+
+export { OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
 
 /** Gathered output is written once it reaches this many characters, or at the end of the event-loop turn. */
 const FLUSH_AT = 64 * 1024;
-
-export type OutputFormat = 'jsonl' | 'csv' | 'json';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['jsonl', 'csv', 'json'];
 
 const BASE_COLUMNS = ['index', 'url', 'finalUrl', 'ok', 'status', 'contentType', 'bytes', 'title', 'description', 'attempts', 'ms', 'errorCode', 'errorMessage'] as const;
 
