@@ -8,11 +8,12 @@
  * or when its IPC channel closes (a child).
  */
 import { moduleUrl } from '../protocol.js';
-import type { Channel, Mode } from './channel.js';
+import type { Channel } from './channel.js';
 import { processChannel } from './process-channel.js';
 import { threadChannel } from './thread-channel.js';
 
-type WorkerMode = Exclude<Mode, 'async'>;
+/** The local modes whose workers can start ahead: a thread or a child process. */
+export type WorkerMode = 'threads' | 'procs';
 
 interface Waiting {
   mode: WorkerMode;

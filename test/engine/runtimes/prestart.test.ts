@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
-import { endPrestarted, prestart } from '../../../src/engine/runtimes/prestart.js';
+import { endPrestarted, prestart, type WorkerMode } from '../../../src/engine/runtimes/prestart.js';
 import { WORKER_MODES, builtFixture, collect, range } from '../support.js';
 
 const TASK = pathToFileURL(builtFixture('tasks/loaded-tasks-task.js')).href;
@@ -15,7 +15,7 @@ describe.each(WORKER_MODES)('pre-started %s workers', (mode) => {
     prestart(mode as 'threads' | 'procs', 2, `${TASK}?run`);
     const { results } = await collect<number, string[]>({ items: range(20), task: `${TASK}?run`, mode, workers: 2 });
     expect(results.every((r) => r.ok && r.value.length === 1 && r.value[0] === `${TASK}?run`)).toBe(true);
-    expect(await endPrestarted(mode as 'threads' | 'procs')).toBe(0); // both were used
+    expect(await endPrestarted(mode as WorkerMode)).toBe(0); // both were used
   });
 
   it('that preloaded another task module are not used: the run gets workers holding only its own module', async () => {
@@ -24,6 +24,6 @@ describe.each(WORKER_MODES)('pre-started %s workers', (mode) => {
     expect(summary.failed).toBe(0);
     const held = new Set(results.flatMap((r) => (r.ok ? r.value : [])));
     expect([...held]).toEqual([`${TASK}?run`]);
-    expect(await endPrestarted(mode as 'threads' | 'procs')).toBe(0); // the wrong ones were ended, not left waiting
+    expect(await endPrestarted(mode as WorkerMode)).toBe(0); // the wrong ones were ended, not left waiting
   });
 });
