@@ -1,4 +1,5 @@
 /** From raw samples to per-strategy statistics, the correctness verdicts, a ranking and the warnings. */
+import { availableParallelism } from 'node:os';
 import { correctnessGate } from './correctness.js';
 import type { StrategyResult, Warning } from './model.js';
 import type { Sample } from './sample.js';
@@ -14,7 +15,7 @@ export interface Analysis {
   warnings: Warning[];
 }
 
-export function analyse(strategies: readonly Strategy[], samples: readonly Sample[], runs: number): Analysis {
+export function analyse(strategies: readonly Strategy[], samples: readonly Sample[], runs: number, cores = availableParallelism()): Analysis {
   const gate = correctnessGate(
     strategies.map((s) => s.id),
     samples,
@@ -43,9 +44,12 @@ export function analyse(strategies: readonly Strategy[], samples: readonly Sampl
       correctness: verdict,
       rank: null,
       relative: null,
+      parallelEfficiency: null,
       warnings: strategyWarnings(s.id, valid, verdict),
     };
   });
+  const async = results.find((r) => r.mode === 'async' && r.runs > 0);
+  if (async) for (const r of results) if (r.runs > 0) r.parallelEfficiency = async.cpuMs.median / cores / r.wallMs.median;
 
   const ranked = results.filter((r) => r.correctness.status === 'agrees' && r.runs > 0).sort((a, b) => a.wallMs.median - b.wallMs.median);
   ranked.forEach((r, i) => {

@@ -17,7 +17,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
   const started = performance.now();
   const rssIntervalMs = options.rssIntervalMs ?? RSS_SAMPLE_MS;
   const samples = await runStrategies({ ...options, rssIntervalMs });
-  const { strategies, majorityHash, warnings } = analyse(options.strategies, samples, options.runs);
+  const { strategies, majorityHash, warnings } = analyse(options.strategies, samples, options.runs, environment.cores);
   const busy: Warning[] =
     environment.loadAverage > environment.cores
       ? [{ code: 'BUSY_MACHINE', message: `load average was ${environment.loadAverage} on ${environment.cores} cores when the comparison started: other work competed for the CPU` }]

@@ -60,6 +60,12 @@ export interface StrategyResult extends Strategy {
   /** 1 = fastest; null when not ranked (flagged by the correctness gate or no valid runs). */
   rank: number | null;
   relative: Relative | null;
+  /**
+   * Async's median CPU time / cores / this strategy's median wall time: the share of what the machine's cores allow
+   * that this strategy reaches on the work async does (async itself can exceed 1/cores: V8 collects garbage on
+   * helper threads). Null without a measured async strategy.
+   */
+  parallelEfficiency: number | null;
   warnings: Warning[];
 }
 

@@ -109,6 +109,7 @@ export const COLUMNS: Column[] = [
   { header: 'Mean ± σ', right: true, value: (r) => meanSd(r.wallMs) },
   { header: 'Min … Max', right: true, value: (r) => range(r.wallMs) },
   { header: 'Relative', right: true, value: relative },
+  { header: 'Par. eff.', right: true, value: (r) => (r.parallelEfficiency === null ? '—' : `${Math.round(r.parallelEfficiency * 100)} %`) },
   { header: 'User CPU', right: true, value: (r) => duration(r.userMs.median) },
   { header: 'Sys CPU', right: true, value: (r) => duration(r.systemMs.median) },
   { header: 'Peak RSS', right: true, value: (r) => bytes(r.peakRssBytes?.median) },
