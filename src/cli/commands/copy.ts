@@ -21,6 +21,8 @@ interface CopyArgs extends PoolFlags {
   verify: boolean;
   exclude: string[];
   include: string[];
+  delete: boolean;
+  deleteExcluded: boolean;
   progress?: boolean;
   quiet: boolean;
   summaryJson?: string;
@@ -38,8 +40,10 @@ export const copyCommand: Command = {
       .option('checksum', { type: 'boolean', default: false, describe: 'compare contents, not size+mtime, to find changed files' })
       .option('force', { type: 'boolean', default: false, describe: 'copy every entry, even those that are up to date' })
       .option('verify', { type: 'boolean', default: false, describe: 'read each written file back and compare it with its source' })
-      .option('exclude', { type: 'string', array: true, requiresArg: true, default: [], describe: 'leave out entries matching GLOB (repeatable)' })
-      .option('include', { type: 'string', array: true, requiresArg: true, default: [], describe: 'keep entries matching GLOB despite --exclude; alone: copy only matching files' })
+      .option('exclude', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: 'leave out entries matching GLOB (repeatable)' })
+      .option('include', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: 'keep entries matching GLOB despite --exclude; alone: copy only matching files' })
+      .option('delete', { type: 'boolean', default: false, describe: 'after the copy, remove from DST what is not in SRC (nothing if an entry failed)' })
+      .option('delete-excluded', { type: 'boolean', default: false, implies: 'delete', describe: 'with --delete, remove from DST what --exclude/--include leave out too' })
       .option('progress', { type: 'boolean', describe: 'progress on stderr (default: on a terminal; elsewhere a line a second)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary and no progress' })
       .option('summary-json', { type: 'string', requiresArg: true, hidden: true, coerce: noDash('--summary-json', 'file'), describe: 'write the run summary (for fanout compare), with a hash of the records, to FILE' }),
@@ -56,7 +60,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
   const pool = poolChoice(a);
   const interrupt = interruptSignal();
   const live = progressWanted(a.progress, a.quiet);
-  let latest: CopyProgress = { entries: 0, copied: 0, skipped: 0, failed: 0, bytes: 0, elapsedMs: 0 };
+  let latest: CopyProgress = { entries: 0, copied: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, elapsedMs: 0 };
   const started = performance.now();
   const line = startProgress(() => progressLine({ ...latest, elapsedMs: performance.now() - started }, a.dryRun, latest.total ? etaMs(latest, latest.total) : NaN), live);
   const dry = a.dryRun && !a.log;
@@ -79,6 +83,8 @@ async function runCopy(a: CopyArgs): Promise<number> {
       verify: a.verify,
       include: a.include.map(String),
       exclude: a.exclude.map(String),
+      delete: a.delete,
+      deleteExcluded: a.deleteExcluded,
       log: a.log,
       hashRecords: a.summaryJson !== undefined,
       estimateTotal: live, // the total behind the ETA costs a second walk: only for the live line
@@ -95,6 +101,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
     line.stop();
   }
   if (!a.quiet) process.stderr.write(`${summaryLine(summary)}\n`);
+  if (!a.quiet && summary.deleteSkipped) process.stderr.write(`  --delete: nothing deleted, ${summary.deleteSkipped}\n`);
   for (const f of a.quiet ? [] : summary.firstFailures) process.stderr.write(`  failed: ${f.path}: ${f.error.code}: ${f.error.message}\n`);
   if (a.summaryJson && metrics) {
     // What compare reads back. The hash covers the records (compare hashes DST itself, outside the timing).
@@ -118,7 +125,8 @@ function progressLine(p: CopyProgress, dryRun: boolean, eta: number): string {
 function summaryLine(s: CopySummary): string {
   const secs = s.elapsedMs / 1000;
   const verb = s.dryRun ? 'would copy' : 'copied';
-  return `fanout copy: ${s.entries} entries: ${s.copied} ${verb}, ${s.skipped} skipped, ${s.failed} failed; ` +
+  const deleted = s.deleted > 0 ? `, ${s.deleted} ${s.dryRun ? 'would delete' : 'deleted'}` : '';
+  return `fanout copy: ${s.entries} entries: ${s.copied} ${verb}, ${s.skipped} skipped${deleted}, ${s.failed} failed; ` +
     `${formatBytes(s.bytes)} in ${secs.toFixed(2)} s (${formatBytes(s.bytes / Math.max(secs, 1e-3))}/s, ${Math.round(s.entries / Math.max(secs, 1e-3))} entries/s)` +
     `${s.cancelled ? ' - interrupted' : ''} [${s.mode}${s.mode === 'async' ? '' : ` x${s.workers}`}]`;
 }

@@ -23,7 +23,7 @@ interface Extra {
   linkKey?: string;
 }
 
-const CODE: Record<Action, string> = { mkdir: 'd', copy: 'c', link: 'l', symlink: 's', mkfifo: 'f', mknod: 'n', meta: 'm', skip: '-' };
+const CODE: Record<Action, string> = { mkdir: 'd', copy: 'c', link: 'l', symlink: 's', mkfifo: 'f', mknod: 'n', meta: 'm', skip: '-', delete: 'x' };
 const SKIP = CODE.skip.charCodeAt(0);
 const ACTION = Object.fromEntries(Object.entries(CODE).map(([a, c]) => [c, a])) as Record<string, Action>;
 

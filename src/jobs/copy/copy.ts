@@ -9,7 +9,7 @@
  *
  * The steps, each in its own module: check the roots and apply defaults (options.ts), walk (walk.ts), plan each
  * directory (dir-plan.ts), dispatch batches (batches.ts), take results (results.ts) and finish directories
- * (pending-dirs.ts), then the summary (summary.ts).
+ * (pending-dirs.ts), with --delete remove what SRC lacks from DST (delete.ts), then the summary (summary.ts).
  */
 import { run, type RunSummary } from '../../engine/coordinator.js';
 import { taskModule } from '../tasks.js';
@@ -17,9 +17,10 @@ import { batches, InFlight } from './batches.js';
 import type { BatchResult } from './batch-result.js';
 import { DirCache } from './dir-ref.js';
 import { DirPlanner } from './dir-plan.js';
+import { deleteExtraneous } from './delete.js';
 import { makeDstRoot } from './dst-dir.js';
 import { HardLinks } from './hard-links.js';
-import { settle, type CopyOptions } from './options.js';
+import { settle, type CopyOptions, type CopySettings } from './options.js';
 import { PendingDirs } from './pending-dirs.js';
 import { RecordSink } from './record-sink.js';
 import { Results } from './results.js';
@@ -46,6 +47,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   const inFlight = new InFlight();
   let counter: TreeCount | null = null; // started with the run: nothing is left walking if opening the log fails
   let ran: RunSummary;
+  let deleteSkipped: string | undefined;
   try {
     if (!dryRun && !settings.roots.dstStat) makeDstRoot(dst);
     if (options.estimateTotal) counter = new TreeCount({ src, include: settings.include, exclude: settings.exclude });
@@ -63,7 +65,10 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       signal: stop.signal,
       onResult: results.take,
     });
-    if (!stop.fatal && !ran.cancelled) await results.finish();
+    if (!stop.fatal && !ran.cancelled) {
+      await results.finish();
+      if (settings.delete) deleteSkipped = await deleteAfter(settings, sink);
+    } else if (settings.delete) deleteSkipped = 'the run stopped before the end';
   } finally {
     stop.release();
     counter?.stop();
@@ -76,7 +81,21 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     sink.close();
   }
   stop.throwIfFatal(sink.progress.entries);
-  return summarize(settings, sink, ran, started);
+  return summarize(settings, sink, ran, started, deleteSkipped);
+}
+
+/**
+ * --delete, once every entry is copied: nothing is deleted after a failure (as rsync without --ignore-errors), so
+ * a source that could not be read never costs DST its copy. Returns why nothing was deleted, if it was not.
+ */
+async function deleteAfter(settings: CopySettings, sink: RecordSink): Promise<string | undefined> {
+  const failed = sink.progress.failed;
+  if (failed > 0) return `${failed} ${failed === 1 ? 'entry' : 'entries'} failed`;
+  if (!settings.roots.dstStat && settings.dryRun) return undefined; // DST does not exist: nothing in it
+  deleteExtraneous({ ...settings, emit: (r) => sink.emit(r) });
+  sink.flush();
+  await sink.drained();
+  return undefined;
 }
 
 export type { CopyOptions } from './options.js';

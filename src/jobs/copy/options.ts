@@ -1,6 +1,8 @@
 /** copy()'s options, each documented once with its default, and the one place where the defaults are applied. */
+import { readdirSync } from 'node:fs';
 import type { Mode } from '../../engine/runtimes/channel.js';
 import type { CopyTaskOptions } from './entry.js';
+import { copyFailure } from './errors.js';
 import { entryFilter } from './glob.js';
 import { checkLogPlace } from './log-place.js';
 import { processIdentity, type Identity } from './metadata.js';
@@ -28,6 +30,13 @@ export interface CopyOptions {
   verify?: boolean;
   include?: string[];
   exclude?: string[];
+  /**
+   * After the copy, remove from DST what SRC does not have (delete.ts). Skipped when any entry failed. Refused when
+   * SRC is empty or unreadable and DST is not, unless `force`. Default false.
+   */
+  delete?: boolean;
+  /** With `delete`: remove from DST the entries --include/--exclude leave out too (else they are kept). Default false. */
+  deleteExcluded?: boolean;
   /** JSON Lines file receiving one record per entry, in walk order. */
   log?: string;
   /**
@@ -54,6 +63,8 @@ export interface CopySettings {
   concurrency: number;
   include: string[];
   exclude: string[];
+  delete: boolean;
+  deleteExcluded: boolean;
   /** --include/--exclude as the walk applies them (none: everything). */
   filter: WalkFilter | undefined;
   /** Who runs the copy (owner and mode decisions, metadata.ts). */
@@ -70,12 +81,34 @@ export function settle(options: CopyOptions): CopySettings {
   const dryRun = options.dryRun ?? false;
   const include = options.include ?? [];
   const exclude = options.exclude ?? [];
+  const del = options.delete ?? false;
+  if (del && !options.force) refuseEmptySrc(roots);
   return {
     roots, src, dst, dryRun, include, exclude,
+    delete: del,
+    deleteExcluded: del && (options.deleteExcluded ?? false),
     batchSize: options.batchSize ?? 128,
     concurrency: options.concurrency ?? 16,
     filter: entryFilter(include, exclude),
     id: processIdentity(),
     task: { src, dst, dryRun, checksum: !!options.checksum, force: !!options.force, verify: !!options.verify, umask: process.umask() },
   };
+}
+
+/** `--delete` from an empty or unreadable SRC would empty DST (the classic way to wipe a backup). */
+function refuseEmptySrc(roots: CheckedRoots): void {
+  if (!roots.dstStat || entriesIn(roots.dst) === 0) return;
+  const n = entriesIn(roots.src);
+  if (n > 0) return;
+  const why = n < 0 ? 'cannot be read' : 'is empty';
+  throw copyFailure('REFUSED_DELETE_EMPTY_SRC', `SRC ${roots.src} ${why} and DST ${roots.dst} is not: --delete would empty DST (add --force if that is meant)`);
+}
+
+/** How many entries a directory holds, -1 if it cannot be listed. */
+function entriesIn(dir: string): number {
+  try {
+    return readdirSync(dir).length;
+  } catch {
+    return -1;
+  }
 }

@@ -13,7 +13,7 @@ import type { RecordHash } from './record-hash.js';
 import type { CopyProgress, CopySummary } from './summary.js';
 
 export class RecordSink {
-  readonly progress: CopyProgress = { entries: 0, copied: 0, skipped: 0, failed: 0, bytes: 0, elapsedMs: 0 };
+  readonly progress: CopyProgress = { entries: 0, copied: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, elapsedMs: 0 };
   /** The first few failures, for the summary line. */
   readonly firstFailures: CopySummary['firstFailures'] = [];
   /** Whether anyone reads the records: if not, a batch of successes is only counted (`count`). */
@@ -46,6 +46,7 @@ export class RecordSink {
       p.failed++;
       if (this.firstFailures.length < 5) this.firstFailures.push({ path: r.path, error: r.error! });
     } else if (r.action === 'skip') p.skipped++;
+    else if (r.action === 'delete') p.deleted++;
     else p.copied++;
     p.bytes += r.bytes;
     this.hash?.add(r);

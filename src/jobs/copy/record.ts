@@ -3,8 +3,11 @@ import type { CopyRecordError } from './errors.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'block' | 'char';
 
-/** What was (or, with --dry-run, would be) done. `meta` fixes mode/owner/times of an entry whose data is current. */
-export type Action = 'mkdir' | 'copy' | 'link' | 'symlink' | 'mkfifo' | 'mknod' | 'meta' | 'skip';
+/**
+ * What was (or, with --dry-run, would be) done. `meta` fixes mode/owner/times of an entry whose data is current;
+ * `delete` removes from DST an entry SRC does not have (--delete, after the copy).
+ */
+export type Action = 'mkdir' | 'copy' | 'link' | 'symlink' | 'mkfifo' | 'mknod' | 'meta' | 'skip' | 'delete';
 
 export interface CopyRecord {
   /** Path relative to SRC, '/'-separated; '.' is SRC itself. */

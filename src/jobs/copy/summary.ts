@@ -12,6 +12,8 @@ export interface CopyProgress {
   copied: number;
   skipped: number;
   failed: number;
+  /** Entries removed from DST by --delete (or, dry, that would be). */
+  deleted: number;
   /** File data bytes written. */
   bytes: number;
   elapsedMs: number;
@@ -26,13 +28,15 @@ export interface CopySummary extends CopyProgress {
   workers: number;
   dryRun: boolean;
   cancelled: boolean;
+  /** With --delete: why nothing was deleted (entries failed, or the run stopped), else absent. */
+  deleteSkipped?: string;
   /** The first few failures, for the summary line. */
   firstFailures: Array<{ path: string; error: CopyRecordError }>;
   /** With `hashRecords`: sha256 (hex) of the records in walk order, timings left out. */
   recordHash?: string;
 }
 
-export function summarize(settings: CopySettings, sink: RecordSink, ran: RunSummary, started: number): CopySummary {
+export function summarize(settings: CopySettings, sink: RecordSink, ran: RunSummary, started: number, deleteSkipped?: string): CopySummary {
   const recordHash = sink.digest();
   return {
     ...sink.progress,
@@ -44,6 +48,7 @@ export function summarize(settings: CopySettings, sink: RecordSink, ran: RunSumm
     dryRun: settings.dryRun,
     cancelled: ran.cancelled,
     firstFailures: sink.firstFailures,
+    ...(deleteSkipped !== undefined ? { deleteSkipped } : {}),
     ...(recordHash !== undefined ? { recordHash } : {}),
   };
 }

@@ -123,7 +123,8 @@ function swapped(error: unknown, abs: FsPath): unknown {
   return copyFailure('CHANGED_DURING_COPY', `${String(abs)}: no longer a directory (a symlink or file was put in its place); not followed`, { cause: error });
 }
 
-function readEscaped(abs: string | Buffer): Dirent[] {
+/** A directory's entries read as bytes, names not valid UTF-8 escaped (fs-path.ts). */
+export function readEscaped(abs: string | Buffer): Dirent[] {
   const raw = readdirSync(abs, { withFileTypes: true, encoding: 'buffer' });
   // A Dirent's type lives apart from its name: the name can be swapped for the escaped string.
   for (const e of raw) (e as unknown as { name: string }).name = decodeName(e.name);
