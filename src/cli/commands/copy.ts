@@ -21,6 +21,8 @@ interface CopyArgs extends PoolFlags {
   verify: boolean;
   exclude: string[];
   include: string[];
+  excludeFrom: string[];
+  includeFrom: string[];
   delete: boolean;
   deleteExcluded: boolean;
   progress?: boolean;
@@ -42,6 +44,8 @@ export const copyCommand: Command = {
       .option('verify', { type: 'boolean', default: false, describe: 'read each written file back and compare it with its source' })
       .option('exclude', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: 'leave out entries matching GLOB (repeatable)' })
       .option('include', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: 'keep entries matching GLOB despite --exclude; alone: copy only matching files' })
+      .option('exclude-from', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: 'read exclude patterns from FILE, one per line (# comments)' })
+      .option('include-from', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: 'read include patterns from FILE, one per line (# comments)' })
       .option('delete', { type: 'boolean', default: false, describe: 'after the copy, remove from DST what is not in SRC (nothing if an entry failed)' })
       .option('delete-excluded', { type: 'boolean', default: false, implies: 'delete', describe: 'with --delete, remove from DST what --exclude/--include leave out too' })
       .option('progress', { type: 'boolean', describe: 'progress on stderr (default: on a terminal; elsewhere a line a second)' })
@@ -83,6 +87,8 @@ async function runCopy(a: CopyArgs): Promise<number> {
       verify: a.verify,
       include: a.include.map(String),
       exclude: a.exclude.map(String),
+      excludeFrom: a.excludeFrom.map(String),
+      includeFrom: a.includeFrom.map(String),
       delete: a.delete,
       deleteExcluded: a.deleteExcluded,
       log: a.log,

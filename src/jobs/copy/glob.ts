@@ -1,7 +1,11 @@
 /**
- * --include/--exclude globs. `*` and `?` never match '/', `**` matches across directories, `[...]` is a class.
- * A pattern without '/' matches an entry's name at any depth; one with '/' matches its path from SRC (a
- * leading '/' is allowed). A trailing '/' matches directories only.
+ * --include/--exclude globs, matched as rsync matches its filter patterns:
+ * - `*` and `?` never match '/', `[...]` is a class (`[!...]` negated), a backslash makes the next character literal;
+ * - `**` matches anything, '/' included (`**\/` also matches no directory at all);
+ * - a pattern without '/' (a trailing one aside) and without `**` matches an entry's name, at any depth;
+ * - one with a '/' inside, or with `**`, matches the end of the entry's path from SRC, on a '/' boundary (`b/c`
+ *   matches `b/c` and `a/b/c`), unless it starts with '/': then it is anchored at SRC (`/b/c` matches `b/c` only);
+ * - a trailing '/' matches directories only; a trailing `/***` matches the directory and everything in it.
  */
 export interface Glob {
   test(rel: string, isDir: boolean): boolean;
@@ -9,15 +13,21 @@ export interface Glob {
 
 export function compileGlob(pattern: string): Glob {
   let p = pattern;
-  const dirOnly = p.endsWith('/') && p.length > 1;
+  let tail = '';
+  if (p.endsWith('/***') && p.length > 4) {
+    p = p.slice(0, -4);
+    tail = '(?:/.*)?';
+  }
+  const dirOnly = !tail && p.endsWith('/') && p.length > 1;
   if (dirOnly) p = p.slice(0, -1);
-  const anchored = p.includes('/');
-  if (p.startsWith('/')) p = p.slice(1);
-  const re = new RegExp(`^${toRegExp(p)}$`, 'u');
+  const anchored = p.startsWith('/');
+  if (anchored) p = p.slice(1);
+  const wholePath = anchored || p.includes('/') || p.includes('**') || tail !== '';
+  const re = new RegExp(`${anchored ? '^' : wholePath ? '(?:^|/)' : '^'}${toRegExp(p)}${tail}$`, 'su');
   return {
     test(rel, isDir) {
       if (dirOnly && !isDir) return false;
-      return re.test(anchored ? rel : rel.slice(rel.lastIndexOf('/') + 1));
+      return re.test(wholePath ? rel : rel.slice(rel.lastIndexOf('/') + 1));
     },
   };
 }
@@ -35,6 +45,7 @@ function toRegExp(p: string): string {
         } else out += '.*';
       } else out += '[^/]*';
     } else if (c === '?') out += '[^/]';
+    else if (c === '\\' && i + 1 < p.length) out += p[++i].replace(/[.*?+^${}()|[\]\\/]/g, '\\$&');
     else if (c === '[') {
       const end = p.indexOf(']', i + 2);
       if (end < 0) out += '\\[';

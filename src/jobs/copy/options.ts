@@ -4,6 +4,7 @@ import type { Mode } from '../../engine/runtimes/channel.js';
 import type { CopyTaskOptions } from './entry.js';
 import { copyFailure } from './errors.js';
 import { entryFilter } from './glob.js';
+import { readPatterns } from './pattern-file.js';
 import { checkLogPlace } from './log-place.js';
 import { processIdentity, type Identity } from './metadata.js';
 import type { CopyRecord } from './record.js';
@@ -28,8 +29,14 @@ export interface CopyOptions {
   checksum?: boolean;
   force?: boolean;
   verify?: boolean;
+  /** Globs (glob.ts) of entries copied even when an exclude matches; alone, the only files copied. Default none. */
   include?: string[];
+  /** Globs (glob.ts) of entries left out, a directory with all it holds. Default none. */
   exclude?: string[];
+  /** Files of include patterns, one per line (pattern-file.ts), added to `include`. Default none. */
+  includeFrom?: string[];
+  /** Files of exclude patterns, one per line, added to `exclude`. Default none. */
+  excludeFrom?: string[];
   /**
    * After the copy, remove from DST what SRC does not have (delete.ts). Skipped when any entry failed. Refused when
    * SRC is empty or unreadable and DST is not, unless `force`. Default false.
@@ -79,8 +86,8 @@ export function settle(options: CopyOptions): CopySettings {
   if (options.log) checkLogPlace(options.log, roots);
   const { src, dst } = roots;
   const dryRun = options.dryRun ?? false;
-  const include = options.include ?? [];
-  const exclude = options.exclude ?? [];
+  const include = [...(options.include ?? []), ...(options.includeFrom ?? []).flatMap(readPatterns)];
+  const exclude = [...(options.exclude ?? []), ...(options.excludeFrom ?? []).flatMap(readPatterns)];
   const del = options.delete ?? false;
   if (del && !options.force) refuseEmptySrc(roots);
   return {
