@@ -35,8 +35,8 @@ export const copyCommand: Command = {
   describe: 'mirror a file tree (like rsync -a SRC/ DST/), crash-safe, metadata kept',
   builder: (y: Argv) =>
     withPoolOptions(y, 16, { unordered: false })
-      .positional('src', { type: 'string', describe: 'directory whose contents are copied' })
-      .positional('dst', { type: 'string', describe: 'directory made a mirror of SRC (created when missing)' })
+      .positional('src', { type: 'string', describe: 'directory whose contents are copied, or a single file' })
+      .positional('dst', { type: 'string', describe: 'directory made a mirror of SRC (created when missing); for a file SRC, a folder (existing, or ending in /) or a new name' })
       .option('log', { type: 'string', requiresArg: true, coerce: noDash('--log', 'file', 'a dry run without --log prints its plan on stdout'), describe: 'write one JSON record per entry, in walk order, to FILE' })
       .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'print the plan (one record per entry), write nothing' })
       .option('checksum', { type: 'boolean', default: false, describe: 'compare contents, not size+mtime, to find changed files' })

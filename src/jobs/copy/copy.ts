@@ -21,6 +21,7 @@ import { deleteExtraneous } from './delete.js';
 import { makeDstRoot } from './dst-dir.js';
 import { HardLinks } from './hard-links.js';
 import { settle, type CopyOptions, type CopySettings } from './options.js';
+import { copyFile, isFileSrc } from './single-file.js';
 import { PendingDirs } from './pending-dirs.js';
 import { RecordSink } from './record-sink.js';
 import { Results } from './results.js';
@@ -34,6 +35,7 @@ import { walk } from './walk.js';
 const TASK = taskModule('copy');
 
 export async function copy(options: CopyOptions): Promise<CopySummary> {
+  if (isFileSrc(options.src)) return copyFile(options);
   const started = performance.now();
   const settings = settle(options);
   const { src, dst, dryRun } = settings;

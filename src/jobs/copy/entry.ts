@@ -52,10 +52,11 @@ export type LinkMode = 'defer' | 'copy' | { leader: () => FsPath };
 
 /**
  * `dirs` holds the entry's source and destination directories open (dir-ref.ts): every path below names the
- * entry inside them, so a directory swapped for a symlink since the walk is never followed.
+ * entry inside them, so a directory swapped for a symlink since the walk is never followed. `as` is the
+ * destination's name when it is not the source's (a single file copied to a new name, single-file.ts).
  */
 export function processEntry(
-  c: EntryContext, d: EntryDir, dirs: BatchDirs, name: string, dtype: EntryType, link: LinkMode = 'defer', signal?: AbortSignal,
+  c: EntryContext, d: EntryDir, dirs: BatchDirs, name: string, dtype: EntryType, link: LinkMode = 'defer', signal?: AbortSignal, as = name,
 ): CopyRecord | Promise<CopyRecord> {
   const rel = d.dir ? `${d.dir}/${name}` : name;
   let type = dtype;
@@ -71,17 +72,17 @@ export function processEntry(
       if (link !== 'copy') return hardLink(c, d, dirs, rel, name, link.leader);
     }
     // A new destination directory (which a dry run did not create) is not opened just to learn it is empty.
-    const dstPath = d.fresh && c.o.dryRun ? '' : dirs.dst().child(name);
+    const dstPath = d.fresh && c.o.dryRun ? '' : dirs.dst().child(as);
     // By path, not anchored (a lookup through /proc/self/fd costs several microseconds more, and a re-run is
     // mostly these lstats): it only decides whether to write, and every write below goes through the anchor.
-    const existing = d.fresh ? undefined : lstatSync(fsPath(`${c.o.dst}/${rel}`), { throwIfNoEntry: false });
+    const existing = d.fresh ? undefined : lstatSync(fsPath(`${c.o.dst}/${d.dir ? `${d.dir}/${as}` : as}`), { throwIfNoEntry: false });
     let v = verdict(s, existing, c.id, c.o);
     if (v === 'compare') v = compare(srcPath, dstPath, s, existing!, c.id);
     if (v === 'skip') return okRecord(rel, type, 'skip');
     // An entry whose metadata cannot be fixed without following its name is written again (fixMeta).
     if (v === 'meta' && (c.o.dryRun || fixMeta(dstPath, s, existing!, c.id, exactTimes(srcPath, s)) !== RECREATE)) return okRecord(rel, type, 'meta');
     if (c.o.dryRun) return okRecord(rel, type, action, type === 'file' ? s.size : 0);
-    const tmp = dirs.writable().child(tempName(name));
+    const tmp = dirs.writable().child(tempName(as));
     const w = { id: c.id, dirSetgid: d.sgid, verify: c.o.verify, umask: c.o.umask, signal };
     if (type === 'file') {
       if (s.size >= LARGE && !isSparse(s)) {
@@ -94,7 +95,7 @@ export function processEntry(
     }
     const t = exactTimes(srcPath, s);
     if (type === 'symlink') writeSymlink(linkTarget(srcPath), dstPath, tmp, s, c.id, d.sgid, t);
-    else writeNode(dirs.writable(), tempName(name), name, s, c.id, d.sgid, t);
+    else writeNode(dirs.writable(), tempName(as), as, s, c.id, d.sgid, t);
     return okRecord(rel, type, action);
   } catch (err) {
     return failed(dirs, rel, type, action, err);
