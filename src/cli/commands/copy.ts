@@ -23,6 +23,7 @@ interface CopyArgs extends PoolFlags {
   include: string[];
   excludeFrom: string[];
   includeFrom: string[];
+  filesFrom?: string;
   delete: boolean;
   deleteExcluded: boolean;
   progress?: boolean;
@@ -46,6 +47,7 @@ export const copyCommand: Command = {
       .option('include', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: 'keep entries matching GLOB despite --exclude; alone: copy only matching files' })
       .option('exclude-from', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: 'read exclude patterns from FILE, one per line (# comments)' })
       .option('include-from', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: 'read include patterns from FILE, one per line (# comments)' })
+      .option('files-from', { type: 'string', requiresArg: true, coerce: noDash('--files-from', 'file'), describe: 'copy only the paths FILE lists (relative to SRC, one per line), with their folders' })
       .option('delete', { type: 'boolean', default: false, describe: 'after the copy, remove from DST what is not in SRC (nothing if an entry failed)' })
       .option('delete-excluded', { type: 'boolean', default: false, implies: 'delete', describe: 'with --delete, remove from DST what --exclude/--include leave out too' })
       .option('progress', { type: 'boolean', describe: 'progress on stderr (default: on a terminal; elsewhere a line a second)' })
@@ -89,6 +91,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
       exclude: a.exclude.map(String),
       excludeFrom: a.excludeFrom.map(String),
       includeFrom: a.includeFrom.map(String),
+      filesFrom: a.filesFrom,
       delete: a.delete,
       deleteExcluded: a.deleteExcluded,
       log: a.log,

@@ -52,7 +52,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   let deleteSkipped: string | undefined;
   try {
     if (!dryRun && !settings.roots.dstStat) makeDstRoot(dst);
-    if (options.estimateTotal) counter = new TreeCount({ src, include: settings.include, exclude: settings.exclude });
+    if (options.estimateTotal) counter = new TreeCount({ src, include: settings.include, exclude: settings.exclude, listed: settings.listed });
     const planner = new DirPlanner(settings, dstDirs, sweep, stop, counter);
     const links = new HardLinks({ o: settings.task, id: settings.id }, srcDirs, dstDirs);
     const results = new Results(sink, pending, inFlight, links, stop, counter, options.onProgress, started);

@@ -12,6 +12,7 @@ export const COPY_CODES = [
   'REFUSED_LOG_INSIDE_DST', // --log FILE is inside DST: the copy could replace it
   'REFUSED_DELETE_EMPTY_SRC', // --delete with an empty or unreadable SRC and a non-empty DST, without --force
   'PATTERN_FILE_UNREADABLE', // --exclude-from/--include-from FILE cannot be read
+  'FILES_FROM_UNREADABLE', // --files-from FILE cannot be read
   'SRC_NOT_A_DIRECTORY', // SRC is missing, empty ('') or not a directory
   'DST_NOT_A_DIRECTORY', // DST exists and is not a directory, or is empty ('')
   'NO_SPACE', // ENOSPC or EDQUOT: fatal, the run stops

@@ -5,6 +5,7 @@ import type { CopyTaskOptions } from './entry.js';
 import { copyFailure } from './errors.js';
 import { entryFilter } from './glob.js';
 import { readPatterns } from './pattern-file.js';
+import { bothFilters, listedFilter, readFileList } from './files-from.js';
 import { checkLogPlace } from './log-place.js';
 import { processIdentity, type Identity } from './metadata.js';
 import type { CopyRecord } from './record.js';
@@ -37,6 +38,8 @@ export interface CopyOptions {
   includeFrom?: string[];
   /** Files of exclude patterns, one per line, added to `exclude`. Default none. */
   excludeFrom?: string[];
+  /** A file listing the paths to copy, one per line (files-from.ts); with the globs, both must let an entry in. Default none: all. */
+  filesFrom?: string;
   /**
    * After the copy, remove from DST what SRC does not have (delete.ts). Skipped when any entry failed. Refused when
    * SRC is empty or unreadable and DST is not, unless `force`. Default false.
@@ -72,6 +75,8 @@ export interface CopySettings {
   exclude: string[];
   delete: boolean;
   deleteExcluded: boolean;
+  /** --files-from's paths, if given. */
+  listed?: string[];
   /** --include/--exclude as the walk applies them (none: everything). */
   filter: WalkFilter | undefined;
   /** Who runs the copy (owner and mode decisions, metadata.ts). */
@@ -88,6 +93,7 @@ export function settle(options: CopyOptions): CopySettings {
   const dryRun = options.dryRun ?? false;
   const include = [...(options.include ?? []), ...(options.includeFrom ?? []).flatMap(readPatterns)];
   const exclude = [...(options.exclude ?? []), ...(options.excludeFrom ?? []).flatMap(readPatterns)];
+  const listed = options.filesFrom !== undefined ? readFileList(options.filesFrom) : undefined;
   const del = options.delete ?? false;
   if (del && !options.force) refuseEmptySrc(roots);
   return {
@@ -96,7 +102,8 @@ export function settle(options: CopyOptions): CopySettings {
     deleteExcluded: del && (options.deleteExcluded ?? false),
     batchSize: options.batchSize ?? 128,
     concurrency: options.concurrency ?? 16,
-    filter: entryFilter(include, exclude),
+    listed,
+    filter: bothFilters(entryFilter(include, exclude), listed ? listedFilter(listed) : undefined),
     id: processIdentity(),
     task: { src, dst, dryRun, checksum: !!options.checksum, force: !!options.force, verify: !!options.verify, umask: process.umask() },
   };

@@ -34,7 +34,9 @@ export async function copyFile(options: CopyOptions): Promise<CopySummary> {
   const started = performance.now();
   const src = resolve(options.src);
   const { dir, name } = target(options.src, options.dst);
-  if (options.delete) throw copyFailure('SRC_NOT_A_DIRECTORY', `--delete needs SRC to be a folder: ${options.src} is a file`);
+  if (options.delete || options.filesFrom !== undefined) {
+    throw copyFailure('SRC_NOT_A_DIRECTORY', `${options.delete ? '--delete' : '--files-from'} needs SRC to be a folder: ${options.src} is a file`);
+  }
   const into = statOrNull(dir);
   if (into && !into.isDirectory()) throw copyFailure('DST_NOT_A_DIRECTORY', `${dir} exists and is not a directory`);
   const dstFile = statOrNull(`${dir}/${name}`);

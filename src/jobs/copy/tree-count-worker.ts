@@ -5,6 +5,7 @@
 import { lstatSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { fsPath } from './fs-path.js';
+import { bothFilters, listedFilter } from './files-from.js';
 import { entryFilter } from './glob.js';
 import { MAX_LEAD, type CountInput, type CountMessage, type TreeTotal } from './tree-total.js';
 import { walk } from './walk.js';
@@ -20,7 +21,8 @@ const before = (rel: string, stat: { atimeMs: number }, atimeNs: bigint) => {
   listed++;
   post({ t: 'dir', rel, atimeMs: stat.atimeMs, atimeNs });
 };
-for await (const listing of walk(input.src, entryFilter(input.include, input.exclude), before)) {
+const filter = bothFilters(entryFilter(input.include, input.exclude), input.listed ? listedFilter(input.listed) : undefined);
+for await (const listing of walk(input.src, filter, before)) {
   total.entries += 1 + listing.files.length;
   const dir = listing.rel ? `${input.src}/${listing.rel}` : input.src;
   for (const f of listing.files) {

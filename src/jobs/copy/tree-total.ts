@@ -29,6 +29,8 @@ export interface CountInput {
   src: string;
   include: string[];
   exclude: string[];
+  /** --files-from's paths, when given: the count walks what the copy walks. */
+  listed?: string[];
 }
 
 export type CountMessage = { t: 'dir'; rel: string; atimeMs: number; atimeNs: bigint } | { t: 'total'; total: TreeTotal };
