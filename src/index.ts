@@ -10,3 +10,7 @@ export { OrderedWriter } from './engine/ordered-writer.js';
 export { ResultQueue } from './engine/result-queue.js';
 export { MODES } from './engine/runtimes/channel.js';
 export type { Mode } from './engine/runtimes/channel.js';
+export { serve } from './cluster/lazy-serve.js';
+export type { ServeOptions, Server } from './cluster/serve.js';
+export type { ClusterOptions } from './cluster/queue-executor.js';
+export type { RunMode } from './engine/create-executor.js';

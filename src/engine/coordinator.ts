@@ -99,7 +99,7 @@ class Coordinator<I, R> {
         this.executorReady = true;
         this.pump();
       },
-    });
+    }, this.s.cluster);
     const signal = this.s.signal;
     const onAbort = () => this.cancel();
     if (signal?.aborted) this.cancel();

@@ -1,6 +1,6 @@
 /** What a run reports: one outcome per item, live counters while it runs, and a summary at the end. */
 import type { SerializedError } from './errors.js';
-import type { Mode } from './runtimes/channel.js';
+import type { RunMode } from './create-executor.js';
 
 export type Outcome<I, R> =
   | { index: number; item: I; attempts: number; ok: true; value: R }
@@ -31,6 +31,6 @@ export interface RunStats {
 export interface RunSummary extends RunStats {
   cancelled: boolean;
   elapsedMs: number;
-  mode: Mode;
+  mode: RunMode;
   workers: number;
 }

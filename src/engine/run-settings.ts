@@ -7,7 +7,9 @@ import { availableParallelism } from 'node:os';
 import { FanoutError } from './errors.js';
 import type { ExecutorSpec } from './executor.js';
 import type { Outcome, RunStats } from './run-results.js';
-import { MODES, type Mode } from './runtimes/channel.js';
+import { MODES } from './runtimes/channel.js';
+import type { RunMode } from './create-executor.js';
+import type { ClusterOptions } from '../cluster/queue-executor.js';
 
 export interface RunOptions<I, R> {
   /**
@@ -19,8 +21,10 @@ export interface RunOptions<I, R> {
   task: string | URL;
   /** Passed to the task factory in every worker; must be structured-clone safe. Default: undefined. */
   taskOptions?: unknown;
-  /** Where tasks run, one of MODES. Default: 'async'. */
-  mode?: Mode;
+  /** Where tasks run, one of MODES, or 'cluster' (remote workers through Redis, see `cluster`). Default: 'async'. */
+  mode?: RunMode;
+  /** Mode 'cluster': the Redis URL and how long a worker may go silent. Required in that mode. */
+  cluster?: ClusterOptions;
   /** Workers for 'threads' and 'procs'. Default: os.availableParallelism(). Ignored in 'async'. */
   workers?: number;
   /** Items in flight at once, across all workers. Default: 16. */
@@ -75,7 +79,7 @@ export interface RunOptions<I, R> {
 
 /** The options that resolveRunOptions gives a default or a normal form; the others pass through as given. */
 interface Resolved {
-  mode: Mode;
+  mode: RunMode;
   /** 1 in 'async'. */
   workers: number;
   concurrency: number;
@@ -101,8 +105,8 @@ export function resolveRunOptions<I, R>(options: RunOptions<I, R>): Settings<I, 
   if (!isIterable(items)) throw invalid('items must be an iterable or an async iterable');
   if (typeof task !== 'string' && !(task instanceof URL)) throw invalid('task must be the path or file URL of a built task module');
   const mode = options.mode ?? 'async';
-  if (!MODES.includes(mode)) throw invalid(`mode must be ${MODES.slice(0, -1).join(', ')} or ${MODES.at(-1)}, got ${mode}`);
-  const workers = mode === 'async' ? 1 : atLeast('workers', options.workers ?? availableParallelism(), 1);
+  if (mode !== 'cluster' && !MODES.includes(mode)) throw invalid(`mode must be ${MODES.join(', ')} or cluster, got ${mode}`);
+  const workers = mode === 'async' || mode === 'cluster' ? 1 : atLeast('workers', options.workers ?? availableParallelism(), 1);
   const concurrency = atLeast('concurrency', options.concurrency ?? 16, 1);
   if (options.ratePerKey !== undefined) above0('ratePerKey', options.ratePerKey);
   const taskTimeoutMs = options.taskTimeoutMs === undefined ? Infinity : above0('taskTimeoutMs', options.taskTimeoutMs);

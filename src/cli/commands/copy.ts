@@ -4,6 +4,7 @@ import type { CopyProgress, CopySummary } from '../../jobs/copy/copy.js';
 import { EXIT } from '../exit-codes.js';
 import { poolChoice, withPoolOptions, type PoolFlags } from '../pool-options.js';
 import { interruptSignal } from '../signals.js';
+import { clusterNotices, waitingText } from '../cluster-notices.js';
 import { exitCodeWhenStdoutGone } from '../exit.js';
 import { stdoutWriter } from '../stdout-writer.js';
 import { refuseClosedStdout } from '../closed-stdio.js';
@@ -68,7 +69,8 @@ async function runCopy(a: CopyArgs): Promise<number> {
   const live = progressWanted(a.progress, a.quiet);
   let latest: CopyProgress = { entries: 0, copied: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, elapsedMs: 0 };
   const started = performance.now();
-  const line = startProgress(() => progressLine({ ...latest, elapsedMs: performance.now() - started }, a.dryRun, latest.total ? etaMs(latest, latest.total) : NaN), live);
+  const cluster = clusterNotices(pool, a.quiet, live);
+  const line = startProgress(() => cluster.waiting() ? waitingText(pool.cluster!.url) : progressLine({ ...latest, elapsedMs: performance.now() - started }, a.dryRun, latest.total ? etaMs(latest, latest.total) : NaN), live);
   const dry = a.dryRun && !a.log;
   // `fanout copy -n SRC DST | head`: once the reader is gone the plan has no one to go to, and a dry run has
   // written nothing, so it ends quietly.
@@ -81,6 +83,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
       src: a.src,
       dst: a.dst,
       mode: pool.mode,
+      cluster: cluster.options,
       workers: pool.workers,
       concurrency: pool.concurrency,
       dryRun: a.dryRun,
@@ -108,6 +111,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
   } finally {
     interrupt.dispose();
     line.stop();
+    cluster.dispose();
   }
   if (!a.quiet) process.stderr.write(`${summaryLine(summary)}\n`);
   if (!a.quiet && summary.deleteSkipped) process.stderr.write(`  --delete: nothing deleted, ${summary.deleteSkipped}\n`);
@@ -137,5 +141,5 @@ function summaryLine(s: CopySummary): string {
   const deleted = s.deleted > 0 ? `, ${s.deleted} ${s.dryRun ? 'would delete' : 'deleted'}` : '';
   return `fanout copy: ${s.entries} entries: ${s.copied} ${verb}, ${s.skipped} skipped${deleted}, ${s.failed} failed; ` +
     `${formatBytes(s.bytes)} in ${secs.toFixed(2)} s (${formatBytes(s.bytes / Math.max(secs, 1e-3))}/s, ${Math.round(s.entries / Math.max(secs, 1e-3))} entries/s)` +
-    `${s.cancelled ? ' - interrupted' : ''} [${s.mode}${s.mode === 'async' ? '' : ` x${s.workers}`}]`;
+    `${s.cancelled ? ' - interrupted' : ''} [${s.mode}${s.mode === 'async' || s.mode === 'cluster' ? '' : ` x${s.workers}`}]`;
 }

@@ -7,6 +7,7 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { poolChoice, withPoolOptions } from '../pool-options.js';
 import { formatBytes, formatDuration, parseBytes, progressWanted, startProgress } from '../progress.js';
 import { interruptSignal } from '../signals.js';
+import { clusterNotices, waitingText } from '../cluster-notices.js';
 import { dashArg, noDash } from '../dash-arg.js';
 import { numberOption, ranged, whole } from '../number-option.js';
 import { refuseClosedStdin, refuseClosedStdout } from '../closed-stdio.js';
@@ -67,7 +68,8 @@ export const scrapeCommand: Command = {
     const started = Date.now();
     let live: ScrapeProgress | null = null;
     const showProgress = progressWanted(a.progress, quiet);
-    const line = startProgress(() => progressText(live, started), showProgress);
+    const cluster = clusterNotices(pool, quiet, showProgress);
+    const line = startProgress(() => (cluster.waiting() ? waitingText(pool.cluster!.url) : progressText(live, started)), showProgress);
     let summary: ScrapeSummary;
     try {
       summary = await scrape({
@@ -77,6 +79,7 @@ export const scrapeCommand: Command = {
         format: a.format,
         resume: a.resume,
         ...pool,
+        cluster: cluster.options,
         perHost: a.perHost,
         ratePerHost: a.ratePerHost,
         respectRobots: a.respectRobots,
@@ -91,6 +94,7 @@ export const scrapeCommand: Command = {
       throw err;
     } finally {
       line.stop();
+      cluster.dispose();
       interrupt.dispose();
     }
     if (!quiet) process.stderr.write(summaryText(summary));

@@ -31,6 +31,7 @@ import type { CopyItem } from './task.js';
 import { sweeperFor } from './temp.js';
 import { TreeCount } from './tree-total.js';
 import { walk } from './walk.js';
+import { writeClusterProbe, type ClusterProbe } from './cluster-probe.js';
 
 const TASK = taskModule('copy');
 
@@ -50,8 +51,10 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   let counter: TreeCount | null = null; // started with the run: nothing is left walking if opening the log fails
   let ran: RunSummary;
   let deleteSkipped: string | undefined;
+  let probe: ClusterProbe | null = null;
   try {
     if (!dryRun && !settings.roots.dstStat) makeDstRoot(dst);
+    if (options.mode === 'cluster') probe = writeClusterProbe(src, dst);
     if (options.estimateTotal) counter = new TreeCount({ src, include: settings.include, exclude: settings.exclude, listed: settings.listed });
     const planner = new DirPlanner(settings, dstDirs, sweep, stop, counter);
     const links = new HardLinks({ o: settings.task, id: settings.id }, srcDirs, dstDirs);
@@ -61,17 +64,20 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
       task: TASK,
       taskOptions: settings.task,
       mode: options.mode,
+      cluster: probe && options.cluster ? { ...options.cluster, shared: probe.shared } : options.cluster,
       workers: options.workers,
       concurrency: settings.concurrency,
       window: Math.max(64, 4 * settings.concurrency),
       signal: stop.signal,
       onResult: results.take,
     });
+    probe?.remove(); // before DST's own metadata is set
     if (!stop.fatal && !ran.cancelled) {
       await results.finish();
       if (settings.delete) deleteSkipped = await deleteAfter(settings, sink);
     } else if (settings.delete) deleteSkipped = 'the run stopped before the end';
   } finally {
+    probe?.remove();
     stop.release();
     counter?.stop();
     if (stop.stopped) {

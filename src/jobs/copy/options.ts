@@ -1,6 +1,7 @@
 /** copy()'s options, each documented once with its default, and the one place where the defaults are applied. */
 import { readdirSync } from 'node:fs';
-import type { Mode } from '../../engine/runtimes/channel.js';
+import type { RunMode } from '../../engine/create-executor.js';
+import type { ClusterOptions } from '../../cluster/queue-executor.js';
 import type { CopyTaskOptions } from './entry.js';
 import { copyFailure } from './errors.js';
 import { entryFilter } from './glob.js';
@@ -17,7 +18,9 @@ export interface CopyOptions {
   src: string;
   dst: string;
   /** Where tasks run. Default 'async'. */
-  mode?: Mode;
+  mode?: RunMode;
+  /** Mode 'cluster': where the queue is (see RunOptions.cluster); SRC and DST must be shared with every worker. */
+  cluster?: ClusterOptions;
   workers?: number;
   /**
    * Batches in flight at once. Default 16: enough queued per worker that a worker is rarely idle waiting for

@@ -1,6 +1,6 @@
 /** What a copy reports while it runs (CopyProgress) and once it is done (CopySummary). */
 import type { RunSummary } from '../../engine/coordinator.js';
-import type { Mode } from '../../engine/runtimes/channel.js';
+import type { RunMode } from '../../engine/create-executor.js';
 import type { CopyRecordError } from './errors.js';
 import type { CopySettings } from './options.js';
 import type { RecordSink } from './record-sink.js';
@@ -24,7 +24,7 @@ export interface CopyProgress {
 export interface CopySummary extends CopyProgress {
   src: string;
   dst: string;
-  mode: Mode;
+  mode: RunMode;
   workers: number;
   dryRun: boolean;
   cancelled: boolean;

@@ -5,7 +5,8 @@
 import { run, type Outcome, type RunStats } from '../../engine/coordinator.js';
 import { taskModule } from '../tasks.js';
 import { FanoutError } from '../../engine/errors.js';
-import type { Mode } from '../../engine/runtimes/channel.js';
+import type { RunMode } from '../../engine/create-executor.js';
+import type { ClusterOptions } from '../../cluster/queue-executor.js';
 import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, refuseInputAsOutput, type OutputFormat } from './output.js';
 import { failedRecord, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
@@ -34,7 +35,9 @@ export interface ScrapeOptions {
   format: OutputFormat;
   /** Skip what `output` already holds and append the rest. */
   resume: boolean;
-  mode: Mode;
+  mode: RunMode;
+  /** Mode 'cluster': where the queue is (see RunOptions.cluster). */
+  cluster?: ClusterOptions;
   workers: number;
   concurrency: number;
   ordered: boolean;
@@ -152,6 +155,7 @@ async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started
       task: TASK,
       taskOptions: task,
       mode: o.mode,
+      cluster: o.cluster,
       workers: o.workers,
       concurrency: o.concurrency,
       ordered: o.ordered,

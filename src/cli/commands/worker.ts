@@ -1,0 +1,40 @@
+/** `fanout worker <url>`: serve the runs coordinators announce in that Redis, until Ctrl-C or SIGTERM. */
+import type { Argv } from 'yargs';
+import { EXIT, UsageError } from '../exit-codes.js';
+import { numberOption, whole } from '../number-option.js';
+import { interruptSignal } from '../signals.js';
+import type { Command } from './command.js';
+
+export const workerCommand: Command = {
+  command: 'worker <url>',
+  describe: 'run the tasks of `scrape --cluster URL` and `copy --cluster URL` runs on this machine',
+  builder: (y: Argv) =>
+    y
+      .positional('url', { type: 'string', describe: 'the Redis the coordinators use: redis://host:port, rediss://…, redis+unix:///path' })
+      .option('threads', numberOption('--threads', whole(1), { describe: 'run tasks in N worker threads (default: async, on the main event loop)' }))
+      .option('procs', numberOption('--procs', whole(1), { describe: 'run tasks in N child processes' }))
+      .option('task', { type: 'string', requiresArg: true, describe: 'a task module of this machine that runs may ask for (besides scrape and copy)' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no line per run joined or left' }),
+  async run(a) {
+    if (a.threads !== undefined && a.procs !== undefined) throw new UsageError('--threads and --procs cannot be combined');
+    const mode = a.threads !== undefined ? 'threads' : a.procs !== undefined ? 'procs' : 'async';
+    const { serve } = await import('../../cluster/serve.js');
+    const say = (line: string) => {
+      if (!a.quiet) process.stderr.write(`fanout worker: ${line}\n`);
+    };
+    const interrupt = interruptSignal();
+    try {
+      const server = await serve({ url: a.url, mode, workers: a.threads ?? a.procs, task: a.task, onNotice: say });
+      say(`${server.id} waiting for runs on ${a.url} (${mode}${mode === 'async' ? '' : ` x${a.threads ?? a.procs}`}); Ctrl-C to leave`);
+      await new Promise<void>((resolve) => {
+        if (interrupt.signal.aborted) resolve();
+        interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      say('finishing the jobs held, then leaving (Ctrl-C again to quit at once)');
+      await server.close();
+    } finally {
+      interrupt.dispose();
+    }
+    return EXIT.INTERRUPTED;
+  },
+};

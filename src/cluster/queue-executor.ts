@@ -1,0 +1,300 @@
+/**
+ * The coordinator's side of the cluster runtime: an Executor whose workers are remote. Tasks dispatched in one
+ * turn go out as BullMQ jobs on the run's own queue; settlements come back on the run's results stream (see
+ * results-reader.ts), and jobs whose worker vanished are reported as crashed so the coordinator's own retry
+ * policy applies. The coordinator keeps admission: per-host limits hold across every machine.
+ */
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { SerializedError } from '../engine/errors.js';
+import { FanoutError } from '../engine/errors.js';
+import type { Executor, ExecutorEvents, ExecutorSpec } from '../engine/executor.js';
+import type { WireTask } from '../engine/protocol.js';
+import { describeTask, taskRef } from './builtin-tasks.js';
+import { connect } from './client.js';
+import { QUEUE_NAME, runKeys, type RunKeys } from './keys.js';
+import { ResultsReader } from './results-reader.js';
+import { RunLease } from './run-lease.js';
+import type { JobData, Manifest, ResultMessage, SharedPaths } from './wire.js';
+
+export interface ClusterOptions {
+  /** The Redis every worker of the run reaches, e.g. redis://queue-host:6379. Required. */
+  url: string;
+  /**
+   * Seconds a job's lock lasts without renewal: a worker that dies (or is cut off) has its jobs given back
+   * within about this, and their items run again elsewhere. Default: 30.
+   */
+  leaseSeconds?: number;
+  /** Paths every worker must see as the coordinator does; a worker that does not is refused. Default: none. */
+  shared?: SharedPaths;
+  /** Lines for the user: a worker refused the run, and why. Default: none. */
+  onNotice?: (line: string) => void;
+  /** The number of workers serving the run, each time it changes (0: waiting for workers). Default: none. */
+  onWorkers?: (count: number) => void;
+}
+
+const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
+export const FANOUT_VERSION = version;
+
+/** Most tasks one job carries: more makes the queue cheaper per item, fewer spreads a turn over more workers. */
+const MAX_JOB_TASKS = 64;
+/** A turn's tasks are spread over at least this many jobs per attached worker, when there are enough. */
+const JOBS_PER_WORKER = 2;
+/** Fewest tasks a job gets when a turn is split for spreading. */
+const MIN_SPLIT_TASKS = 8;
+
+interface Outstanding {
+  ids: Set<number>;
+  /** addBulk has returned: the job exists in Redis (before that, its absence means nothing). */
+  added: boolean;
+}
+
+export async function createQueueExecutor(spec: ExecutorSpec, events: ExecutorEvents, cluster: ClusterOptions): Promise<Executor> {
+  const leaseMs = Math.round((cluster.leaseSeconds ?? 30) * 1000);
+  const runId = randomBytes(6).toString('hex');
+  const keys = runKeys(runId);
+  const manifest: Manifest = {
+    runId,
+    version,
+    task: taskRef(spec.module),
+    options: spec.options ?? null,
+    taskTimeoutMs: Number.isFinite(spec.taskTimeoutMs) ? spec.taskTimeoutMs : null,
+    leaseMs,
+    ...(cluster.shared ? { shared: cluster.shared } : {}),
+  };
+  const redis = connect(cluster.url);
+  try {
+    await redis.xgroup('CREATE', keys.results, 'c', '$', 'MKSTREAM');
+    const lease = new RunLease(redis, keys, manifest);
+    const queue = new Queue<JobData>(QUEUE_NAME, { connection: redis, prefix: keys.prefix });
+    queue.on('error', () => {}); // reported by the commands that fail
+    const executor = new QueueExecutor(redis, queue, keys, lease, events, cluster, leaseMs);
+    await lease.announce();
+    executor.start();
+    return executor;
+  } catch (err) {
+    redis.disconnect();
+    throw new FanoutError('REDIS_UNREACHABLE', `cannot start the run on ${cluster.url}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+class QueueExecutor implements Executor {
+  private outbox: { task: WireTask; alone: boolean }[] = [];
+  private flushScheduled = false;
+  private readonly jobs = new Map<string, Outstanding>();
+  /** Task id -> the job carrying it, for every task in flight. */
+  private readonly taskJob = new Map<number, string>();
+  private nextJob = 0;
+  private workers = 0;
+  private ready = false;
+  private failed = false;
+  private closed = false;
+  private readonly reader: ResultsReader;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly queue: Queue<JobData>,
+    private readonly keys: RunKeys,
+    private readonly lease: RunLease,
+    private readonly events: ExecutorEvents,
+    private readonly cluster: ClusterOptions,
+    leaseMs: number,
+  ) {
+    this.reader = new ResultsReader(redis, keys, {
+      message: (m) => this.onMessage(m),
+      check: () => this.check(),
+      failed: (err) => this.fail(err),
+    }, Math.max(200, Math.min(5000, leaseMs / 4)));
+  }
+
+  start(): void {
+    this.reader.start();
+  }
+
+  dispatch(task: WireTask, alone = false): void {
+    this.outbox.push({ task, alone });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outbox.length === 0 || this.closed) return;
+    const list = this.outbox;
+    this.outbox = [];
+    const together = list.filter((t) => !t.alone).map((t) => t.task);
+    const batches: JobData[] = list.filter((t) => t.alone).map((t) => ({ tasks: [t.task], alone: true }));
+    const count = Math.max(Math.ceil(together.length / MAX_JOB_TASKS), Math.min(JOBS_PER_WORKER * Math.max(1, this.workers), Math.ceil(together.length / MIN_SPLIT_TASKS)));
+    const size = Math.ceil(together.length / Math.max(1, count));
+    for (let i = 0; i < together.length; i += size) batches.push({ tasks: together.slice(i, i + size) });
+    const added: Outstanding[] = [];
+    const jobs = batches.map((data) => {
+      // Custom ids (not plain integers, which BullMQ refuses): the job is known before addBulk returns.
+      const jobId = `b${this.nextJob++}`;
+      const o: Outstanding = { ids: new Set(data.tasks.map((t) => t.id)), added: false };
+      this.jobs.set(jobId, o);
+      for (const t of data.tasks) this.taskJob.set(t.id, jobId);
+      added.push(o);
+      return { name: 'b', data, opts: { jobId, removeOnComplete: true, removeOnFail: true } };
+    });
+    this.queue.addBulk(jobs).then(
+      () => {
+        for (const o of added) o.added = true;
+      },
+      (err: unknown) => this.fail(err),
+    );
+  }
+
+  private onMessage(m: ResultMessage): void {
+    if (m.n) this.cluster.onNotice?.(m.n);
+    if (m.j) this.workerJoined();
+    if (m.r) for (const id of m.r) if (this.taskJob.has(id)) this.events.keyReleased(id);
+    if (m.s) {
+      for (const s of m.s) if (this.take(s.id)) this.events.settled(s);
+    }
+    for (const c of m.c ?? []) {
+      const ids = c.ids.filter((id) => this.take(id));
+      if (ids.length > 0) this.events.crashed(ids, c.error, c.beforeReady);
+    }
+    for (const t of m.to ?? []) {
+      const overdue = t.overdue.filter((id) => this.take(id));
+      const others = t.others.filter((id) => this.take(id));
+      if (overdue.length + others.length > 0) this.events.timedOut(overdue, others, t.shared);
+    }
+    if (m.s) this.events.batchSettled();
+  }
+
+  /**
+   * Takes a task out of flight; false when it is not in flight (a job delivered twice, or one given up on
+   * already): its settlement is dropped, so each item's record is written once.
+   */
+  private take(id: number): boolean {
+    const jobId = this.taskJob.get(id);
+    if (jobId === undefined) return false;
+    this.taskJob.delete(id);
+    const job = this.jobs.get(jobId);
+    if (job) {
+      job.ids.delete(id);
+      if (job.ids.size === 0) this.jobs.delete(jobId);
+    }
+    return true;
+  }
+
+  private workerJoined(): void {
+    if (this.ready) return;
+    this.ready = true;
+    this.events.ready();
+  }
+
+  /**
+   * Run by the reader between reads: counts live workers, and finds jobs whose worker is gone: a job that
+   * vanished with tasks unsettled (failed, or removed), or one still active whose lock lapsed (its worker died
+   * or was cut off for longer than the lease). Their tasks are reported as crashed. The reader drains the
+   * stream between the state reads and `lost()`, so a job that finished normally has had its results taken.
+   */
+  private async check(): Promise<(() => Promise<void>) | void> {
+    const live = await liveWorkers(this.redis, this.keys);
+    if (live !== this.workers) {
+      this.workers = live;
+      this.cluster.onWorkers?.(live);
+    }
+    if (live > 0) this.workerJoined();
+    const ids = [...this.jobs].filter(([, o]) => o.added).map(([id]) => id);
+    if (ids.length === 0) return;
+    const states = await Promise.all(ids.map((id) => jobState(this.redis, this.keys, id)));
+    return async () => {
+      for (let i = 0; i < ids.length; i++) {
+        const jobId = ids[i]!;
+        if (states[i] === 'running') continue;
+        // A stalled job is removed first, unless a worker took it meanwhile (then it is running again).
+        if (states[i] === 'stalled' && (await this.queue.remove(jobId)) !== 1) continue;
+        this.lost(jobId, { name: 'FanoutError', code: 'WORKER_LOST', message: `its worker stopped answering for longer than the lease` });
+      }
+    };
+  }
+
+  private lost(jobId: string, error: SerializedError): void {
+    const job = this.jobs.get(jobId);
+    if (!job) return;
+    const ids = [...job.ids].filter((id) => this.take(id));
+    if (ids.length > 0) this.events.crashed(ids, error, false);
+  }
+
+  private fail(err: unknown): void {
+    if (this.failed || this.closed) return;
+    this.failed = true;
+    this.events.fatal(new FanoutError('REDIS_LOST', `the cluster's Redis failed: ${(err as Error).message}`, { cause: err }));
+  }
+
+  /** Tells every worker to abort this run's tasks; tasks not sent yet, and jobs no worker took, never run. */
+  cancel(ids: Iterable<number>): number[] {
+    const wanted = new Set(ids);
+    const dropped = this.outbox.filter((t) => wanted.has(t.task.id)).map((t) => t.task.id);
+    this.outbox = this.outbox.filter((t) => !wanted.has(t.task.id));
+    void this.redis.publish(this.keys.control, 'cancel').catch(() => {});
+    void this.removeWaiting();
+    return dropped;
+  }
+
+  /** Removes jobs still waiting in the queue (BullMQ refuses to remove one a worker holds). */
+  private async removeWaiting(): Promise<void> {
+    for (const [jobId, o] of [...this.jobs]) {
+      if (!o.added) continue;
+      const removed = await this.queue.remove(jobId).catch(() => 0);
+      if (removed === 1) {
+        const ids = [...o.ids].filter((id) => this.take(id));
+        if (ids.length > 0) this.events.crashed(ids, { name: 'FanoutError', code: 'CANCELLED', message: 'run cancelled' }, true);
+      }
+    }
+  }
+
+  /** The grace period after a cancel is over: tasks still out are given up (their late results are dropped). */
+  endBusy(): number[] {
+    const ids = [...this.taskJob.keys()];
+    this.taskJob.clear();
+    this.jobs.clear();
+    return ids;
+  }
+
+  async close(graceMs = 5000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.reader.stop();
+      await this.lease.withdraw();
+      // Workers leave on 'end'; their BullMQ workers are closed before the queue's keys go, so none is re-made.
+      const until = Date.now() + Math.min(graceMs, 5000);
+      while (Date.now() < until && (await liveWorkers(this.redis, this.keys)) > 0) await new Promise((r) => setTimeout(r, 50));
+      await this.queue.obliterate({ force: true });
+      await this.queue.close();
+      await this.lease.removeAll();
+    } finally {
+      await this.redis.quit().catch(() => this.redis.disconnect());
+    }
+  }
+}
+
+/** Workers registered for the run whose registration has not lapsed. */
+async function liveWorkers(redis: Redis, keys: RunKeys): Promise<number> {
+  const now = Date.now();
+  return Object.values(await redis.hgetall(keys.workers)).filter((until) => Number(until) > now).length;
+}
+
+/** A job's state for the stalled check: KEYS job hash, its lock, the active list; ARGV job id. */
+const JOB_STATE_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
+if redis.call('LPOS', KEYS[3], ARGV[1]) then return 2 end
+return 1`;
+
+async function jobState(redis: Redis, keys: RunKeys, jobId: string): Promise<'gone' | 'running' | 'stalled'> {
+  const job = keys.job(jobId);
+  const r = await redis.eval(JOB_STATE_LUA, 3, job, `${job}:lock`, keys.active, jobId);
+  return r === 0 ? 'gone' : r === 2 ? 'stalled' : 'running';
+}
+
+export { describeTask };

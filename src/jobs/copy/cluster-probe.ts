@@ -1,0 +1,28 @@
+/**
+ * Copy through the cluster needs SRC and DST at the same paths on every worker (a shared file system, as fpsync
+ * and dcp need). The coordinator writes a probe file with a random token into DST and names it, with SRC's
+ * inode, in the run's manifest; a worker that does not read the same (cluster/shared-paths.ts) is refused.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SharedPaths } from '../../cluster/wire.js';
+
+export interface ClusterProbe {
+  shared: SharedPaths;
+  /** Removes the probe file (before DST's own metadata is set). */
+  remove(): void;
+}
+
+export function writeClusterProbe(src: string, dst: string): ClusterProbe {
+  const dirs = [{ path: src, ino: statSync(src).ino }];
+  // A dry run may have no DST yet: then only SRC is checked.
+  if (!existsSync(dst)) return { shared: { dirs }, remove: () => {} };
+  const token = randomBytes(16).toString('hex');
+  const path = join(dst, `.fanout-probe-${token.slice(0, 12)}`);
+  writeFileSync(path, token, { flag: 'wx', mode: 0o644 });
+  return {
+    shared: { dirs: [...dirs, { path: dst, ino: statSync(dst).ino }], files: [{ path, content: token }] },
+    remove: () => rmSync(path, { force: true }),
+  };
+}
