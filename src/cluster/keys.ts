@@ -25,6 +25,8 @@ export interface RunKeys {
   /** A job's hash, lock and the active list, as BullMQ names them (read by the stalled-job check). */
   job(jobId: string): string;
   active: string;
+  /** The keys BullMQ keeps for the queue itself (lists and streams it deletes when empty and makes again). */
+  queueKeys: string[];
 }
 
 export const QUEUE_NAME = 'q';
@@ -40,5 +42,6 @@ export function runKeys(runId: string): RunKeys {
     control: `${base}:control`,
     job: (jobId) => `${base}:${QUEUE_NAME}:${jobId}`,
     active: `${base}:${QUEUE_NAME}:active`,
+    queueKeys: ['wait', 'active', 'marker', 'events', 'id', 'meta'].map((k) => `${base}:${QUEUE_NAME}:${k}`).concat(`${base}:workers`),
   };
 }

@@ -5,7 +5,6 @@
  * policy applies. The coordinator keeps admission: per-host limits hold across every machine.
  */
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { SerializedError } from '../engine/errors.js';
@@ -16,6 +15,7 @@ import { describeTask, taskRef } from './builtin-tasks.js';
 import { connect } from './client.js';
 import { QUEUE_NAME, runKeys, type RunKeys } from './keys.js';
 import { ResultsReader } from './results-reader.js';
+import { FANOUT_VERSION } from './version.js';
 import { RunLease } from './run-lease.js';
 import type { JobData, Manifest, ResultMessage, SharedPaths } from './wire.js';
 
@@ -35,8 +35,6 @@ export interface ClusterOptions {
   onWorkers?: (count: number) => void;
 }
 
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
-export const FANOUT_VERSION = version;
 
 /** Most tasks one job carries: more makes the queue cheaper per item, fewer spreads a turn over more workers. */
 const MAX_JOB_TASKS = 64;
@@ -57,7 +55,7 @@ export async function createQueueExecutor(spec: ExecutorSpec, events: ExecutorEv
   const keys = runKeys(runId);
   const manifest: Manifest = {
     runId,
-    version,
+    version: FANOUT_VERSION,
     task: taskRef(spec.module),
     options: spec.options ?? null,
     taskTimeoutMs: Number.isFinite(spec.taskTimeoutMs) ? spec.taskTimeoutMs : null,
@@ -144,6 +142,11 @@ class QueueExecutor implements Executor {
     this.queue.addBulk(jobs).then(
       () => {
         for (const o of added) o.added = true;
+        // Should the coordinator be killed, nothing it made stays forever (the lease renews these).
+        const pipe = this.redis.pipeline();
+        for (const j of jobs) pipe.pexpire(this.keys.job(j.opts.jobId), this.lease.ttlMs);
+        for (const k of this.keys.queueKeys) pipe.pexpire(k, this.lease.ttlMs);
+        return pipe.exec();
       },
       (err: unknown) => this.fail(err),
     );
@@ -187,6 +190,10 @@ class QueueExecutor implements Executor {
   private workerJoined(): void {
     if (this.ready) return;
     this.ready = true;
+    if (this.workers === 0) {
+      this.workers = 1;
+      this.cluster.onWorkers?.(1);
+    }
     this.events.ready();
   }
 
@@ -198,11 +205,13 @@ class QueueExecutor implements Executor {
    */
   private async check(): Promise<(() => Promise<void>) | void> {
     const live = await liveWorkers(this.redis, this.keys);
+    // Lists the workers make again once emptied: an expiry too, should the coordinator be killed.
+    await this.redis.pipeline().pexpire(this.keys.active, this.lease.ttlMs).pexpire(this.keys.workers, this.lease.ttlMs).exec();
+    if (live > 0) this.workerJoined();
     if (live !== this.workers) {
       this.workers = live;
       this.cluster.onWorkers?.(live);
     }
-    if (live > 0) this.workerJoined();
     const ids = [...this.jobs].filter(([, o]) => o.added).map(([id]) => id);
     if (ids.length === 0) return;
     const states = await Promise.all(ids.map((id) => jobState(this.redis, this.keys, id)));

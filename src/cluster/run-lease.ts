@@ -26,7 +26,7 @@ export class RunLease {
   async announce(): Promise<void> {
     await this.renew();
     await this.redis.publish(ANNOUNCE_CHANNEL, this.manifest.runId);
-    const every = Math.min(10_000, this.ttlMs / 3);
+    const every = Math.min(10_000, Math.max(1000, this.manifest.leaseMs));
     this.timer = setInterval(() => void this.renew(true).catch(() => {}), every);
     this.timer.unref();
   }

@@ -13,7 +13,7 @@ import type { Mode } from '../engine/runtimes/channel.js';
 import { BUILTIN_TASKS, describeTask, sha256 } from './builtin-tasks.js';
 import { connect } from './client.js';
 import { ANNOUNCE_CHANNEL, runKeys, RUNS_KEY } from './keys.js';
-import { FANOUT_VERSION } from './queue-executor.js';
+import { FANOUT_VERSION } from './version.js';
 import { postResult, ServedRun } from './served-run.js';
 import { checkShared } from './shared-paths.js';
 import type { Manifest } from './wire.js';
