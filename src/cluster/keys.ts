@@ -42,6 +42,6 @@ export function runKeys(runId: string): RunKeys {
     control: `${base}:control`,
     job: (jobId) => `${base}:${QUEUE_NAME}:${jobId}`,
     active: `${base}:${QUEUE_NAME}:active`,
-    queueKeys: ['wait', 'active', 'marker', 'events', 'id', 'meta'].map((k) => `${base}:${QUEUE_NAME}:${k}`).concat(`${base}:workers`),
+    queueKeys: ['wait', 'active', 'marker', 'events', 'id', 'meta'].map((k) => `${base}:${QUEUE_NAME}:${k}`).concat(`${base}:workers`, `${base}:results`),
   };
 }

@@ -1,0 +1,127 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startRedis, type RedisFixture } from '../../fixtures/redis-server.js';
+import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
+import { startWorker, stopWorker, type WorkerProcess } from '../../fixtures/cluster-workers.js';
+import { lineCount, parseJsonl, runCli, startCli } from '../helpers/cli.js';
+import { run } from '../../src/engine/coordinator.js';
+import { redisKeys, redisTtlMs } from './support.js';
+
+let redis: RedisFixture;
+let site: SiteServer;
+let dir: string;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  [redis, site] = await Promise.all([startRedis(), startSiteServer({ hosts: 2, latencyMs: 0 })]);
+  dir = await mkdtemp(join(tmpdir(), 'fanout cluster-cli-'));
+});
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map(stopWorker));
+});
+afterAll(async () => {
+  await site.close();
+  await redis.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('fanout scrape --cluster', () => {
+  it('stops on Ctrl-C with a clean prefix and nothing left in Redis, and --resume completes the file', async () => {
+    workers.push(await startWorker(redis.url));
+    const list = Array.from({ length: 300 }, (_, i) => `${site.urls[i % 2]}/page/${i}?latency=40`);
+    const input = join(dir, 'urls.txt');
+    const out = join(dir, 'out.jsonl');
+    await writeFile(input, list.join('\n') + '\n');
+    const { child, done } = startCli(['scrape', input, '-o', out, '--cluster', redis.url, '-c', '8', '--per-host', '4']);
+    await waitFor(() => lineCount(out) >= 20);
+    child.kill('SIGINT');
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    const prefix = parseJsonl<{ index: number }>(await readFile(out, 'utf8'));
+    expect(prefix.length).toBeLessThan(300);
+    expect(prefix.map((r) => r.index)).toEqual(prefix.map((_, i) => i));
+    expect(redisKeys(redis)).toEqual([]);
+
+    const resumed = await runCli(['scrape', input, '-o', out, '--resume', '--cluster', redis.url, '-c', '8']);
+    expect(resumed.code).toBe(0);
+    const records = parseJsonl<{ index: number; url: string; ok: boolean }>(await readFile(out, 'utf8'));
+    expect(records.map((r) => r.url)).toEqual(list);
+    expect(records.every((r) => r.ok)).toBe(true);
+    expect(redisKeys(redis)).toEqual([]);
+  });
+
+  it('says it is waiting for workers while none serves the run', async () => {
+    const input = join(dir, 'one.txt');
+    await writeFile(input, `${site.url}/page/1\n`);
+    const { child, done } = startCli(['scrape', input, '-o', join(dir, 'one.jsonl'), '--cluster', redis.url]);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await waitFor(() => stderr.includes('waiting for workers'));
+    workers.push(await startWorker(redis.url));
+    expect((await done).code).toBe(0);
+    expect(stderr).toContain(`waiting for workers on ${redis.url} (start one: fanout worker ${redis.url})`);
+  });
+
+  it('refuses --cluster with --procs, as a usage error', async () => {
+    const r = await runCli(['scrape', '-', '--cluster', redis.url, '--procs', '2'], { input: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--cluster and --procs cannot be combined/);
+  });
+
+  it('leaves every key of a killed coordinator with an expiry', async () => {
+    const worker = await startWorker(redis.url);
+    const list = Array.from({ length: 400 }, (_, i) => `${site.urls[i % 2]}/page/${i}?latency=50`);
+    const input = join(dir, 'killed.txt');
+    const out = join(dir, 'killed.jsonl');
+    await writeFile(input, list.join('\n') + '\n');
+    const { child, done } = startCli(['scrape', input, '-o', out, '--cluster', redis.url, '--lease', '1', '-c', '8']);
+    await waitFor(() => lineCount(out) >= 30);
+    child.kill('SIGKILL');
+    await done;
+    await stopWorker(worker); // it finishes what it held; nothing changes in Redis after that
+    const keys = redisKeys(redis);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((key) => !(redisTtlMs(redis, key) > 0))).toEqual([]);
+    flushRedis(); // they would lapse by themselves; the next test wants an empty Redis now
+  });
+});
+
+describe('task modules through the cluster', () => {
+  it('refuses a run whose task module a worker was not given, with a line on both sides, and serves it with --task', async () => {
+    const task = join(dir, 'double.mjs');
+    await writeFile(task, 'export default () => (n) => n * 2;\n');
+    const plain = await startWorker(redis.url);
+    workers.push(plain);
+    const notices: string[] = [];
+    const results: number[] = [];
+    const running = run<number, number>({
+      items: [1, 2, 3],
+      task,
+      mode: 'cluster',
+      cluster: { url: redis.url, onNotice: (line) => notices.push(line) },
+      onResult: (r) => void (r.ok && results.push(r.value)),
+    });
+    await waitFor(() => notices.length > 0);
+    expect(notices[0]).toMatch(/refused the run: its task module double\.mjs \(sha256 [0-9a-f]{8}\) is not this worker's own \(start it with --task FILE\)/);
+    await plain.said(/refused run [0-9a-f]+: its task module double\.mjs/);
+    workers.push(await startWorker(redis.url, ['--task', task]));
+    await running;
+    expect(results).toEqual([2, 4, 6]);
+    expect(redisKeys(redis)).toEqual([]);
+  });
+});
+
+function flushRedis(): void {
+  execFileSync('redis-cli', ['-s', redis.socket, 'flushall']);
+}
