@@ -44,3 +44,11 @@ export function clusterNotices(pool: PoolChoice, quiet: boolean, progressShown: 
 export function waitingText(url: string): string {
   return `waiting for workers on ${url} (start one: fanout worker ${url})`;
 }
+
+/** With --cluster: refuses an unfit Redis (one line, exit 2) before anything is read or written. */
+export async function clusterPreflight(pool: PoolChoice, quiet: boolean): Promise<void> {
+  if (!pool.cluster) return;
+  const [{ preflight }, { OWN_COMMANDS }] = await Promise.all([import('../cluster/preflight.js'), import('../cluster/client.js')]);
+  const { warnings } = await preflight(pool.cluster.url, 'coordinator', { commands: OWN_COMMANDS });
+  if (!quiet) for (const w of warnings) process.stderr.write(`fanout: ${w}\n`);
+}

@@ -1,16 +1,20 @@
 /** A Redis connection for the cluster runtime, both sides. */
 import { Redis } from 'ioredis';
+import { bullmqWorkerOptions, parseRedisUrl } from './redis-url.js';
 
 /**
  * `maxRetriesPerRequest: null`: commands wait while ioredis reconnects instead of failing after 20 tries (BullMQ
  * requires it for its blocking connections; the results reader blocks too).
  */
 export function connect(url: string): Redis {
-  const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  const client = new Redis(bullmqWorkerOptions(parseRedisUrl(url)));
   // A connection error is reported by the command that needed the connection; without a listener ioredis prints it.
   client.on('error', () => {});
   return client;
 }
+
+/** Commands of the cluster runtime's own, beyond BullMQ's, that preflight checks for. */
+export const OWN_COMMANDS = ['XREADGROUP', 'XGROUP', 'XACK', 'XDEL', 'XADD', 'EVAL', 'PUBLISH', 'SUBSCRIBE', 'ZADD', 'ZRANGEBYSCORE', 'HSET', 'SCAN', 'UNLINK', 'PEXPIRE'];
 
 /** Deletes every key matching `pattern` (SCAN, then UNLINK in batches). */
 export async function removeKeys(client: Redis, pattern: string): Promise<void> {

@@ -11,7 +11,8 @@ import type { Redis } from 'ioredis';
 import { FanoutError } from '../engine/errors.js';
 import type { Mode } from '../engine/runtimes/channel.js';
 import { BUILTIN_TASKS, describeTask, sha256 } from './builtin-tasks.js';
-import { connect } from './client.js';
+import { connect, OWN_COMMANDS } from './client.js';
+import { preflight } from './preflight.js';
 import { ANNOUNCE_CHANNEL, runKeys, RUNS_KEY } from './keys.js';
 import { FANOUT_VERSION } from './version.js';
 import { postResult, ServedRun } from './served-run.js';
@@ -49,6 +50,8 @@ export async function serve(options: ServeOptions): Promise<Server> {
   const task = options.task ? { path: resolve(options.task), sha256: sha256(resolve(options.task)) } : null;
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const notice = options.onNotice ?? (() => {});
+  // An unfit Redis is one line before anything starts.
+  for (const warning of (await preflight(options.url, 'worker', { commands: OWN_COMMANDS })).warnings) notice(warning);
   const redis = connect(options.url);
   const sub = redis.duplicate();
   sub.on('error', () => {});

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { startRedis, type RedisFixture } from '../../fixtures/redis-server.js';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
 import { startWorker, stopWorker, type WorkerProcess } from '../../fixtures/cluster-workers.js';
@@ -71,6 +72,23 @@ describe('fanout scrape --cluster', () => {
     workers.push(await startWorker(redis.url));
     expect((await done).code).toBe(0);
     expect(stderr).toContain(`waiting for workers on ${redis.url} (start one: fanout worker ${redis.url})`);
+  });
+
+  it('refuses an unreachable Redis in one line, exit 2, before the output file is made', async () => {
+    const input = join(dir, 'unreachable.txt');
+    const out = join(dir, 'unreachable.jsonl');
+    await writeFile(input, `${site.url}/page/1\n`);
+    const dead = await startRedis();
+    const url = dead.url;
+    await dead.stop();
+    const r = await runCli(['scrape', input, '-o', out, '--cluster', url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^fanout: REDIS_UNREACHABLE: /);
+    expect(existsSync(out)).toBe(false);
+    const w = await runCli(['worker', url]);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/^fanout: REDIS_UNREACHABLE: /);
   });
 
   it('refuses --cluster with --procs, as a usage error', async () => {

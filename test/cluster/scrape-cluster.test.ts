@@ -124,6 +124,30 @@ describe('scrape through the cluster', () => {
   });
 });
 
+describe('a worker stopped with Ctrl-C', () => {
+  it('finishes what it holds and leaves, and the run goes on with the others', async () => {
+    const leaving = await startWorker(redis.url);
+    workers.push(leaving);
+    const list = Array.from({ length: 200 }, (_, i) => `${site.urls[i % 4]}/page/${i}?latency=60`);
+    let settled = 0;
+    const run = scrapeList(dir, list, {
+      mode: 'cluster', cluster: { url: redis.url }, concurrency: 16,
+      onProgress: (p) => {
+        settled = p.done;
+      },
+    });
+    await waitFor(() => settled >= 20);
+    workers.push(await startWorker(redis.url));
+    leaving.child.kill('SIGINT');
+    expect(await leaving.exited).toEqual({ code: 130, signal: null });
+    expect(leaving.stderr()).toMatch(/finishing the jobs held, then leaving/);
+    const records = await run;
+    expect(records.map((r) => r.index)).toEqual(list.map((_, i) => i));
+    expect(records.every((r) => r.ok)).toBe(true);
+    expect(redisKeys(redis)).toEqual([]);
+  });
+});
+
 async function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!cond()) {

@@ -4,7 +4,7 @@ import type { CopyProgress, CopySummary } from '../../jobs/copy/copy.js';
 import { EXIT } from '../exit-codes.js';
 import { poolChoice, withPoolOptions, type PoolFlags } from '../pool-options.js';
 import { interruptSignal } from '../signals.js';
-import { clusterNotices, waitingText } from '../cluster-notices.js';
+import { clusterNotices, clusterPreflight, waitingText } from '../cluster-notices.js';
 import { exitCodeWhenStdoutGone } from '../exit.js';
 import { stdoutWriter } from '../stdout-writer.js';
 import { refuseClosedStdout } from '../closed-stdio.js';
@@ -65,6 +65,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
   ]);
   metrics?.startRunMetrics();
   const pool = poolChoice(a);
+  await clusterPreflight(pool, a.quiet);
   const interrupt = interruptSignal();
   const live = progressWanted(a.progress, a.quiet);
   let latest: CopyProgress = { entries: 0, copied: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, elapsedMs: 0 };

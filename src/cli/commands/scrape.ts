@@ -7,7 +7,7 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { poolChoice, withPoolOptions } from '../pool-options.js';
 import { formatBytes, formatDuration, parseBytes, progressWanted, startProgress } from '../progress.js';
 import { interruptSignal } from '../signals.js';
-import { clusterNotices, waitingText } from '../cluster-notices.js';
+import { clusterNotices, clusterPreflight, waitingText } from '../cluster-notices.js';
 import { dashArg, noDash } from '../dash-arg.js';
 import { numberOption, ranged, whole } from '../number-option.js';
 import { refuseClosedStdin, refuseClosedStdout } from '../closed-stdio.js';
@@ -63,6 +63,7 @@ export const scrapeCommand: Command = {
     if (!output || output === '-') refuseClosedStdout('the records', 'give -o FILE');
     if (dashArg(a.input) === '-') refuseClosedStdin();
     const quiet = a.quiet as boolean;
+    await clusterPreflight(pool, quiet);
     if (a.summaryJson) startRunMetrics();
     const interrupt = interruptSignal();
     const started = Date.now();
