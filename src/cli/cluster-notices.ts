@@ -48,6 +48,8 @@ export function waitingText(url: string): string {
 /** With --cluster: refuses an unfit Redis (one line, exit 2) before anything is read or written. */
 export async function clusterPreflight(pool: PoolChoice, quiet: boolean): Promise<void> {
   if (!pool.cluster) return;
+  // BullMQ takes a while to load: it loads while preflight waits for Redis (the run imports it from the cache).
+  void import('../cluster/queue-executor.js').catch(() => {});
   const [{ preflight }, { OWN_COMMANDS }] = await Promise.all([import('../cluster/preflight.js'), import('../cluster/client.js')]);
   const { warnings } = await preflight(pool.cluster.url, 'coordinator', { commands: OWN_COMMANDS });
   if (!quiet) for (const w of warnings) process.stderr.write(`fanout: ${w}\n`);

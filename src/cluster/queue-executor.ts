@@ -85,6 +85,8 @@ class QueueExecutor implements Executor {
   /** Task id -> the job carrying it, for every task in flight. */
   private readonly taskJob = new Map<number, string>();
   private nextJob = 0;
+  /** Jobs added since the last check, whose keys have no expiry yet. */
+  private unexpired: string[] = [];
   private workers = 0;
   private ready = false;
   private failed = false;
@@ -142,11 +144,7 @@ class QueueExecutor implements Executor {
     this.queue.addBulk(jobs).then(
       () => {
         for (const o of added) o.added = true;
-        // Should the coordinator be killed, nothing it made stays forever (the lease renews these).
-        const pipe = this.redis.pipeline();
-        for (const j of jobs) pipe.pexpire(this.keys.job(j.opts.jobId), this.lease.ttlMs);
-        for (const k of this.keys.queueKeys) pipe.pexpire(k, this.lease.ttlMs);
-        return pipe.exec();
+        for (const j of jobs) this.unexpired.push(j.opts.jobId);
       },
       (err: unknown) => this.fail(err),
     );
@@ -205,8 +203,13 @@ class QueueExecutor implements Executor {
    */
   private async check(): Promise<(() => Promise<void>) | void> {
     const live = await liveWorkers(this.redis, this.keys);
-    // Lists the workers make again once emptied: an expiry too, should the coordinator be killed.
-    await this.redis.pipeline().pexpire(this.keys.active, this.lease.ttlMs).pexpire(this.keys.workers, this.lease.ttlMs).exec();
+    // Should the coordinator be killed, nothing it made stays forever: jobs added since the last check, and the
+    // lists BullMQ and the workers make again once emptied, get an expiry (the lease renews it).
+    const pipe = this.redis.pipeline();
+    for (const jobId of this.unexpired) pipe.pexpire(this.keys.job(jobId), this.lease.ttlMs);
+    for (const k of this.keys.queueKeys) pipe.pexpire(k, this.lease.ttlMs);
+    this.unexpired = [];
+    await pipe.exec();
     if (live > 0) this.workerJoined();
     if (live !== this.workers) {
       this.workers = live;

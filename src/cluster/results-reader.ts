@@ -23,6 +23,7 @@ export class ResultsReader {
   private readonly conn: Redis;
   private stopping = false;
   private loop: Promise<void> | null = null;
+  private acks: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly redis: Redis,
@@ -73,7 +74,8 @@ export class ResultsReader {
       const at = fields.indexOf('m');
       if (at >= 0) this.on.message(JSON.parse(fields[at + 1]!) as ResultMessage);
     }
-    await this.redis.multi().xack(this.keys.results, GROUP, ...ids).xdel(this.keys.results, ...ids).exec();
+    // Not waited for: the next read need not wait a round trip (a failed ack leaves entries that the run's end removes).
+    this.acks = this.redis.multi().xack(this.keys.results, GROUP, ...ids).xdel(this.keys.results, ...ids).exec().then(() => {}, () => {});
     return entries.length;
   }
 
@@ -81,5 +83,6 @@ export class ResultsReader {
     this.stopping = true;
     this.conn.disconnect();
     await this.loop;
+    await this.acks;
   }
 }

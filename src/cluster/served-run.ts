@@ -182,7 +182,10 @@ export class ServedRun {
 
 /** Adds a message to the run's results stream while the run exists (see ADD_RESULT_LUA). */
 export function postResult(redis: Redis, keys: RunKeys, m: ResultMessage): Promise<unknown> {
-  return redis.eval(ADD_RESULT_LUA, 2, keys.manifest, keys.results, encode(m));
+  const r = redis as Redis & { fanoutAddResult?: (manifest: string, results: string, message: string) => Promise<unknown> };
+  // Sent once, then called by its hash (EVALSHA).
+  if (!r.fanoutAddResult) redis.defineCommand('fanoutAddResult', { numberOfKeys: 2, lua: ADD_RESULT_LUA });
+  return r.fanoutAddResult!(keys.manifest, keys.results, encode(m));
 }
 
 /** JSON, with a result that JSON cannot carry failing its own item instead of the whole message. */
