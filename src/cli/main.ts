@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     cli
       .scriptName('fanout')
       .usage('$0 <command> [options]\n\nRun batch I/O work across an async, threads or procs pool, and measure which is fastest.')
-      .demandCommand(1, 'name a command: scrape, copy, compare or demo')
+      .demandCommand(1, 'name a command: scrape, copy, compare, demo or worker')
       .recommendCommands();
     for (const c of commands) cli.command(c.command, c.describe, c.builder, handler(c));
   }

@@ -98,16 +98,12 @@ describe('scrape through the cluster', () => {
     const doomed = await startWorker(redis.url);
     workers.push(doomed);
     site.reset();
-    const list = Array.from({ length: 120 }, (_, i) => `${site.urls[i % 4]}/page/${i}?latency=100`);
-    let settled = 0;
+    const list = Array.from({ length: 60 }, (_, i) => `${site.urls[i % 4]}/page/${i}?latency=${i < 20 ? 20 : 1500}`);
     const started = performance.now();
-    const run = scrapeList(dir, list, {
-      mode: 'cluster', cluster: { url: redis.url, leaseSeconds: 1 }, concurrency: 16,
-      onProgress: (p) => {
-        settled = p.done;
-      },
-    });
-    await waitFor(() => settled >= 20);
+    const run = scrapeList(dir, list, { mode: 'cluster', cluster: { url: redis.url, leaseSeconds: 1 }, concurrency: 16 });
+    // Killed while the server is answering slow requests it made.
+    const open = () => site.log.filter((e) => e.path.includes('latency=1500') && e.end === null).length;
+    await waitFor(() => open() >= 8);
     doomed.child.kill('SIGKILL');
     workers.push(await startWorker(redis.url));
     const records = byIndex(await run);
@@ -117,9 +113,9 @@ describe('scrape through the cluster', () => {
     // What the dead worker held was asked for again by the other one, yet no record came twice.
     const asked = new Map<string, number>();
     for (const e of site.log) asked.set(e.host + e.path, (asked.get(e.host + e.path) ?? 0) + 1);
-    expect([...asked.values()].some((n) => n > 1)).toBe(true);
-    // 120 items x 100 ms / 16 in flight is under a second; the lease adds about one more: far below the 30 s default.
-    expect(elapsed).toBeLessThan(15_000);
+    expect([...asked.values()].filter((n) => n > 1).length).toBeGreaterThanOrEqual(8);
+    // Three rounds of 1.5 s and a lease of 1 s: far below the 30 s default lease.
+    expect(elapsed).toBeLessThan(20_000);
     expect(redisKeys(redis)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { numberOption, whole } from '../number-option.js';
+import { withExamples } from '../examples.js';
 import { interruptSignal } from '../signals.js';
 import type { Command } from './command.js';
 
@@ -9,7 +10,10 @@ export const workerCommand: Command = {
   command: 'worker <url>',
   describe: 'run the tasks of `scrape --cluster URL` and `copy --cluster URL` runs on this machine',
   builder: (y: Argv) =>
-    y
+    withExamples(y, [
+      ['$0 redis://queue-host:6379 --threads 4', 'serve scrape and copy runs here, 4 threads per run'],
+      ['$0 redis+unix:///run/redis.sock --task ./my-task.js', 'serve runs of your own task module too'],
+    ])
       .positional('url', { type: 'string', describe: 'the Redis the coordinators use: redis://host:port, rediss://…, redis+unix:///path' })
       .option('threads', numberOption('--threads', whole(1), { describe: 'run tasks in N worker threads (default: async, on the main event loop)' }))
       .option('procs', numberOption('--procs', whole(1), { describe: 'run tasks in N child processes' }))
