@@ -11,10 +11,11 @@ import type { SerializedError } from '../engine/errors.js';
 import { FanoutError } from '../engine/errors.js';
 import type { Executor, ExecutorEvents, ExecutorSpec } from '../engine/executor.js';
 import type { WireTask } from '../engine/protocol.js';
-import { describeTask, taskRef } from './builtin-tasks.js';
+import { taskRef } from './builtin-tasks.js';
 import { connect } from './client.js';
 import { QUEUE_NAME, runKeys, type RunKeys } from './keys.js';
 import { ResultsReader } from './results-reader.js';
+import { jobState, liveWorkers } from './run-state.js';
 import { FANOUT_VERSION } from './version.js';
 import { RunLease } from './run-lease.js';
 import type { JobData, Manifest, ResultMessage, SharedPaths } from './wire.js';
@@ -289,24 +290,3 @@ class QueueExecutor implements Executor {
     }
   }
 }
-
-/** Workers registered for the run whose registration has not lapsed. */
-async function liveWorkers(redis: Redis, keys: RunKeys): Promise<number> {
-  const now = Date.now();
-  return Object.values(await redis.hgetall(keys.workers)).filter((until) => Number(until) > now).length;
-}
-
-/** A job's state for the stalled check: KEYS job hash, its lock, the active list; ARGV job id. */
-const JOB_STATE_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
-if redis.call('LPOS', KEYS[3], ARGV[1]) then return 2 end
-return 1`;
-
-async function jobState(redis: Redis, keys: RunKeys, jobId: string): Promise<'gone' | 'running' | 'stalled'> {
-  const job = keys.job(jobId);
-  const r = await redis.eval(JOB_STATE_LUA, 3, job, `${job}:lock`, keys.active, jobId);
-  return r === 0 ? 'gone' : r === 2 ? 'stalled' : 'running';
-}
-
-export { describeTask };
