@@ -6,13 +6,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtPath } from '../engine/built-path.js';
+import { taskModule } from '../jobs/tasks.js';
 import type { TaskRef } from './wire.js';
 
-export const BUILTIN_TASKS = {
-  scrape: builtPath(import.meta.url, '../jobs/scrape/task.js'),
-  copy: builtPath(import.meta.url, '../jobs/copy/task.js'),
-} as const;
+export const BUILTIN_TASKS = { scrape: taskModule('scrape'), copy: taskModule('copy') } as const;
 
 function filePath(module: string): string {
   return module.startsWith('file:') ? fileURLToPath(module) : resolve(module);
