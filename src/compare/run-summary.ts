@@ -4,8 +4,9 @@
  * (so the worker processes have been waited for and their CPU counts as the job's).
  */
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
 
 export interface RunSummary {
   /** Items the job was given (URLs, files). */
@@ -75,14 +76,7 @@ export function writeRunSummary(file: string, fields: RunSummaryFields): RunSumm
     },
     maxRssBytes: usage.maxRSS * 1024,
   };
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, JSON.stringify(summary, null, 2) + '\n');
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(file, JSON.stringify(summary, null, 2) + '\n');
   return summary;
 }
 

@@ -1,5 +1,4 @@
 /** Writes report.{md,json,csv,html} into a directory, each atomically (temp file, then rename). */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Comparison } from '../model.js';
 import { renderCsv } from './csv.js';
@@ -7,6 +6,7 @@ import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { makeDirs } from '../../util/make-dirs.js';
+import { writeFileAtomic } from '../../util/write-file-atomic.js';
 
 export const REPORT_FILES = ['report.md', 'report.json', 'report.csv', 'report.html'] as const;
 
@@ -20,14 +20,7 @@ export function writeReports(c: Comparison, dir: string): string[] {
   };
   return REPORT_FILES.map((name) => {
     const file = join(dir, name);
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-      writeFileSync(tmp, contents[name]);
-      renameSync(tmp, file);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
+    writeFileAtomic(file, contents[name]);
     return file;
   });
 }
