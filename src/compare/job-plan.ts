@@ -60,12 +60,12 @@ function planScrape(args: string[]): JobPlan {
   if (input === '-') throw new UsageError('compare runs the job several times: give the input as a file, not stdin');
   if (!input || input.startsWith('-')) throw new UsageError('compare scrape needs the input file right after "scrape": fanout compare scrape urls.txt [options]');
   if (!existsSync(input)) throw new UsageError(`no such input file: ${input}`);
-  const { rest: withoutO, removed } = withoutOutput(args);
+  const { rest: withoutO, removed } = withoutOption(args, '--output', '-o');
   const notes = ["each run wrote its records to a temporary file, deleted after the run"];
   if (removed) notes.push(`the job's ${removed} was replaced by that temporary file`);
   // --save never replaces a file, so runs into one folder would each add a copy under other names (and records
   // that differ): every run saves into a fresh temporary folder instead.
-  const { rest, removed: save } = withoutSave(withoutO);
+  const { rest, removed: save } = withoutOption(withoutO, '--save');
   if (save) notes.push(`the job's ${save} was replaced by a temporary folder per run, deleted after the run`);
   const out = (ctx: RunContext) => join(ctx.scratchDir, 'records.jsonl');
   const saveDir = (ctx: RunContext) => join(ctx.scratchDir, 'saved');
@@ -84,31 +84,20 @@ function planScrape(args: string[]): JobPlan {
   };
 }
 
-/** Removes --save DIR and --save=DIR; says which form it found. */
-function withoutSave(args: string[]): { rest: string[]; removed: string | null } {
+/**
+ * Removes an option from a job's arguments in every form it takes (`--long VALUE`, `--long=VALUE`, and with a
+ * short name `-s VALUE` and `-sVALUE`); says which form it found.
+ */
+function withoutOption(args: string[], long: string, short?: string): { rest: string[]; removed: string | null } {
   const rest: string[] = [];
   let removed: string | null = null;
+  const joinedShort = (a: string) => short !== undefined && a.startsWith(short) && a.length > short.length && !a.startsWith('--');
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '--save') {
+    if (a === long || a === short) {
       removed = `${a} ${args[i + 1] ?? ''}`.trim();
       i++;
-    } else if (a.startsWith('--save=')) removed = a;
-    else rest.push(a);
-  }
-  return { rest, removed };
-}
-
-/** Removes -o FILE, -oFILE, --output FILE and --output=FILE; says which form it found. */
-function withoutOutput(args: string[]): { rest: string[]; removed: string | null } {
-  const rest: string[] = [];
-  let removed: string | null = null;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '-o' || a === '--output') {
-      removed = `${a} ${args[i + 1] ?? ''}`.trim();
-      i++;
-    } else if (a.startsWith('--output=') || (a.startsWith('-o') && a.length > 2 && !a.startsWith('--'))) {
+    } else if (a.startsWith(`${long}=`) || joinedShort(a)) {
       removed = a;
     } else rest.push(a);
   }
