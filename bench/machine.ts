@@ -6,8 +6,5 @@ export function machineLine(): string {
   return `${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z`;
 }
 
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+/** The benchmarks' median is compare's, so a bench figure and a `fanout compare` figure mean the same. */
+export { median } from '../src/compare/stats.js';
