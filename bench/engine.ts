@@ -1,7 +1,7 @@
 /**
- * Engine benchmark: no-op (echo) tasks per second in each mode. Each sample runs in a fresh process (one
- * warm-up run, then the measured run, so the figure is the engine and not V8's first compile); samples are
- * interleaved across modes and the median of 3 is reported.
+ * Engine benchmark: no-op (echo) tasks per second in each mode. Each sample is a fresh process that does
+ * WARMUPS untimed runs and then TIMED timed ones, and reports their median; samples are interleaved across
+ * modes and the median of SAMPLES is reported.
  *
  * Run alone: `node dist/bench/engine.js` prints the section; `node dist/bench/engine.js sample <mode> <conc>
  * <n> <input>` is one sample (what the section spawns).
@@ -10,11 +10,20 @@ import { execFile } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { median } from '../src/compare/stats.js';
 import { run } from '../src/engine/coordinator.js';
 import type { Mode } from '../src/engine/runtimes/channel.js';
 
 const TASKS = 100_000;
 const SAMPLES = 3;
+/**
+ * Why 3 warm-ups and a median of 3: the first runs of a process fall while V8 compiles the hot path and still
+ * sizes the young generation, and how much such a run promotes to the old generation depends on what start-up
+ * allocated (importing a few more modules moves the second run's figure by ~20 %). From the fourth run on,
+ * builds with the same hot path measure alike; the median drops a run a collection happened to land in.
+ */
+const WARMUPS = 3;
+const TIMED = 3;
 /**
  * Why 256: a no-op task costs far less than a message between threads or processes (tens of microseconds), so
  * what matters is how many tasks share one message, and that is bounded by the tasks in flight. 256 in flight
@@ -63,12 +72,6 @@ async function sample(mode: Mode, concurrency: number, input: Input = 'sync'): P
   return Number(stdout.trim());
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Medians of SAMPLES fresh-process samples per configuration, interleaved so drift hits all of them alike. */
@@ -101,7 +104,8 @@ export async function benchEngine(): Promise<string> {
     '',
     `Workload: ${fmt(TASKS)} echo tasks (fixtures/tasks/echo-task.ts) from a synchronous generator, results in input`,
     `order, concurrency ${CONCURRENCY}, ${availableParallelism()} workers for threads and procs. Each sample is a fresh process that`,
-    `does one warm-up run and then the timed run; median of ${SAMPLES} samples, interleaved across modes.`,
+    `does ${WARMUPS} warm-up runs and then ${TIMED} timed runs (their median is the sample); median of ${SAMPLES} samples,`,
+    'interleaved across modes.',
     '',
     '| mode | median tasks/s | min | max | target | met |',
     '|---|---:|---:|---:|---:|---|',
@@ -132,8 +136,12 @@ export async function benchEngine(): Promise<string> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv[2] === 'sample') {
     const [, , , mode, concurrency, n, input] = process.argv;
-    await once(mode as Mode, Number(concurrency), Number(n), input as Input); // warm-up
-    process.stdout.write(`${await once(mode as Mode, Number(concurrency), Number(n), input as Input)}\n`);
+    const timed: number[] = [];
+    for (let i = 0; i < WARMUPS + TIMED; i++) {
+      const perSecond = await once(mode as Mode, Number(concurrency), Number(n), input as Input);
+      if (i >= WARMUPS) timed.push(perSecond);
+    }
+    process.stdout.write(`${median(timed)}\n`);
   } else {
     process.stdout.write(`${await benchEngine()}\n`);
   }
