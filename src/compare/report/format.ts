@@ -2,8 +2,13 @@
 import type { Comparison, StrategyResult } from '../model.js';
 import { separation, type Summary } from '../stats.js';
 
+/** A number a report can show; anything else (missing, NaN, infinite) reads as a dash. */
+function shown(n: number | null | undefined): n is number {
+  return n !== null && n !== undefined && Number.isFinite(n);
+}
+
 export function duration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (!shown(ms)) return '—';
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms >= 10) return `${ms.toFixed(0)} ms`;
@@ -11,7 +16,7 @@ export function duration(ms: number | null | undefined): string {
 }
 
 export function bytes(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  if (!shown(n)) return '—';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
   while (n >= 1024 && i < units.length - 1) {
@@ -23,14 +28,14 @@ export function bytes(n: number | null | undefined): string {
 
 /** A count per second, without the unit (the column header carries it): 25.6, 12.3k, 1.20M. */
 export function perSecond(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  if (!shown(n)) return '—';
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
   return n >= 100 ? n.toFixed(0) : n.toFixed(1);
 }
 
 export function byteRate(n: number | null | undefined): string {
-  return n === null || n === undefined || !Number.isFinite(n) ? '—' : `${bytes(n)}/s`;
+  return shown(n) ? `${bytes(n)}/s` : '—';
 }
 
 export function meanSd(s: Summary): string {
