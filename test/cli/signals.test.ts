@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCli } from '../helpers/cli.js';
 
+const HOLD = new URL('../../dist/fixtures/run-end-hold.js', import.meta.url).href;
+
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fanout signals '));
@@ -26,9 +28,10 @@ describe('a signal that comes while a run ends', () => {
     ['SIGTERM', 143, 'terminated (SIGTERM)'],
   ] as const)('is not lost while the event loop is busy: %s exits %i', async (signal, code, word) => {
     const hold = join(dir, `hold-${signal}`);
-    // The CLI holds its event loop at the run's end (a test hook) until `hold` exists: the signal's listener
-    // can only run after that, as when a Ctrl-C comes while the loop is busy.
-    const { child, done } = startCli(['copy', 'src', `dst-${signal}`, '--quiet'], { cwd: dir, env: { FANOUT_TEST_HOLD_AT_RUN_END: hold } });
+    // The CLI holds its event loop at the run's end (a preloaded fixture) until `hold` exists: the signal's
+    // listener can only run after that, as when a Ctrl-C comes while the loop is busy.
+    const env = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${HOLD}`.trim(), RUN_END_HOLD_FILE: hold };
+    const { child, done } = startCli(['copy', 'src', `dst-${signal}`, '--quiet'], { cwd: dir, env });
     await until(() => existsSync(`${hold}.held`));
     child.kill(signal);
     writeFileSync(hold, '');

@@ -91,7 +91,7 @@ export const scrapeCommand: Command = {
       });
     } catch (err) {
       // `fanout scrape … | head -1`: the reader has all it wants; not an error worth a line.
-      if ((!output || output === '-') && (err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.STDOUT_CLOSED;
+      if ((!output || output === '-') && ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return EXIT.STDOUT_CLOSED;
       throw err;
     } finally {
       line.stop();
