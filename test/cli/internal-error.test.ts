@@ -2,11 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { preloading, runCli } from '../helpers/cli.js';
 import { PLANTED } from '../../fixtures/internal-error.js';
-
-// Preloaded into the CLI process, the fixture makes every run's end throw a TypeError: a bug, as fanout sees it.
-const BUG = new URL('../../dist/fixtures/internal-error.js', import.meta.url).href;
 
 let dir: string;
 beforeAll(() => {
@@ -16,8 +13,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Preloaded into the CLI, the fixture makes every run's end throw a TypeError: a bug, as fanout sees it. */
 function withBug(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${BUG}`.trim(), FANOUT_DEBUG: '', ...env };
+  return preloading('internal-error', { FANOUT_DEBUG: '', ...env });
 }
 
 describe('an internal error (a bug in fanout)', () => {

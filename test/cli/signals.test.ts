@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCli } from '../helpers/cli.js';
-
-const HOLD = new URL('../../dist/fixtures/run-end-hold.js', import.meta.url).href;
+import { preloading, startCli } from '../helpers/cli.js';
 
 let dir: string;
 beforeAll(() => {
@@ -30,7 +28,7 @@ describe('a signal that comes while a run ends', () => {
     const hold = join(dir, `hold-${signal}`);
     // The CLI holds its event loop at the run's end (a preloaded fixture) until `hold` exists: the signal's
     // listener can only run after that, as when a Ctrl-C comes while the loop is busy.
-    const env = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${HOLD}`.trim(), RUN_END_HOLD_FILE: hold };
+    const env = preloading('run-end-hold', { RUN_END_HOLD_FILE: hold });
     const { child, done } = startCli(['copy', 'src', `dst-${signal}`, '--quiet'], { cwd: dir, env });
     await until(() => existsSync(`${hold}.held`));
     child.kill(signal);

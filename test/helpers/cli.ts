@@ -14,6 +14,15 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * Environment that preloads a built fixture (fixtures/NAME.ts) into the CLI with `--import`, as a test seam: it
+ * installs itself on load. Worker threads and child processes read NODE_OPTIONS too, and load it as well.
+ */
+export function preloading(fixture: string, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const url = new URL(`../../dist/fixtures/${fixture}.js`, import.meta.url).href;
+  return { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${url}`.trim() };
+}
+
 export function startCli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
