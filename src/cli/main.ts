@@ -92,6 +92,12 @@ function reportError(err: unknown, help: string): number {
     process.stderr.write(`fanout: ${oneLine(err.message.startsWith(`${err.code}:`) ? err.message : `${err.code}: ${err.message}`)}\n`);
     return EXIT.USAGE;
   }
+  // A system call that failed where no job wraps it (writing --summary-json or compare's report to a full disk):
+  // the machine's trouble, not fanout's; Node's message starts with its errno ('ENOSPC: no space left on device').
+  if (isSystemError(err)) {
+    process.stderr.write(`fanout: ${oneLine(err.message)}\n`);
+    return EXIT.USAGE;
+  }
   // Anything else is a bug: its own exit code, so a script can tell it from a mistake of its own.
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`fanout: internal error: ${oneLine(message)} (${DEBUG_ENV}=1 shows the stack; please report it)\n`);
@@ -101,6 +107,10 @@ function reportError(err: unknown, help: string): number {
 
 /** FANOUT_DEBUG=1: an internal error's stack trace goes to stderr under its one line. */
 const DEBUG_ENV = 'FANOUT_DEBUG';
+
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).errno === 'number' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
 
 function oneLine(text: string): string {
   return visible(text.replace(/\s*\n\s*/g, ' '));
