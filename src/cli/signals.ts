@@ -21,10 +21,12 @@ let current: AbortController | null = null;
 let listening = false;
 
 /**
- * Runs as each run ends, before its signal stops cancelling it. Empty in fanout itself: test fixtures preloaded with
- * `--import` fill it (fixtures/run-end-hold.ts holds the event loop there, as a busy end of run does).
+ * The key of a function that runs as each run ends, before its signal stops cancelling it. fanout itself sets none:
+ * test fixtures preloaded with `--import` do (fixtures/run-end-hold.ts holds the event loop there, as a busy end of
+ * run does). It lives on globalThis under a registered symbol, so a fixture reaches whichever build of the CLI
+ * runs: the bundle (dist/bundle) has its own copy of this module.
  */
-export const runEndSeam: { atRunEnd?: () => void } = {};
+export const RUN_END_SEAM = Symbol.for('fanout.seam.run-end');
 
 function on(name: StopSignal): void {
   if (received) process.exit(EXIT_ON[name]);
@@ -51,7 +53,7 @@ export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   return {
     signal: controller.signal,
     dispose: () => {
-      runEndSeam.atRunEnd?.();
+      (globalThis as { [RUN_END_SEAM]?: () => void })[RUN_END_SEAM]?.();
       if (current === controller) current = null;
     },
   };
