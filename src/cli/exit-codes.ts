@@ -6,6 +6,8 @@ export const EXIT = {
   SOME_FAILED: 1,
   /** Bad command line, unreadable input, refused operation: nothing (more) was done. */
   USAGE: 2,
+  /** A bug in fanout (sysexits' EX_SOFTWARE): an error that is neither a UsageError nor a FanoutError. */
+  INTERNAL: 70,
   /** Interrupted by SIGINT (Ctrl-C): the output holds a clean prefix; --resume continues it. */
   INTERRUPTED: 130,
   /** Stopped the same way by SIGTERM (kill, timeout, systemd): main.ts turns INTERRUPTED into this. */
@@ -15,6 +17,17 @@ export const EXIT = {
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Codes of the command line's own one-line errors (README: Error codes). */
+export const CLI_CODES = [
+  'USAGE', // a bad command line or a refused operation: exit 2, with a pointer to --help
+  'EBADF', // the caller closed stdout (or stdin, for -) that the command needs, as cat refuses it: exit 2
+  'OUTPUT_FAILED', // stdout could not take the output (an I/O error): exit 2
+  'NO_SPACE', // stdout's disk is full: exit 2
+  'READ_ONLY', // stdout's file system is read-only: exit 2
+] as const;
+
+export type CliErrorCode = (typeof CLI_CODES)[number];
 
 /** A problem with what the user asked for: one line on stderr, exit 2, no stack trace. */
 export class UsageError extends Error {

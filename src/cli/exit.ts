@@ -5,6 +5,7 @@
  * (a slow `| wc -l` got a third of a copy's plan). Writes to files and terminals are synchronous: nothing waits.
  */
 import { EXIT } from './exit-codes.js';
+import { diskStopCode } from '../util/disk-stop.js';
 import { errorReason } from '../util/error-reason.js';
 import { exitCodeAfterSignals, takePendingSignals } from './signals.js';
 
@@ -67,7 +68,7 @@ export async function exitWhenFlushed(code: number): Promise<never> {
   if (!out.ok && (code === EXIT.OK || code === EXIT.SOME_FAILED)) {
     if (out.error.code === 'EPIPE') code = goneCode;
     else {
-      process.stderr.write(`fanout: ${out.error.code ?? 'OUTPUT_FAILED'}: cannot write stdout: ${errorReason(out.error)}\n`);
+      process.stderr.write(`fanout: ${diskStopCode(out.error) ?? 'OUTPUT_FAILED'}: cannot write stdout: ${errorReason(out.error)}\n`);
       code = EXIT.USAGE;
     }
   }

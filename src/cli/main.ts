@@ -1,6 +1,7 @@
 /** The CLI: yargs parses and validates, a library call does the work, and exit codes are decided here. */
 import yargs, { type Argv } from 'yargs';
 import { EXIT, UsageError } from './exit-codes.js';
+import { isFanoutError } from '../engine/errors.js';
 import { commands } from './commands/index.js';
 import type { Command } from './commands/command.js';
 import { protectDash, restoreDashes, visible } from './dash-arg.js';
@@ -80,20 +81,37 @@ function betterMessage(msg: string, argv: string[], y: Argv): string {
 }
 
 function reportError(err: unknown, help: string): number {
-  const e = err as { code?: string; message?: string };
-  if (err instanceof UsageError || e?.code === 'USAGE' || !(err instanceof Error)) {
+  if (err instanceof UsageError || (isFanoutError(err) && err.code === 'USAGE')) {
     // One line, whatever yargs wrapped ("Invalid values:\n  Argument: …"), with the pointer to --help on it.
-    const message = visible((e?.message ?? String(err)).replace(/\s*\n\s*/g, ' '));
-    process.stderr.write(`fanout: ${message} (see '${help}')\n`);
+    process.stderr.write(`fanout: ${oneLine(err.message)} (see '${help}')\n`);
     return EXIT.USAGE;
   }
-  // An error with a stable code is a known failure mode (a refusal, a full disk): one line, no stack.
-  if (typeof e.code === 'string') {
-    // Node's system errors already start with their code ('EACCES: permission denied, open …').
-    const text = visible(e.message?.startsWith(`${e.code}:`) ? e.message : `${e.code}: ${e.message}`);
-    process.stderr.write(`fanout: ${text}\n`);
+  // A FanoutError is a known failure mode (a refusal, a full disk): one line with its stable code, no stack.
+  if (isFanoutError(err)) {
+    // A message that wraps a system error may already start with its code ('EACCES: permission denied, open …').
+    process.stderr.write(`fanout: ${oneLine(err.message.startsWith(`${err.code}:`) ? err.message : `${err.code}: ${err.message}`)}\n`);
     return EXIT.USAGE;
   }
-  process.stderr.write(`fanout: internal error: ${visible(err.stack ?? err.message)}\n`);
-  return EXIT.USAGE;
+  // A system call that failed where no job wraps it (writing --summary-json or compare's report to a full disk):
+  // the machine's trouble, not fanout's; Node's message starts with its errno ('ENOSPC: no space left on device').
+  if (isSystemError(err)) {
+    process.stderr.write(`fanout: ${oneLine(err.message)}\n`);
+    return EXIT.USAGE;
+  }
+  // Anything else is a bug: its own exit code, so a script can tell it from a mistake of its own.
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`fanout: internal error: ${oneLine(message)} (${DEBUG_ENV}=1 shows the stack; please report it)\n`);
+  if (process.env[DEBUG_ENV] === '1' && err instanceof Error && err.stack) process.stderr.write(`${visible(err.stack)}\n`);
+  return EXIT.INTERNAL;
+}
+
+/** FANOUT_DEBUG=1: an internal error's stack trace goes to stderr under its one line. */
+const DEBUG_ENV = 'FANOUT_DEBUG';
+
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).errno === 'number' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
+
+function oneLine(text: string): string {
+  return visible(text.replace(/\s*\n\s*/g, ' '));
 }

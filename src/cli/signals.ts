@@ -9,8 +9,6 @@
  * exit 0 as if no one had asked it to stop. A signal that comes once the run is over (writing its summary,
  * waiting for stdout's reader) still ends the process 130 or 143: a script that runs fanout stops too.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 type StopSignal = (typeof SIGNALS)[number];
 /** The shell's convention: 128 + the signal's number. */
@@ -21,6 +19,14 @@ let received: StopSignal | null = null;
 /** The run that a first signal cancels; null before and after one. */
 let current: AbortController | null = null;
 let listening = false;
+
+/**
+ * The key of a function that runs as each run ends, before its signal stops cancelling it. fanout itself sets none:
+ * test fixtures preloaded with `--import` do (fixtures/run-end-hold.ts holds the event loop there, as a busy end of
+ * run does). It lives on globalThis under a registered symbol, so a fixture reaches whichever build of the CLI
+ * runs: the bundle (dist/bundle) has its own copy of this module.
+ */
+export const RUN_END_SEAM = Symbol.for('fanout.seam.run-end');
 
 function on(name: StopSignal): void {
   if (received) process.exit(EXIT_ON[name]);
@@ -47,7 +53,7 @@ export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   return {
     signal: controller.signal,
     dispose: () => {
-      holdForTest();
+      (globalThis as { [RUN_END_SEAM]?: () => void })[RUN_END_SEAM]?.();
       if (current === controller) current = null;
     },
   };
@@ -70,17 +76,4 @@ export async function takePendingSignals(): Promise<void> {
 export function exitCodeAfterSignals(code: number): number {
   if (!received || ![0, 1, 130].includes(code)) return code;
   return EXIT_ON[received];
-}
-
-/**
- * Test hook (FANOUT_TEST_HOLD_AT_RUN_END=PATH): at a run's end, writes PATH.held and keeps the event loop busy
- * until PATH exists, so that a test can send a signal that has to wait for the loop, as in a busy end of run.
- */
-function holdForTest(): void {
-  const path = process.env.FANOUT_TEST_HOLD_AT_RUN_END;
-  if (!path) return;
-  writeFileSync(`${path}.held`, '');
-  const cell = new Int32Array(new SharedArrayBuffer(4));
-  const until = Date.now() + 60_000;
-  while (!existsSync(path) && Date.now() < until) Atomics.wait(cell, 0, 0, 5);
 }

@@ -5,7 +5,7 @@
  * TIMEOUT. Before blaming an item for either, it is run once alone if it shared its worker. Once the run is
  * stopping, an attempt that did not finish is dropped, never written.
  */
-import type { SerializedError } from './errors.js';
+import { serializedError, type SerializedError } from './errors.js';
 import type { Admission, Entry } from './admission.js';
 import type { Settlement } from './protocol.js';
 import type { ResultQueue } from './result-queue.js';
@@ -42,7 +42,7 @@ export class Settler<I, R> {
     } else if (s.kind === 'error') this.fail(e, s.error);
     else if (e.attempt > this.settings.maxRetries) {
       // A safety net for a task that would ask forever; tasks normally give up themselves (ctx.attempt).
-      this.fail(e, engineError('RETRIES_EXHAUSTED', `asked to run again ${e.attempt} times (maxRetries ${this.settings.maxRetries}): ${s.reason}`));
+      this.fail(e, serializedError('RETRIES_EXHAUSTED', `asked to run again ${e.attempt} times (maxRetries ${this.settings.maxRetries}): ${s.reason}`));
     } else {
       this.stats.retries++;
       e.attempt++;
@@ -65,7 +65,7 @@ export class Settler<I, R> {
       this.stats.crashes++;
       if (e.crashes <= this.settings.maxCrashRetries) this.admission.park(e);
       else if (ids.length > 1) this.runAlone(e); // it always died in company, so it may be innocent
-      else this.fail(e, engineError('WORKER_CRASHED', `${error.message}, ${e.crashes} times while running this item`));
+      else this.fail(e, serializedError('WORKER_CRASHED', `${error.message}, ${e.crashes} times while running this item`));
     }
     this.progressed();
   }
@@ -83,7 +83,7 @@ export class Settler<I, R> {
       this.stats.timeouts++;
       // Another task on its worker may have been what held it up.
       if (shared && !e.alone) this.runAlone(e);
-      else this.fail(e, engineError('TIMEOUT', `still running after the task time limit of ${this.settings.taskTimeoutMs} ms: its worker was stopped and replaced`));
+      else this.fail(e, serializedError('TIMEOUT', `still running after the task time limit of ${this.settings.taskTimeoutMs} ms: its worker was stopped and replaced`));
     }
     this.progressed();
   }
@@ -110,8 +110,4 @@ export class Settler<I, R> {
     this.settings.onProgress?.(this.stats);
     this.loop.pump();
   }
-}
-
-function engineError(code: string, message: string): SerializedError {
-  return { name: 'FanoutError', code, message };
 }

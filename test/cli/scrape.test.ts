@@ -245,11 +245,11 @@ describe('fanout scrape', () => {
     expect(site.log.some((e) => e.path === '/page/unwritable')).toBe(false);
   });
 
-  it('stops fetching as soon as the output cannot be written (a full disk)', async () => {
+  it('stops fetching as soon as the output cannot be written (a full disk), with the NO_SPACE code a full --save disk has', async () => {
     const input = await list('full.txt', Array.from({ length: 200 }, (_, i) => `${site.url}/page/full${i}?latency=5`));
     const r = await runCli(['scrape', input, '-o', '/dev/full', '--quiet', '-c', '2']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('fanout: ENOSPC: cannot write /dev/full: no space left on device\n');
+    expect(r.stderr).toBe('fanout: NO_SPACE: cannot write /dev/full: no space left on device\n');
     expect(site.log.filter((e) => e.path.startsWith('/page/full')).length).toBeLessThan(100);
   });
 

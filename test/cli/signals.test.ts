@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCli } from '../helpers/cli.js';
+import { preloading, smallCopyTree, startCli } from '../helpers/cli.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fanout signals '));
-  mkdirSync(join(dir, 'src'));
-  writeFileSync(join(dir, 'src', 'a.txt'), 'a\n');
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = smallCopyTree('signals');
 
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 60_000; // a safety net only
@@ -25,10 +18,11 @@ describe('a signal that comes while a run ends', () => {
     ['SIGINT', 130, 'interrupted'],
     ['SIGTERM', 143, 'terminated (SIGTERM)'],
   ] as const)('is not lost while the event loop is busy: %s exits %i', async (signal, code, word) => {
-    const hold = join(dir, `hold-${signal}`);
-    // The CLI holds its event loop at the run's end (a test hook) until `hold` exists: the signal's listener
-    // can only run after that, as when a Ctrl-C comes while the loop is busy.
-    const { child, done } = startCli(['copy', 'src', `dst-${signal}`, '--quiet'], { cwd: dir, env: { FANOUT_TEST_HOLD_AT_RUN_END: hold } });
+    const hold = join(dir(), `hold-${signal}`);
+    // The CLI holds its event loop at the run's end (a preloaded fixture) until `hold` exists: the signal's
+    // listener can only run after that, as when a Ctrl-C comes while the loop is busy.
+    const env = preloading('run-end-hold', { RUN_END_HOLD_FILE: hold });
+    const { child, done } = startCli(['copy', 'src', `dst-${signal}`, '--quiet'], { cwd: dir(), env });
     await until(() => existsSync(`${hold}.held`));
     child.kill(signal);
     writeFileSync(hold, '');

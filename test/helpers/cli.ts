@@ -1,6 +1,8 @@
 /** Runs the built CLI (bin/fanout.js) as a user would, capturing its output and exit code. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,30 @@ export interface CliResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * A temp folder (its name with a space) holding `src/a.txt`, the smallest tree a copy can run on, made before the
+ * file's tests and removed after them; `dir()` is its path.
+ */
+export function smallCopyTree(name: string): () => string {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), `fanout ${name} `));
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src', 'a.txt'), 'a\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
+}
+
+/**
+ * Environment that preloads a built fixture (fixtures/NAME.ts) into the CLI with `--import`, as a test seam: it
+ * installs itself on load. Worker threads and child processes read NODE_OPTIONS too, and load it as well.
+ */
+export function preloading(fixture: string, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const url = new URL(`../../dist/fixtures/${fixture}.js`, import.meta.url).href;
+  return { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${url}`.trim() };
 }
 
 export function startCli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): { child: ChildProcess; done: Promise<CliResult> } {

@@ -6,7 +6,7 @@ import { poolChoice, withPoolOptions, type PoolFlags } from '../pool-options.js'
 import { interruptSignal } from '../signals.js';
 import { clusterNotices, clusterPreflight, waitingText } from '../cluster-notices.js';
 import { exitCodeWhenStdoutGone } from '../exit.js';
-import { stdoutWriter } from '../stdout-writer.js';
+import { readerLeft, stdoutWriter } from '../stdout-writer.js';
 import { refuseClosedStdout } from '../closed-stdio.js';
 import { noDash } from '../dash-arg.js';
 import { formatBytes, formatDuration, progressWanted, startProgress } from '../progress.js';
@@ -107,7 +107,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
       onProgress: live ? (p) => (latest = p) : undefined,
     });
   } catch (err) {
-    if (plan && (err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.OK;
+    if (plan && readerLeft(err)) return EXIT.OK;
     throw err;
   } finally {
     interrupt.dispose();

@@ -11,6 +11,7 @@ import { clusterNotices, clusterPreflight, waitingText } from '../cluster-notice
 import { dashArg, noDash } from '../dash-arg.js';
 import { numberOption, ranged, whole } from '../number-option.js';
 import { refuseClosedStdin, refuseClosedStdout } from '../closed-stdio.js';
+import { readerLeft } from '../stdout-writer.js';
 import type { Command } from './command.js';
 
 const DEFAULT_USER_AGENT = 'fanout/0.1 (+https://www.npmjs.com/package/fanout)';
@@ -91,7 +92,7 @@ export const scrapeCommand: Command = {
       });
     } catch (err) {
       // `fanout scrape … | head -1`: the reader has all it wants; not an error worth a line.
-      if ((!output || output === '-') && (err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.STDOUT_CLOSED;
+      if ((!output || output === '-') && readerLeft(err)) return EXIT.STDOUT_CLOSED;
       throw err;
     } finally {
       line.stop();

@@ -3,7 +3,7 @@ import { fork } from 'node:child_process';
 import { entryPath } from '../../entry-points.js';
 import type { Channel } from './channel.js';
 import type { FromWorker } from '../protocol.js';
-import type { SerializedError } from '../errors.js';
+import { serializedError, type SerializedError } from '../errors.js';
 
 const ENTRY = entryPath('process-entry');
 
@@ -19,7 +19,7 @@ export function processChannel(): Channel {
       resolve();
       if (terminating) return;
       const why = signal ? `killed by ${signal}` : `exit code ${code}`;
-      exitHandler({ name: 'FanoutError', code: 'WORKER_CRASHED', message: `worker process died (${why})` });
+      exitHandler(serializedError('WORKER_CRASHED', `worker process died (${why})`));
     }),
   );
   child.on('error', () => {}); // reported through 'exit'; an EPIPE on send to a dead child must not throw

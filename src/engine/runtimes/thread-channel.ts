@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { entryPath } from '../../entry-points.js';
 import type { Channel } from './channel.js';
 import type { FromWorker } from '../protocol.js';
-import type { SerializedError } from '../errors.js';
+import { serializedError, type SerializedError } from '../errors.js';
 
 const ENTRY = entryPath('thread-entry');
 
@@ -26,7 +26,7 @@ export function threadChannel(options: ThreadChannelOptions = {}): Channel {
     exited = true;
     if (terminating) return;
     const why = lastError ? `${(lastError as { code?: string }).code ?? lastError.name}: ${lastError.message}` : `exit code ${code}`;
-    exitHandler({ name: 'FanoutError', code: 'WORKER_CRASHED', message: `worker thread died (${why})` });
+    exitHandler(serializedError('WORKER_CRASHED', `worker thread died (${why})`));
   });
   return {
     send: (msg) => worker.postMessage(msg),

@@ -3,7 +3,7 @@
  * and sends settlements back in batches.
  */
 import { setMaxListeners } from 'node:events';
-import { FanoutError, isRetryLater, serializeError } from '../errors.js';
+import { FanoutError, isRetryLater, serializedError, serializeError } from '../errors.js';
 import { moduleUrl, type FromWorker, type Settlement, type ToWorker, type WireTask } from '../protocol.js';
 import type { TaskContext, TaskFn } from '../task.js';
 import { TurnClock } from '../turn-clock.js';
@@ -189,7 +189,7 @@ export class TaskHost {
         this.post({ t: 'results', settled: [s] });
       } catch (err) {
         const message = `the result of this item cannot be sent to the coordinator: ${(err as Error).message}`;
-        this.post({ t: 'results', settled: [{ id: s.id, kind: 'error', error: { name: 'FanoutError', code: 'RESULT_NOT_CLONEABLE', message } }] });
+        this.post({ t: 'results', settled: [{ id: s.id, kind: 'error', error: serializedError('RESULT_NOT_CLONEABLE', message) }] });
       }
     }
   }

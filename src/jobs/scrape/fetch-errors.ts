@@ -2,14 +2,14 @@
  * Transport errors (Node, undici, zlib, our own) to the record's stable error codes, and messages a person can
  * read: a timeout says which limit ran out, a TLS failure says what was wrong with whom. Always one line.
  */
-import type { ScrapeErrorCode } from './record.js';
+import type { ScrapeRecordCode } from './errors.js';
 
 export interface RecordError {
-  code: ScrapeErrorCode;
+  code: ScrapeRecordCode;
   message: string;
 }
 
-const BY_CODE: Record<string, ScrapeErrorCode> = {
+const BY_CODE: Record<string, ScrapeRecordCode> = {
   ENOTFOUND: 'DNS',
   EAI_AGAIN: 'DNS',
   EAI_FAIL: 'DNS',

@@ -7,6 +7,7 @@
 import { createWriteStream, fstatSync, type Stats, type WriteStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { FanoutError } from '../../engine/errors.js';
+import { diskStopCode } from '../../util/disk-stop.js';
 import { errorReason } from '../../util/error-reason.js';
 import type { Writable } from 'node:stream';
 import { csvLine } from './csv.js';
@@ -52,7 +53,8 @@ export async function openOutput(options: OutputOptions): Promise<RecordSink> {
   const toText = formatter(options);
   let first = true;
   let failed: Error | null = null;
-  stream.on('error', (e: NodeJS.ErrnoException) => (failed ??= new FanoutError(e.code ?? 'OUTPUT_FAILED', `cannot write ${options.file ?? 'stdout'}: ${errorReason(e)}`, { cause: e })));
+  // A full or read-only disk says so in the code as everywhere else; the errno stays in `cause` (EPIPE: the reader left).
+  stream.on('error', (e: NodeJS.ErrnoException) => (failed ??= new FanoutError(diskStopCode(e) ?? 'OUTPUT_FAILED', `cannot write ${options.file ?? 'stdout'}: ${errorReason(e)}`, { cause: e })));
   const put = async (text: string) => {
     if (failed) throw failed;
     if (!stream.write(text)) await drained(stream).catch((e: Error) => Promise.reject(failed ?? e));

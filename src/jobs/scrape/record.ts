@@ -1,25 +1,5 @@
 /** The scrape record: one per input URL line, the stable output format (documented in the README). */
-
-/** Stable error codes of a failed record. */
-export const SCRAPE_ERROR_CODES = [
-  'INVALID_URL', // the line is not an absolute http(s) URL
-  'DNS', // the host name does not resolve
-  'CONNECTION_REFUSED',
-  'CONNECTION_RESET',
-  'TIMEOUT', // connect, idle or whole-attempt timeout; or (threads/procs) still running 10 s past --timeout
-  'TOO_MANY_REDIRECTS', // more than --max-redirects, or a redirect loop
-  'BODY_TOO_LARGE', // more than --max-bytes after decompression
-  'HTTP_STATUS', // a non-2xx final answer
-  'ROBOTS_DISALLOWED', // --respect-robots and robots.txt disallows the URL
-  'DECODE', // the body could not be decompressed
-  'PAGE_TOO_DEEP', // the HTML nests more than 512 elements inside one another: not parsed
-  'SAVE_FAILED', // --save could not write the body
-  'TLS', // certificate or handshake failure
-  'NETWORK', // any other transport error
-  'WORKER_CRASHED', // the worker died under this item every time it was tried
-] as const;
-
-export type ScrapeErrorCode = (typeof SCRAPE_ERROR_CODES)[number];
+import type { ScrapeRecordCode } from './errors.js';
 
 export interface ScrapeRecord {
   /** 0-based position among the URL lines (blank and # lines are not counted). */
@@ -40,7 +20,7 @@ export interface ScrapeRecord {
   attempts: number;
   /** Wall time of the final attempt, in milliseconds. */
   ms: number;
-  error: { code: ScrapeErrorCode | string; message: string } | null;
+  error: { code: ScrapeRecordCode; message: string } | null;
   /** What --select / --select-all / --attr extracted, by name (absent when none were given). */
   data?: Record<string, string | string[] | null>;
   /** With --links: absolute URLs of the page's <a href>s, in document order. */
@@ -109,7 +89,7 @@ export interface RecordShape {
 /** A record for a URL that produced no answer: the same shape as any other (every selector name, links, savedAs). */
 export function failedRecord(
   at: { index: number; url: string; attempts: number; ms: number },
-  error: { code: string; message: string },
+  error: { code: ScrapeRecordCode; message: string },
   shape: RecordShape,
 ): ScrapeRecord {
   const record: ScrapeRecord = {

@@ -1,5 +1,5 @@
 /** Which failures are worth another attempt, how long to wait first, and how to read Retry-After. */
-import type { ScrapeErrorCode } from './record.js';
+import type { ScrapeRecordCode } from './errors.js';
 
 /** Statuses that usually mean "try again later" rather than "this URL is wrong". */
 const RETRY_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -8,13 +8,13 @@ const RETRY_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
  * Transport failures worth retrying. DNS is left out (a name that does not resolve rarely starts to within
  * seconds), and so are TLS, redirect, size and decode failures, which repeat identically.
  */
-const RETRY_ERRORS = new Set<string>(['TIMEOUT', 'CONNECTION_RESET', 'CONNECTION_REFUSED', 'NETWORK']);
+const RETRY_ERRORS = new Set<ScrapeRecordCode>(['TIMEOUT', 'CONNECTION_RESET', 'CONNECTION_REFUSED', 'NETWORK']);
 
 export function isRetryableStatus(status: number): boolean {
   return RETRY_STATUSES.has(status);
 }
 
-export function isRetryableError(code: ScrapeErrorCode | string): boolean {
+export function isRetryableError(code: ScrapeRecordCode): boolean {
   return RETRY_ERRORS.has(code);
 }
 

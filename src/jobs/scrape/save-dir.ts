@@ -1,6 +1,7 @@
 /** --save DIR on the coordinator: made and checked once before the run, and the one line a fatal save stops with. */
 import { closeSync } from 'node:fs';
-import { FanoutError, type SerializedError } from '../../engine/errors.js';
+import { FanoutError } from '../../engine/errors.js';
+import { diskStopCode, type DiskStopCode } from '../../util/disk-stop.js';
 import { anchorsAvailable, openRoot } from '../../util/dir-anchor.js';
 import { errorReason } from '../../util/error-reason.js';
 import { makeDirs } from '../../util/make-dirs.js';
@@ -27,16 +28,14 @@ export function prepareSaveDir(dir: string): string {
     return run;
   } catch (err) {
     endSaveRun(run);
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS') {
-      throw saveStopped({ name: 'Error', code: code === 'EROFS' ? 'READ_ONLY' : 'NO_SPACE', message: `cannot make ${TEMP_DIR} in it: ${errorReason(err)}` }, dir, 0);
-    }
+    const code = diskStopCode(err);
+    if (code) throw saveStopped({ code, message: `cannot make ${TEMP_DIR} in it: ${errorReason(err)}` }, dir, 0);
     throw new FanoutError('SAVE_FAILED', `cannot create the --save folder ${dir}: ${(err as Error).message}`, { cause: err });
   }
 }
 
 /** The error a run stops with after a full (NO_SPACE) or read-only (READ_ONLY) --save disk: one line. */
-export function saveStopped(error: SerializedError, dir: string, written: number): FanoutError {
+export function saveStopped(error: { code: DiskStopCode; message: string }, dir: string, written: number): FanoutError {
   const what = error.code === 'NO_SPACE' ? 'no space left' : 'read-only file system';
   return new FanoutError(
     error.code,

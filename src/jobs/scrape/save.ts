@@ -14,6 +14,7 @@
 import { closeSync, constants, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { FanoutError } from '../../engine/errors.js';
 import { at, openRoot } from '../../util/dir-anchor.js';
+import { diskStopCode } from '../../util/disk-stop.js';
 import { errorReason } from '../../util/error-reason.js';
 import { savePath, withSuffix } from './save-path.js';
 import { SaveDirs, type Folder } from './save-dirs.js';
@@ -23,13 +24,6 @@ import { openTempDir, tempName } from './save-temp.js';
 const MAX_NAME_TRIES = 1000;
 
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-
-/** errno -> the code of a fatal save error: nothing more can be saved, so the run stops. */
-const FATAL: Record<string, string> = { ENOSPC: 'NO_SPACE', EDQUOT: 'NO_SPACE', EROFS: 'READ_ONLY' };
-
-export function isFatalSaveCode(code: string | undefined): boolean {
-  return code === 'NO_SPACE' || code === 'READ_ONLY';
-}
 
 /** The errors of a file system without hard links (FAT, some network file systems). */
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
@@ -195,7 +189,7 @@ function unlinkQuietly(path: string): void {
 
 function saveError(err: unknown, url: string): FanoutError {
   if (err instanceof FanoutError) return err;
-  const fatal = FATAL[(err as NodeJS.ErrnoException).code ?? ''];
+  const fatal = diskStopCode(err);
   if (fatal) return new FanoutError(fatal, `cannot save ${url}: ${errorReason(err)}`, { cause: err });
   return new FanoutError('SAVE_FAILED', `cannot save ${url}: ${(err as Error).message}`, { cause: err });
 }

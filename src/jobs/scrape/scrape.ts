@@ -5,14 +5,15 @@
 import { run, type Outcome, type RunStats } from '../../engine/coordinator.js';
 import { taskModule } from '../tasks.js';
 import { FanoutError } from '../../engine/errors.js';
+import { isDiskStopCode } from '../../util/disk-stop.js';
 import type { RunMode } from '../../engine/create-executor.js';
 import type { ClusterOptions } from '../../cluster/queue-executor.js';
 import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, refuseInputAsOutput, type OutputFormat } from './output.js';
+import { recordError } from './errors.js';
 import { failedRecord, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
 import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
 import { prepareSaveDir, saveStopped } from './save-dir.js';
-import { isFatalSaveCode } from './save.js';
 import { endSaveRun } from './save-temp.js';
 import { ScrapeTally, type ScrapeTotals } from './tally.js';
 
@@ -140,9 +141,9 @@ async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started
 
   const onResult = async (r: Outcome<Item, ScrapeRecord>) => {
     // A full or read-only --save disk: the run stops here, its output a clean prefix that --resume continues.
-    if (!r.ok && isFatalSaveCode(r.error.code)) throw saveStopped(r.error, task.saveDir!, tally.records + (resume?.done.size ?? 0));
+    if (!r.ok && isDiskStopCode(r.error.code)) throw saveStopped({ code: r.error.code, message: r.error.message }, task.saveDir!, tally.records + (resume?.done.size ?? 0));
     // A failure the task could not turn into a record itself: its worker kept dying, or the task threw.
-    const record = r.ok ? { ...r.value, index: r.item.n } : failedRecord({ index: r.item.n, url: r.item.url, attempts: r.attempts, ms: 0 }, r.error, o.task);
+    const record = r.ok ? { ...r.value, index: r.item.n } : failedRecord({ index: r.item.n, url: r.item.url, attempts: r.attempts, ms: 0 }, recordError(r.error), o.task);
     if (r.item.input) record.input = r.item.input;
     tally.add(record);
     progress.done = tally.records + (resume?.done.size ?? 0);

@@ -14,7 +14,8 @@ import { pageRecord } from './page-record.js';
 import { fetchPage, type FetchOptions, type FetchResult } from './fetch.js';
 import { failedRecord, type ScrapeItem, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pausesHost } from './retry-policy.js';
-import { BodySaver, isFatalSaveCode } from './save.js';
+import { BodySaver } from './save.js';
+import { isDiskStopCode } from '../../util/disk-stop.js';
 
 const ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
@@ -89,7 +90,7 @@ export default defineTask((options: ScrapeTaskOptions) => {
           record.savedAs = saver.saveSync(res.finalUrl!, res.body);
         } catch (err) {
           const e = err as FanoutError;
-          if (isFatalSaveCode(e.code)) {
+          if (isDiskStopCode(e.code)) {
             // This worker's other requests are cancelled at once: their pages could not be saved either.
             if (!fatal) void agent.destroy().catch(() => {});
             throw (fatal ??= e);
