@@ -19,6 +19,8 @@ export const CLUSTER_CODES = [
   'REDIS_EVICTION',
   /** Redis went away mid-run and did not come back within the reconnection bound: the run stops as Ctrl-C does. */
   'REDIS_LOST',
+  /** compare could not start the local `fanout worker` processes of a cluster strategy. */
+  'CLUSTER_WORKERS',
 ] as const;
 
 export type ClusterCode = (typeof CLUSTER_CODES)[number];

@@ -13,6 +13,7 @@ import { childrenCpu, readRunSummary } from './run-summary.js';
 import { canSampleTree, TreeRssSampler } from './proc-tree.js';
 import type { Sample } from './sample.js';
 import { strategyFlags, type Strategy } from './strategy.js';
+import { startLocalWorkers, type LocalWorkers } from './local-workers.js';
 
 /** Exit code 2 is the CLI's "bad command line": the same for every strategy, so stop at once. */
 const USAGE_EXIT = 2;
@@ -54,6 +55,11 @@ export interface RunnerOptions {
    * and runStrategies rejects with INTERRUPTED. Default: none.
    */
   signal?: AbortSignal;
+  /**
+   * For cluster strategies: the Redis URL given to the job and to the `fanout worker` processes started for
+   * each run with `command` and these leading arguments (e.g. [bin/fanout.js]). Default: none.
+   */
+  cluster?: { url: string; args: readonly string[] };
   /** RSS sampling period. Default: 20 ms. */
   rssIntervalMs?: number;
   cwd?: string;
@@ -74,8 +80,14 @@ export async function runStrategies(options: RunnerOptions): Promise<Sample[]> {
         const ctx: RunContext = { strategy, round: round < warmup ? round : round - warmup, warmup: round < warmup, scratchDir };
         interrupted(options.signal, samples.length, total);
         await options.beforeRun?.(ctx);
+        const workers = strategy.mode === 'cluster' ? await startWorkers(options, strategy.workers) : undefined;
         options.onRunStart?.(ctx, samples.length, total);
-        const sample = await runOnce(options, ctx, samples.length);
+        let sample: Sample;
+        try {
+          sample = await runOnce(options, ctx, samples.length, workers);
+        } finally {
+          await workers?.stop();
+        }
         interrupted(options.signal, samples.length, total); // a run cut short is not a sample
         if (options.resultHash && sample.job && sample.error === null) sample.resultHash = await options.resultHash(ctx);
         await options.afterRun?.(ctx);
@@ -93,18 +105,24 @@ function interrupted(signal: AbortSignal | undefined, done: number, total: numbe
   if (signal?.aborted) throw new FanoutError('INTERRUPTED', `interrupted after ${done} of ${total} runs`);
 }
 
-async function runOnce(options: RunnerOptions, ctx: RunContext, sequence: number): Promise<Sample> {
+function startWorkers(options: RunnerOptions, count: number): Promise<LocalWorkers> {
+  if (!options.cluster) throw new FanoutError('BAD_STRATEGY', "a cluster strategy needs the runner's cluster option");
+  return startLocalWorkers(options.command, options.cluster.args, options.cluster.url, count, options.env);
+}
+
+async function runOnce(options: RunnerOptions, ctx: RunContext, sequence: number, workers?: LocalWorkers): Promise<Sample> {
   const summaryFile = join(ctx.scratchDir, `summary-${sequence}.json`);
   const args = [
     ...options.args,
     ...(options.runArgs?.(ctx) ?? []),
-    ...strategyFlags(ctx.strategy),
+    ...strategyFlags(ctx.strategy, options.cluster?.url),
     '--quiet',
     '--summary-json',
     summaryFile,
   ];
   const sampleTree = canSampleTree();
   const cpuBefore = childrenCpu();
+  const workersBefore = workers?.cpu();
   let stderr = '';
 
   // /dev/null opened write-only, as a shell's >/dev/null: 'ignore' opens it read-write, which a job writing to
@@ -118,6 +136,7 @@ async function runOnce(options: RunnerOptions, ctx: RunContext, sequence: number
     closeSync(devNull);
   }
   const sampler = sampleTree && child.pid !== undefined ? new TreeRssSampler(child.pid, options.rssIntervalMs).start() : undefined;
+  const workersRss = sampleTree ? workers?.sampleRss(options.rssIntervalMs ?? 20) : undefined;
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
@@ -140,6 +159,8 @@ async function runOnce(options: RunnerOptions, ctx: RunContext, sequence: number
     options.signal?.removeEventListener('abort', stop);
     sampler?.stop();
   }
+  const workersPeak = workersRss?.stop() ?? 0;
+  const workersAfter = workers?.cpu();
   options.onRunExit?.(ctx, result.wallMs);
   await closed;
 
@@ -149,10 +170,14 @@ async function runOnce(options: RunnerOptions, ctx: RunContext, sequence: number
   const cpuAfter = childrenCpu();
   const job = readRunSummary(summaryFile);
   rmSync(summaryFile, { force: true });
-  const parentCpu = { userMs: cpuAfter.userMs - cpuBefore.userMs, systemMs: cpuAfter.systemMs - cpuBefore.systemMs };
+  // A cluster run's workers are not the job's children: their CPU over the run is added (Redis's is not).
+  const workersCpu = workersBefore && workersAfter
+    ? { userMs: workersAfter.userMs - workersBefore.userMs, systemMs: workersAfter.systemMs - workersBefore.systemMs }
+    : { userMs: 0, systemMs: 0 };
+  const parentCpu = { userMs: cpuAfter.userMs - cpuBefore.userMs + workersCpu.userMs, systemMs: cpuAfter.systemMs - cpuBefore.systemMs + workersCpu.systemMs };
   const useParent = sampleTree; // Linux: compare counts its own waited-for children, like /usr/bin/time
   const cpu = useParent || !job ? parentCpu : job.cpu;
-  const sampled = sampler && sampler.samples > 0 ? sampler.peakBytes : null;
+  const sampled = sampler && sampler.samples > 0 ? sampler.peakBytes + workersPeak : null;
   const peak = Math.max(sampled ?? 0, job?.maxRssBytes ?? 0) || null;
   const seconds = result.wallMs / 1000;
   const crashed = result.signal !== null || (result.code !== 0 && result.code !== 1);

@@ -21,4 +21,20 @@ describe('strategies', () => {
     const [a, t, p] = expandStrategies(['async', 'threads', 'procs'], [3]);
     expect([strategyFlags(a), strategyFlags(t), strategyFlags(p)]).toEqual([[], ['--threads', '3'], ['--procs', '3']]);
   });
+
+  it('makes cluster:N strategies of N local workers, passing the job --cluster URL and keeping the URL out of the strategy', () => {
+    const url = 'redis://:secret@127.0.0.1:6390';
+    const strategies = expandStrategies(['async', 'cluster'], [1, 2], url);
+    expect(strategies).toEqual([
+      { id: 'async', mode: 'async', workers: 1 },
+      { id: 'cluster:1', mode: 'cluster', workers: 1 },
+      { id: 'cluster:2', mode: 'cluster', workers: 2 },
+    ]);
+    expect(strategyFlags(strategies[2]!, url)).toEqual(['--cluster', url]);
+  });
+
+  it('refuses cluster without --cluster, and --cluster without cluster', () => {
+    expect(() => expandStrategies(['async', 'cluster'], [2])).toThrow(/'cluster' needs --cluster URL/);
+    expect(() => expandStrategies(['async'], [2], 'redis://h:1')).toThrow(/add it to --modes/);
+  });
 });

@@ -26,19 +26,21 @@ export function makeCompareCommand(options: CompareCommandOptions = {}): Command
       withExamples(y, [
         ['$0 scrape urls.txt -c 32 --runs 5', 'every strategy on your URL list'],
         ['$0 copy ./src-tree /tmp/dst --modes async,threads --workers 2', 'copy: DST is emptied before each run'],
+        ['$0 scrape urls.txt --modes async,cluster --workers 2 --cluster redis://127.0.0.1:6390', 'with 2 local fanout workers on that Redis'],
       ])
         // Whatever compare does not own goes to the job, verbatim (numbers stay strings: "007" is not 7).
         .parserConfiguration({ 'unknown-options-as-args': true, 'populate--': true, 'parse-positional-numbers': false })
         .positional('job', { type: 'string', choices: JOBS, describe: 'the job to compare: scrape or copy' })
         .positional('args', { type: 'string', array: true, describe: "the job's arguments and options, as you would give them to it" })
-        .option('modes', { type: 'string', default: 'async,threads,procs', describe: 'modes to compare, comma-separated' })
-        .option('workers', { type: 'string', default: '1,2,4', describe: 'worker counts for threads and procs, comma-separated' })
+        .option('modes', { type: 'string', default: 'async,threads,procs', describe: 'modes to compare, comma-separated (async, threads, procs, cluster)' })
+        .option('workers', { type: 'string', default: '1,2,4', describe: 'worker counts for threads and procs (for cluster: local fanout worker processes), comma-separated' })
+        .option('cluster', { type: 'string', requiresArg: true, describe: "the Redis for the mode 'cluster': compare starts its fanout workers there" })
         .option('runs', numberOption('--runs', whole(1), { default: 5, describe: 'measured runs per strategy' }))
         .option('warmup', numberOption('--warmup', whole(0), { default: 1, describe: 'warm-up runs per strategy, not counted' }))
         .option('report', { type: 'string', default: './fanout-report', coerce: noDash('--report', 'folder', '--json prints the report on stdout'), describe: 'directory for report.{html,md,json,csv}' })
         .option('json', { type: 'boolean', default: false, describe: 'print the JSON report to stdout instead of the table' })
         .option('progress', { type: 'boolean', describe: 'show each run on stderr as it starts and ends [default: on a terminal]' })
-        .group(['modes', 'workers', 'runs', 'warmup', 'report', 'json', 'progress'], 'Compare:'),
+        .group(['modes', 'workers', 'cluster', 'runs', 'warmup', 'report', 'json', 'progress'], 'Compare:'),
     run: async (args) => runCompare(args, options),
   };
 }
@@ -65,12 +67,16 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
   const workers = list(args.workers).map((w) => wholeNumber('--workers', w));
   const runs = wholeNumber('--runs', args.runs);
   const warmup = wholeNumber('--warmup', args.warmup, 0);
+  const clusterUrl = args.cluster === undefined ? undefined : String(args.cluster);
   let strategies;
   try {
-    strategies = expandStrategies(modes, workers);
+    strategies = expandStrategies(modes, workers, clusterUrl);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  // Before any run: an unfit Redis is one line now, not a failed run per strategy.
+  const cluster = clusterUrl === undefined ? undefined : await clusterNote(clusterUrl);
+  for (const line of cluster?.warnings ?? []) stderr.write(`fanout: warning: ${line}\n`);
   if (args.json && !options.stdout) refuseClosedStdout('the JSON report', `it is also written to ${String(args.report)}/report.json; drop --json`);
   const dir = String(args.report);
   const plan = planJob(String(args.job), passthrough); // first: the report folder is checked against the job's paths
@@ -90,6 +96,7 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
         strategies,
         runs,
         warmup,
+        ...(cluster ? { cluster: { url: cluster.url, args: start.args } } : {}),
         runArgs: plan.runArgs,
         beforeRun: plan.beforeRun,
         afterRun: plan.afterRun,
@@ -98,7 +105,7 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
         onRunExit: progress.onRunExit,
         onSample: progress.onSample,
         signal: interrupt.signal,
-        workload: { job: plan.job, args: plan.args, description: plan.description, notes: plan.notes },
+        workload: { job: plan.job, args: plan.args, description: plan.description, notes: cluster ? [...plan.notes, cluster.note] : plan.notes },
       });
     } catch (err) {
       if (!interrupt.signal.aborted) throw err;
@@ -119,6 +126,19 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
   } finally {
     if (!reported) reportDir.abandon();
   }
+}
+
+/** Checks the Redis of the cluster strategies once, and says in the report what they measured. */
+async function clusterNote(url: string): Promise<{ url: string; note: string; warnings: string[] }> {
+  const [{ preflight }, { parseRedisUrl, redisLocation }] = await Promise.all([import('../../cluster/preflight.js'), import('../../cluster/redis-url.js')]);
+  let where: string;
+  try {
+    where = redisLocation(parseRedisUrl(url));
+  } catch (err) {
+    throw new UsageError(`--cluster: ${(err as Error).message}`);
+  }
+  const { version, warnings } = await preflight(url, 'coordinator');
+  return { url, warnings, note: `cluster:N ran the job with --cluster on Redis ${version} at ${where}, with N local 'fanout worker' processes (async) started before each run, untimed; their CPU and memory are counted, Redis's are not` };
 }
 
 function list(value: unknown): string[] {
