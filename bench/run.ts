@@ -14,6 +14,9 @@ const SECTIONS: Record<string, () => Promise<string>> = {
   startup: async () => (await import('./startup.js')).benchStartup(),
   // ~10 minutes: run on request (`npm run bench -- scrape-split`), not by default.
   'scrape-split': async () => (await import('./scrape-split.js')).benchScrapeSplit(),
+  // A private redis-server and local `fanout worker` processes, ~10 minutes: on request.
+  cluster: async () => (await import('./cluster.js')).benchCluster(),
+  'raw-queue': async () => (await import('./raw-queue.js')).benchRawQueue(),
 };
 const DEFAULT_SECTIONS = ['engine', 'scrape', 'copy', 'startup'];
 

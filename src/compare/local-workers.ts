@@ -22,12 +22,13 @@ const READY = /waiting for runs/;
 const START_TIMEOUT_MS = 60_000;
 const TICK_MS = 1000 / 100; // USER_HZ: /proc/<pid>/stat counts in 1/100 s on every Linux
 
-export async function startLocalWorkers(command: string, args: readonly string[], url: string, count: number, env?: NodeJS.ProcessEnv): Promise<LocalWorkers> {
+/** Starts `command ...args worker url ...workerArgs` `count` times; resolves once every one serves. */
+export async function startLocalWorkers(command: string, args: readonly string[], url: string, count: number, env?: NodeJS.ProcessEnv, workerArgs: readonly string[] = []): Promise<LocalWorkers> {
   const children: ChildProcess[] = [];
   const stop = () => Promise.all(children.map(end)).then(() => {});
   try {
     await Promise.all(Array.from({ length: count }, () => {
-      const child = spawn(command, [...args, 'worker', url], { env: env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(command, [...args, 'worker', url, ...workerArgs], { env: env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
       children.push(child);
       return ready(child);
     }));
