@@ -36,6 +36,16 @@ export function bullmqWorkerOptions(options: RedisOptions): RedisOptions {
   return { ...options, maxRetriesPerRequest: null };
 }
 
+/**
+ * The URL without its password, and the password: for handing a URL to processes this one starts, with the
+ * password in their REDIS_PASSWORD instead of on their command line (which `ps` shows to every local user).
+ */
+export function splitPassword(url: string): { url: string; password?: string } {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^@/]*):([^@/]*)@(.*)$/is.exec(url);
+  if (!m || !m[3]) return { url };
+  return { url: `${m[1]}${m[2] ? `${m[2]}@` : ''}${m[4]}`, password: decodeURIComponent(m[3]) };
+}
+
 /** Where the options point, for messages: host:port[/db] or the socket path; never the password. */
 export function redisLocation(options: RedisOptions): string {
   const db = options.db ? `/${options.db}` : '';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FanoutError } from '../../src/engine/errors.js';
-import { bullmqWorkerOptions, parseRedisUrl, redisLocation } from '../../src/cluster/redis-url.js';
+import { bullmqWorkerOptions, parseRedisUrl, redisLocation, splitPassword } from '../../src/cluster/redis-url.js';
 
 const noEnv = {};
 
@@ -81,5 +81,17 @@ describe('redisLocation', () => {
     expect(redisLocation(parseRedisUrl('redis://:pw@h:1/4', noEnv))).toBe('h:1/4');
     expect(redisLocation(parseRedisUrl('rediss://[::1]:7', noEnv))).toBe('rediss://[::1]:7');
     expect(redisLocation(parseRedisUrl('redis+unix://:pw@/tmp/r.sock?db=2', noEnv))).toBe('/tmp/r.sock (db 2)');
+  });
+});
+
+describe('splitPassword', () => {
+  it('takes the password out of a URL, keeping the user, and gives back a URL that reads the same with REDIS_PASSWORD', () => {
+    for (const url of ['redis://:p%40ss@h:1/2', 'redis://app:p%40ss@h:1', 'redis+unix://:p%40ss@/tmp/r.sock?db=1', 'rediss://app:p%40ss@h']) {
+      const split = splitPassword(url);
+      expect(split.password).toBe('p@ss');
+      expect(split.url).not.toContain('p%40ss');
+      expect(parseRedisUrl(split.url, { REDIS_PASSWORD: split.password })).toEqual(parseRedisUrl(url, {}));
+    }
+    expect(splitPassword('redis://h:1')).toEqual({ url: 'redis://h:1' });
   });
 });

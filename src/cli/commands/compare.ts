@@ -96,7 +96,7 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
         strategies,
         runs,
         warmup,
-        ...(cluster ? { cluster: { url: cluster.url, args: start.args } } : {}),
+        ...(cluster ? { cluster: { url: cluster.url, args: start.args }, env: cluster.env } : {}),
         runArgs: plan.runArgs,
         beforeRun: plan.beforeRun,
         afterRun: plan.afterRun,
@@ -129,8 +129,8 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
 }
 
 /** Checks the Redis of the cluster strategies once, and says in the report what they measured. */
-async function clusterNote(url: string): Promise<{ url: string; note: string; warnings: string[] }> {
-  const [{ preflight }, { parseRedisUrl, redisLocation }] = await Promise.all([import('../../cluster/preflight.js'), import('../../cluster/redis-url.js')]);
+async function clusterNote(url: string): Promise<{ url: string; env: NodeJS.ProcessEnv; note: string; warnings: string[] }> {
+  const [{ preflight }, { parseRedisUrl, redisLocation, splitPassword }] = await Promise.all([import('../../cluster/preflight.js'), import('../../cluster/redis-url.js')]);
   let where: string;
   try {
     where = redisLocation(parseRedisUrl(url));
@@ -138,7 +138,10 @@ async function clusterNote(url: string): Promise<{ url: string; note: string; wa
     throw new UsageError(`--cluster: ${(err as Error).message}`);
   }
   const { version, warnings } = await preflight(url, 'coordinator');
-  return { url, warnings, note: `cluster:N ran the job with --cluster on Redis ${version} at ${where}, with N local 'fanout worker' processes (async) started before each run, untimed; their CPU and memory are counted, Redis's are not` };
+  // The job and the workers get the password in their environment: a command line is visible to every local user.
+  const split = splitPassword(url);
+  const env = split.password === undefined ? process.env : { ...process.env, REDIS_PASSWORD: split.password };
+  return { url: split.url, env, warnings, note: `cluster:N ran the job with --cluster on Redis ${version} at ${where}, with N local 'fanout worker' processes (async) started before each run, untimed; their CPU and memory are counted, Redis's are not` };
 }
 
 function list(value: unknown): string[] {
