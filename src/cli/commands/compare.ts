@@ -26,7 +26,7 @@ export function makeCompareCommand(options: CompareCommandOptions = {}): Command
       withExamples(y, [
         ['$0 scrape urls.txt -c 32 --runs 5', 'every strategy on your URL list'],
         ['$0 copy ./src-tree /tmp/dst --modes async,threads --workers 2', 'copy: DST is emptied before each run'],
-        ['$0 scrape urls.txt --modes async,cluster --workers 2 --cluster redis://127.0.0.1:6390', 'with 2 local fanout workers on that Redis'],
+        ['$0 scrape urls.txt --modes async,cluster --cluster redis://q', 'the cluster too: compare starts 1, 2, 4 local fanout workers on that Redis'],
       ])
         // Whatever compare does not own goes to the job, verbatim (numbers stay strings: "007" is not 7).
         .parserConfiguration({ 'unknown-options-as-args': true, 'populate--': true, 'parse-positional-numbers': false })
