@@ -1,6 +1,7 @@
 /**
  * What a coordinator run with --cluster tells its user: workers that refused the run (one line each), and, while
- * no worker serves it, that it is waiting for workers (on the progress line, or once on stderr without one).
+ * no worker serves it or Redis is away, that it is waiting for workers or reconnecting to Redis (on the progress
+ * line, or once on stderr without one).
  */
 import type { ClusterOptions } from '../cluster/queue-executor.js';
 import type { PoolChoice } from './pool-options.js';
@@ -10,38 +11,56 @@ const SAY_WAITING_AFTER_MS = 1000;
 
 export interface ClusterNotices {
   options: ClusterOptions | undefined;
-  /** True while no worker serves the run. */
-  waiting(): boolean;
+  /** What the progress line shows instead of the counts: reconnecting to Redis, or waiting for workers; else null. */
+  status(): string | null;
   dispose(): void;
 }
 
 export function clusterNotices(pool: PoolChoice, quiet: boolean, progressShown: boolean): ClusterNotices {
-  if (!pool.cluster) return { options: undefined, waiting: () => false, dispose() {} };
-  const { url } = pool.cluster;
+  if (!pool.cluster) return { options: undefined, status: () => null, dispose() {} };
+  // The password stays out of what is shown.
+  const url = withoutPassword(pool.cluster.url);
   let workers = 0;
+  let secondsLeft: number | null = null;
   let joined = false;
   const say = (line: string) => {
     if (!quiet) process.stderr.write(`${process.stderr.isTTY && progressShown ? '\r\x1b[K' : ''}fanout: ${line}\n`);
   };
-  const timer = progressShown ? null : setTimeout(() => !joined && say(`waiting for workers on ${url} (start one: fanout worker ${url})`), SAY_WAITING_AFTER_MS);
+  const timer = progressShown ? null : setTimeout(() => !joined && say(waitingText(url)), SAY_WAITING_AFTER_MS);
   timer?.unref();
   return {
     options: {
-      url,
+      url: pool.cluster.url,
       leaseSeconds: pool.cluster.leaseSeconds,
+      reconnectSeconds: pool.cluster.reconnectSeconds,
+      onReconnecting: (left) => {
+        if (!progressShown && left !== null && secondsLeft === null) say(`Redis went away: ${reconnectingNote(left)}`);
+        if (!progressShown && left === null && secondsLeft !== null) say('Redis is back');
+        secondsLeft = left;
+      },
       onNotice: say,
       onWorkers: (n) => {
         workers = n;
         joined ||= n > 0;
       },
     },
-    waiting: () => workers === 0,
+    status: () => (secondsLeft !== null ? reconnectingNote(secondsLeft) : workers === 0 ? waitingText(url) : null),
     dispose: () => timer && clearTimeout(timer),
   };
 }
 
-/** The progress line's prefix while no worker serves the run. */
-export function waitingText(url: string): string {
+/** The progress line's words while Redis is away. */
+function reconnectingNote(secondsLeft: number): string {
+  return `reconnecting to Redis (${secondsLeft} s left)`;
+}
+
+/** The URL as shown: no password (cluster/redis-url.ts is not loaded here, to keep it out of the CLI's start). */
+function withoutPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^:@/]*):[^@/]*@/i, (_, scheme: string, user: string) => `${scheme}${user ? `${user}@` : ''}`);
+}
+
+/** The progress line's words while no worker serves the run. */
+function waitingText(url: string): string {
   return `waiting for workers on ${url} (start one: fanout worker ${url})`;
 }
 

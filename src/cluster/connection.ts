@@ -121,8 +121,3 @@ export function openRedisLink(url: string, options: RedisLinkOptions = {}): Redi
     },
   };
 }
-
-/** The progress line's words while Redis is away. */
-export function reconnectingNote(secondsLeft: number): string {
-  return `reconnecting to Redis (${secondsLeft} s left)`;
-}

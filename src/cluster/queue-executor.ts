@@ -12,7 +12,7 @@ import { FanoutError } from '../engine/errors.js';
 import type { Executor, ExecutorEvents, ExecutorSpec } from '../engine/executor.js';
 import type { WireTask } from '../engine/protocol.js';
 import { taskRef } from './builtin-tasks.js';
-import { connect } from './client.js';
+import { openRedisLink, type RedisLink } from './connection.js';
 import { QUEUE_NAME, runKeys, type RunKeys } from './keys.js';
 import { ResultsReader } from './results-reader.js';
 import { jobState, liveWorkers } from './run-state.js';
@@ -34,6 +34,10 @@ export interface ClusterOptions {
   onNotice?: (line: string) => void;
   /** The number of workers serving the run, each time it changes (0: waiting for workers). Default: none. */
   onWorkers?: (count: number) => void;
+  /** Seconds Redis may stay away mid-run before the run stops (REDIS_LOST; --resume continues it). Default: 30. */
+  reconnectSeconds?: number;
+  /** While Redis is away: the seconds left, each second; null once it is back. Default: none. */
+  onReconnecting?: (secondsLeft: number | null) => void;
 }
 
 
@@ -63,18 +67,20 @@ export async function createQueueExecutor(spec: ExecutorSpec, events: ExecutorEv
     leaseMs,
     ...(cluster.shared ? { shared: cluster.shared } : {}),
   };
-  const redis = connect(cluster.url);
+  let executor: QueueExecutor | undefined;
+  const link = openRedisLink(cluster.url, { reconnectSeconds: cluster.reconnectSeconds, onReconnecting: cluster.onReconnecting, onLost: (err) => executor?.fail(err) });
+  const redis = link.client;
   try {
     await redis.xgroup('CREATE', keys.results, 'c', '$', 'MKSTREAM');
     const lease = new RunLease(redis, keys, manifest);
     const queue = new Queue<JobData>(QUEUE_NAME, { connection: redis, prefix: keys.prefix });
     queue.on('error', () => {}); // reported by the commands that fail
-    const executor = new QueueExecutor(redis, queue, keys, lease, events, cluster, leaseMs);
+    executor = new QueueExecutor(link, queue, keys, lease, events, cluster, leaseMs);
     await lease.announce();
     executor.start();
     return executor;
   } catch (err) {
-    redis.disconnect();
+    await link.close();
     throw new FanoutError('REDIS_UNREACHABLE', `cannot start the run on ${cluster.url}: ${(err as Error).message}`, { cause: err });
   }
 }
@@ -93,9 +99,10 @@ class QueueExecutor implements Executor {
   private failed = false;
   private closed = false;
   private readonly reader: ResultsReader;
+  private readonly redis: Redis;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly link: RedisLink,
     private readonly queue: Queue<JobData>,
     private readonly keys: RunKeys,
     private readonly lease: RunLease,
@@ -103,7 +110,8 @@ class QueueExecutor implements Executor {
     private readonly cluster: ClusterOptions,
     leaseMs: number,
   ) {
-    this.reader = new ResultsReader(redis, keys, {
+    this.redis = link.client;
+    this.reader = new ResultsReader(link.client, keys, {
       message: (m) => this.onMessage(m),
       check: () => this.check(),
       failed: (err) => this.fail(err),
@@ -237,10 +245,13 @@ class QueueExecutor implements Executor {
     if (ids.length > 0) this.events.crashed(ids, error, false);
   }
 
-  private fail(err: unknown): void {
+  fail(err: unknown): void {
     if (this.failed || this.closed) return;
     this.failed = true;
-    this.events.fatal(new FanoutError('REDIS_LOST', `the cluster's Redis failed: ${(err as Error).message}`, { cause: err }));
+    const e = err as Error;
+    // NOGROUP: the run's stream is gone, as after a restart of a Redis without persistence.
+    const why = /NOGROUP/.test(e.message) ? "Redis came back without this run's queue (restarted without persistence?): the run stops; start it again with --resume" : `the cluster's Redis failed: ${e.message}`;
+    this.events.fatal(e instanceof FanoutError && e.code === 'REDIS_LOST' ? e : new FanoutError('REDIS_LOST', why, { cause: err }));
   }
 
   /** Tells every worker to abort this run's tasks; tasks not sent yet, and jobs no worker took, never run. */
@@ -276,6 +287,8 @@ class QueueExecutor implements Executor {
   async close(graceMs = 5000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Redis is gone or lost the run: nothing there to clean (a killed run's keys expire on their own).
+    if (this.failed) return this.link.close();
     try {
       await this.reader.stop();
       await this.lease.withdraw();
@@ -286,7 +299,7 @@ class QueueExecutor implements Executor {
       await this.queue.close();
       await this.lease.removeAll();
     } finally {
-      await this.redis.quit().catch(() => this.redis.disconnect());
+      await this.link.close();
     }
   }
 }

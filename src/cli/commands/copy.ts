@@ -4,7 +4,7 @@ import type { CopyProgress, CopySummary } from '../../jobs/copy/copy.js';
 import { EXIT } from '../exit-codes.js';
 import { poolChoice, withPoolOptions, type PoolFlags } from '../pool-options.js';
 import { interruptSignal } from '../signals.js';
-import { clusterNotices, clusterPreflight, waitingText } from '../cluster-notices.js';
+import { clusterNotices, clusterPreflight } from '../cluster-notices.js';
 import { exitCodeWhenStdoutGone } from '../exit.js';
 import { readerLeft, stdoutWriter } from '../stdout-writer.js';
 import { refuseClosedStdout } from '../closed-stdio.js';
@@ -71,7 +71,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
   let latest: CopyProgress = { entries: 0, copied: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, elapsedMs: 0 };
   const started = performance.now();
   const cluster = clusterNotices(pool, a.quiet, live);
-  const line = startProgress(() => cluster.waiting() ? waitingText(pool.cluster!.url) : progressLine({ ...latest, elapsedMs: performance.now() - started }, a.dryRun, latest.total ? etaMs(latest, latest.total) : NaN), live);
+  const line = startProgress(() => cluster.status() ?? progressLine({ ...latest, elapsedMs: performance.now() - started }, a.dryRun, latest.total ? etaMs(latest, latest.total) : NaN), live);
   const dry = a.dryRun && !a.log;
   // `fanout copy -n SRC DST | head`: once the reader is gone the plan has no one to go to, and a dry run has
   // written nothing, so it ends quietly.

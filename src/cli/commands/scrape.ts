@@ -7,7 +7,7 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { poolChoice, withPoolOptions } from '../pool-options.js';
 import { formatBytes, formatDuration, parseBytes, progressWanted, startProgress } from '../progress.js';
 import { interruptSignal } from '../signals.js';
-import { clusterNotices, clusterPreflight, waitingText } from '../cluster-notices.js';
+import { clusterNotices, clusterPreflight } from '../cluster-notices.js';
 import { dashArg, noDash } from '../dash-arg.js';
 import { numberOption, ranged, whole } from '../number-option.js';
 import { refuseClosedStdin, refuseClosedStdout } from '../closed-stdio.js';
@@ -71,7 +71,7 @@ export const scrapeCommand: Command = {
     let live: ScrapeProgress | null = null;
     const showProgress = progressWanted(a.progress, quiet);
     const cluster = clusterNotices(pool, quiet, showProgress);
-    const line = startProgress(() => (cluster.waiting() ? waitingText(pool.cluster!.url) : progressText(live, started)), showProgress);
+    const line = startProgress(() => cluster.status() ?? progressText(live, started), showProgress);
     let summary: ScrapeSummary;
     try {
       summary = await scrape({

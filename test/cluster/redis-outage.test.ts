@@ -1,0 +1,86 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRedis, type RedisFixture } from '../../fixtures/redis-server.js';
+import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
+import { startWorker, stopWorker, type WorkerProcess } from '../../fixtures/cluster-workers.js';
+import { lineCount, parseJsonl, runCli, startCli } from '../helpers/cli.js';
+
+let redis: RedisFixture;
+let site: SiteServer;
+let dir: string;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  [redis, site] = await Promise.all([startRedis(), startSiteServer({ hosts: 2, latencyMs: 0 })]);
+  dir = await mkdtemp(join(tmpdir(), 'fanout redis-outage-'));
+});
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map(stopWorker));
+});
+afterAll(async () => {
+  await site.close();
+  await redis.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Starts a cluster scrape of `n` slow URLs and resolves once `after` records are written. */
+async function scrapeUntil(name: string, n: number, after: number, extra: string[]) {
+  const list = Array.from({ length: n }, (_, i) => `${site.urls[i % 2]}/page/${i}?latency=40`);
+  const input = join(dir, `${name}.txt`);
+  const out = join(dir, `${name}.jsonl`);
+  await writeFile(input, list.join('\n') + '\n');
+  const cli = startCli(['scrape', input, '-o', out, '--cluster', redis.url, '-c', '8', '--per-host', '4', ...extra]);
+  let stderr = '';
+  cli.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  await waitFor(() => lineCount(out) >= after);
+  return { list, input, out, ...cli, stderr: () => stderr };
+}
+
+async function expectCleanPrefixThenResume(run: { list: string[]; input: string; out: string }): Promise<void> {
+  const prefix = parseJsonl<{ index: number }>(await readFile(run.out, 'utf8'));
+  expect(prefix.length).toBeLessThan(run.list.length);
+  expect(prefix.map((r) => r.index)).toEqual(prefix.map((_, i) => i));
+  const resumed = await runCli(['scrape', run.input, '-o', run.out, '--resume', '--cluster', redis.url, '-c', '8']);
+  expect(resumed.code).toBe(0);
+  const records = parseJsonl<{ url: string; ok: boolean }>(await readFile(run.out, 'utf8'));
+  expect(records.map((r) => r.url)).toEqual(run.list);
+  expect(records.every((r) => r.ok)).toBe(true);
+}
+
+describe('fanout scrape --cluster when Redis goes away mid-run', () => {
+  it('says it is reconnecting, stops after --reconnect with one REDIS_LOST line and a clean prefix, and --resume completes the file', async () => {
+    workers.push(await startWorker(redis.url));
+    const run = await scrapeUntil('away', 300, 20, ['--reconnect', '2']);
+    const killedAt = Date.now();
+    await redis.kill();
+    const stopped = await run.done;
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(1_500);
+    expect(stopped.code).toBe(2);
+    expect(run.stderr()).toContain('fanout: Redis went away: reconnecting to Redis (2 s left)');
+    const last = run.stderr().trim().split('\n').at(-1);
+    expect(last).toMatch(/^fanout: REDIS_LOST: Redis at 127\.0\.0\.1:\d+ went away and did not come back within 2 s: .*--resume$/);
+    await redis.start();
+    workers.push(await startWorker(redis.url));
+    await expectCleanPrefixThenResume(run);
+  });
+
+  it('stops with one line when Redis comes back in time but without the run (restarted without persistence)', async () => {
+    workers.push(await startWorker(redis.url));
+    const run = await scrapeUntil('restarted', 300, 20, []);
+    await redis.restart();
+    const stopped = await run.done;
+    expect(stopped.code).toBe(2);
+    expect(run.stderr().trim().split('\n').at(-1)).toBe("fanout: REDIS_LOST: Redis came back without this run's queue (restarted without persistence?): the run stops; start it again with --resume");
+    await expectCleanPrefixThenResume(run);
+  });
+});
