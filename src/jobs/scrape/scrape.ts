@@ -9,7 +9,7 @@ import type { RunMode } from '../../engine/create-executor.js';
 import type { ClusterOptions } from '../../cluster/queue-executor.js';
 import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, refuseInputAsOutput, type OutputFormat } from './output.js';
-import { failedRecord, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
+import { failedReport, scrapeRecord, type PageReport, type ScrapeTaskOptions } from './record.js';
 import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
 import { prepareSaveDir, saveStopped } from './save-dir.js';
 import { isFatalSaveCode } from './save.js';
@@ -138,19 +138,19 @@ async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started
     ? gate.mapAhead(numbered(), async (item) => ((await robots.allowed(item.url)) === false ? { ...item, disallowed: true } : item), 64)
     : numbered();
 
-  const onResult = async (r: Outcome<Item, ScrapeRecord>) => {
+  const onResult = async (r: Outcome<Item, PageReport>) => {
     // A full or read-only --save disk: the run stops here, its output a clean prefix that --resume continues.
     if (!r.ok && isFatalSaveCode(r.error.code)) throw saveStopped(r.error, task.saveDir!, tally.records + (resume?.done.size ?? 0));
-    // A failure the task could not turn into a record itself: its worker kept dying, or the task threw.
-    const record = r.ok ? { ...r.value, index: r.item.n } : failedRecord({ index: r.item.n, url: r.item.url, attempts: r.attempts, ms: 0 }, r.error, o.task);
-    if (r.item.input) record.input = r.item.input;
+    // A failure the task could not report itself (its worker kept dying, or the task threw) is reported here.
+    const report = r.ok ? r.value : failedReport(r.error, o.task);
+    const record = scrapeRecord({ index: r.item.n, url: r.item.url, attempts: r.attempts, input: r.item.input }, report);
     tally.add(record);
     progress.done = tally.records + (resume?.done.size ?? 0);
     progress.failed = tally.failed;
     await sink.write(record);
   };
   try {
-    const summary = await run<Item, ScrapeRecord>({
+    const summary = await run<Item, PageReport>({
       items,
       task: TASK,
       taskOptions: task,
@@ -175,10 +175,6 @@ async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started
         : undefined,
     });
     return { ...tally.totals(), cancelled: summary.cancelled, elapsedMs: performance.now() - started, resumed: resume?.done.size ?? 0, resumedFailed: resume?.failed ?? 0 };
-  } catch (err) {
-    // The engine reports what the input generator threw as INPUT_FAILED; a resume refusal is said as itself.
-    const cause = (err as { code?: string; cause?: { code?: string } }).cause;
-    throw (err as { code?: string }).code === 'INPUT_FAILED' && cause?.code === 'RESUME_MISMATCH' ? cause : err;
   } finally {
     await sink.close();
     await robotsAgent?.close();

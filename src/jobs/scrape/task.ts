@@ -10,9 +10,9 @@ import { Agent, EnvHttpProxyAgent, type Dispatcher } from './undici.js';
 import { FanoutError, RetryLater } from '../../engine/errors.js';
 import { defineTask, type TaskContext } from '../../engine/task.js';
 import { checkSelectors, type ExtractOptions } from './extract.js';
-import { pageRecord } from './page-record.js';
+import { pageContent, pageReport, type SaveOutcome } from './page-record.js';
 import { fetchPage, type FetchOptions, type FetchResult } from './fetch.js';
-import { failedRecord, type ScrapeItem, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
+import { failedReport, type PageReport, type ScrapeItem, type ScrapeTaskOptions } from './record.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pausesHost } from './retry-policy.js';
 import { BodySaver, isFatalSaveCode } from './save.js';
 
@@ -62,13 +62,12 @@ export default defineTask((options: ScrapeTaskOptions) => {
   // While retries remain, a body that will be retried anyway is not worth reading.
   const earlierAttempt: FetchOptions = { ...finalAttempt, readBodyOf: (status) => !isRetryableStatus(status) };
 
-  const scrape = async (item: ScrapeItem, ctx: TaskContext): Promise<ScrapeRecord> => {
+  const scrape = async (item: ScrapeItem, ctx: TaskContext): Promise<PageReport> => {
     const started = performance.now();
     if (fatal) throw fatal;
     if (item.disallowed) {
       ctx.signal.throwIfAborted();
-      const at = { index: ctx.index, url: item.url, attempts: ctx.attempt, ms: Math.round(performance.now() - started) };
-      return failedRecord(at, { code: 'ROBOTS_DISALLOWED', message: 'robots.txt disallows this URL' }, options);
+      return failedReport({ code: 'ROBOTS_DISALLOWED', message: 'robots.txt disallows this URL' }, options, Math.round(performance.now() - started));
     }
     const canRetry = ctx.attempt <= options.retries;
     const res = await fetchPage(item.url, canRetry ? earlierAttempt : finalAttempt, agent, ctx.signal);
@@ -80,28 +79,26 @@ export default defineTask((options: ScrapeTaskOptions) => {
     ctx.releaseKey();
     if (res.body) await nextTurn();
 
-    const at = { index: ctx.index, url: item.url, attempts: ctx.attempt, ms: 0 };
-    const record = pageRecord({ ...at, finalUrl: res.finalUrl, status: res.status, contentType: res.contentType, bytes: res.bytes, body: res.body, error: res.error }, extractOptions);
-    if (saver) {
-      record.savedAs = null;
-      if (record.ok && res.body) {
-        try {
-          record.savedAs = saver.saveSync(res.finalUrl!, res.body);
-        } catch (err) {
-          const e = err as FanoutError;
-          if (isFatalSaveCode(e.code)) {
-            // This worker's other requests are cancelled at once: their pages could not be saved either.
-            if (!fatal) void agent.destroy().catch(() => {});
-            throw (fatal ??= e);
-          }
-          record.ok = false;
-          record.error = { code: 'SAVE_FAILED', message: e.message };
-        }
-      }
-    }
+    const content = pageContent(res, extractOptions);
+    const saved = saver ? save(content.error === null ? res : null) : undefined;
     ctx.signal.throwIfAborted();
-    record.ms = Math.round(performance.now() - started);
-    return record;
+    return pageReport(res, content, saved, Math.round(performance.now() - started));
+  };
+
+  /** Saves an ok page's body (null: nothing to save); a full or read-only disk stops this worker. */
+  const save = (res: FetchResult | null): SaveOutcome => {
+    if (!res?.body) return { savedAs: null, error: null };
+    try {
+      return { savedAs: saver!.saveSync(res.finalUrl!, res.body), error: null };
+    } catch (err) {
+      const e = err as FanoutError;
+      if (isFatalSaveCode(e.code)) {
+        // This worker's other requests are cancelled at once: their pages could not be saved either.
+        if (!fatal) void agent.destroy().catch(() => {});
+        throw (fatal ??= e);
+      }
+      return { savedAs: null, error: { code: 'SAVE_FAILED', message: e.message } };
+    }
   };
 
   /** Throws RetryLater for a transient failure: backoff with jitter, or the server's Retry-After. */
