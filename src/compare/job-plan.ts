@@ -67,7 +67,8 @@ function planScrape(args: string[]): JobPlan {
   // that differ): every run saves into a fresh temporary folder instead.
   const { rest, removed: save } = withoutSave(withoutO);
   if (save) notes.push(`the job's ${save} was replaced by a temporary folder per run, deleted after the run`);
-  const out = (ctx: RunContext) => join(ctx.scratchDir, 'records.jsonl');
+  // No extension: the format is the job's --format (or jsonl), which an extension could contradict.
+  const out = (ctx: RunContext) => join(ctx.scratchDir, 'records');
   const saveDir = (ctx: RunContext) => join(ctx.scratchDir, 'saved');
   return {
     job: 'scrape',

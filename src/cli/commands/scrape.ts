@@ -26,7 +26,7 @@ export const scrapeCommand: Command = {
     withPoolOptions(y, 16)
       .positional('input', { type: 'string', describe: 'URL list: one URL per line, gzip or not; - reads stdin' })
       .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write records to FILE (- or none: stdout)' })
-      .option('format', { choices: OUTPUT_FORMATS, default: 'jsonl' as OutputFormat, describe: 'record format' })
+      .option('format', { choices: OUTPUT_FORMATS, describe: "record format (default: -o FILE's extension: .csv, .json, .jsonl/.ndjson; else jsonl)" })
       .option('column', { requiresArg: true, type: 'string', describe: 'input is CSV with a header row; NAME is the URL column' })
       .option('resume', { type: 'boolean', default: false, describe: 'with -o: skip what FILE already holds and append the rest' })
       .option('per-host', numberOption('--per-host', whole(1), { default: 8, describe: 'concurrent requests per origin' }))
@@ -77,7 +77,7 @@ export const scrapeCommand: Command = {
         input: dashArg(a.input),
         column: a.column,
         output: output === '-' ? null : (output ?? null),
-        format: a.format,
+        format: a.format as OutputFormat | undefined,
         resume: a.resume,
         ...pool,
         cluster: cluster.options,

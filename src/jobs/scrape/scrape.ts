@@ -9,6 +9,7 @@ import type { RunMode } from '../../engine/create-executor.js';
 import type { ClusterOptions } from '../../cluster/queue-executor.js';
 import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, refuseInputAsOutput, type OutputFormat } from './output.js';
+import { outputFormat } from './format-of.js';
 import { failedReport, scrapeRecord, type PageReport, type ScrapeTaskOptions } from './record.js';
 import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
 import { prepareSaveDir, saveStopped } from './save-dir.js';
@@ -32,7 +33,8 @@ export interface ScrapeOptions {
   column?: string;
   /** Output file; null writes to stdout. */
   output: string | null;
-  format: OutputFormat;
+  /** Default: from the output file's extension (.csv, .json, .jsonl, .ndjson), else jsonl; one it contradicts is refused. */
+  format?: OutputFormat;
   /** Skip what `output` already holds and append the rest. */
   resume: boolean;
   mode: RunMode;
@@ -79,8 +81,9 @@ interface Item extends InputItem {
   disallowed?: boolean;
 }
 
-export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
+export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
   const started = performance.now();
+  const o = { ...options, format: outputFormat(options.output, options.format) };
   await refuseInputAsOutput(o.input, o.output, o.stdin === undefined);
   // A --save folder that cannot be made is one error before the run, not a SAVE_FAILED on every record.
   const saveRun = o.task.saveDir !== null ? prepareSaveDir(o.task.saveDir) : undefined;
@@ -91,7 +94,7 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
   }
 }
 
-async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started: number): Promise<ScrapeSummary> {
+async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: ScrapeOptions['task'], started: number): Promise<ScrapeSummary> {
   const resume: ResumeState | null = o.resume && o.output ? await readResumeState(o.output, o.format) : null;
   const inputOptions = { source: o.input, column: o.column, stdin: o.stdin as never };
   const source = readInput(inputOptions);
