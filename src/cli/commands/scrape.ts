@@ -30,6 +30,7 @@ export const scrapeCommand: Command = {
       .option('column', { requiresArg: true, type: 'string', describe: 'input is CSV with a header row; NAME is the URL column' })
       .option('resume', { type: 'boolean', default: false, describe: 'with -o: skip what FILE already holds and append the rest' })
       .option('per-host', numberOption('--per-host', whole(1), { default: 8, describe: 'concurrent requests per origin' }))
+      .option('rate', numberOption('--rate', ranged('starts per second', 0.001), { describe: 'request starts per second across all origins, retries included (default: no limit)' }))
       .option('rate-per-host', numberOption('--rate-per-host', ranged('starts per second', 0.001), { describe: 'request starts per second per origin (default: no limit)' }))
       .option('timeout', numberOption('--timeout', SECONDS, { default: 30, describe: 'seconds for a whole attempt, body included' }))
       .option('connect-timeout', numberOption('--connect-timeout', SECONDS, { default: 10, describe: 'seconds to connect' }))
@@ -83,6 +84,7 @@ export const scrapeCommand: Command = {
         cluster: cluster.options,
         perHost: a.perHost,
         ratePerHost: a.ratePerHost,
+        rate: a.rate,
         respectRobots: a.respectRobots,
         task,
         signal: interrupt.signal,

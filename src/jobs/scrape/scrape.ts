@@ -47,6 +47,8 @@ export interface ScrapeOptions {
   perHost: number;
   /** Request starts per second per origin; undefined for no limit. */
   ratePerHost?: number;
+  /** Request starts per second across all origins, retries included; undefined for no limit. */
+  rate?: number;
   respectRobots: boolean;
   task: ScrapeTaskOptions;
   signal?: AbortSignal;
@@ -165,6 +167,7 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
       key: originKey,
       perKey: o.perHost,
       ratePerKey: o.ratePerHost,
+      rate: o.rate,
       keyInterval: robots ? (key) => robots.crawlDelays.get(key) : undefined,
       taskTimeoutMs: o.task.timeoutMs + PARSE_GRACE_MS,
       signal: o.signal,
