@@ -41,6 +41,8 @@ export const scrapeCommand: Command = {
       .option('max-bytes', { requiresArg: true, type: 'string', default: '10M', describe: 'body limit after decompression (bytes, or K/M/G)' })
       .option('user-agent', { requiresArg: true, type: 'string', default: DEFAULT_USER_AGENT, describe: 'User-Agent header' })
       .option('header', { requiresArg: true, alias: 'H', type: 'string', array: true, default: [] as string[], describe: "extra request header 'Name: value' (repeatable)" })
+      .option('insecure', { alias: 'k', type: 'boolean', default: false, describe: 'accept any TLS certificate (says so on stderr)' })
+      .option('cacert', { requiresArg: true, type: 'string', coerce: noDash('--cacert', 'file'), describe: "trust FILE's certificates (PEM or DER: a private CA, a self-signed server) besides Node's own" })
       .option('respect-robots', { type: 'boolean', default: false, describe: 'obey robots.txt (Disallow, Crawl-delay)' })
       .option('save', { requiresArg: true, type: 'string', coerce: noDash('--save', 'folder'), describe: 'save each body under DIR (path derived from the URL)' })
       .option('select', { requiresArg: true, type: 'string', array: true, default: [] as string[], describe: 'name=css: text of the first match into data.name' })
@@ -52,19 +54,21 @@ export const scrapeCommand: Command = {
       .option('summary-json', { requiresArg: true, type: 'string', hidden: true, coerce: noDash('--summary-json', 'file'), describe: 'write the run summary as JSON to FILE (for compare)' }),
   async run(a) {
     // The job's modules (undici, parsers) load only now, not for `--help` or another command.
-    const [{ scrape }, { checkSelectors }, { startRunMetrics, writeRunSummary }] = await Promise.all([
+    const [{ scrape }, { checkSelectors }, { startRunMetrics, writeRunSummary }, { readCaFile }] = await Promise.all([
       import('../../jobs/scrape/scrape.js'),
       import('../../jobs/scrape/extract.js'),
       import('../../compare/run-summary.js'),
+      import('../../jobs/scrape/tls-trust.js'),
     ]);
     const pool = poolChoice(a as never);
-    const task = taskOptions(a, checkSelectors);
+    const task = { ...taskOptions(a, checkSelectors), insecure: a.insecure as boolean, cacert: a.cacert ? readCaFile(a.cacert) : null };
     const output = dashArg(a.output as string | undefined);
     if (a.resume && (!output || output === '-')) throw new UsageError('--resume needs -o FILE');
     if (!output || output === '-') refuseClosedStdout('the records', 'give -o FILE');
     if (dashArg(a.input) === '-') refuseClosedStdin();
     const quiet = a.quiet as boolean;
     await clusterPreflight(pool, quiet);
+    if (task.insecure) process.stderr.write('fanout: warning: --insecure: TLS certificates are not checked, so a machine between here and a server can read and change its pages\n');
     if (a.summaryJson) startRunMetrics();
     const interrupt = interruptSignal();
     const started = Date.now();

@@ -97,6 +97,10 @@ export interface ScrapeTaskOptions {
   saveRun?: string;
   /** Keep-alive sockets per origin in each worker's agent. */
   connectionsPerOrigin: number;
+  /** -k/--insecure: accept any TLS certificate. Default: false. */
+  insecure?: boolean;
+  /** --cacert FILE's certificates (PEM), trusted besides Node's own. Default: none. */
+  cacert?: string | null;
 }
 
 /** What shapes every record of a run: which optional fields it carries. */

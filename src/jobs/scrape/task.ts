@@ -15,6 +15,7 @@ import { fetchPage, type FetchOptions, type FetchResult } from './fetch.js';
 import { failedReport, type PageReport, type ScrapeItem, type ScrapeTaskOptions } from './record.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pausesHost } from './retry-policy.js';
 import { BodySaver, isFatalSaveCode } from './save.js';
+import { tlsConnectOptions } from './tls-trust.js';
 
 const ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
@@ -23,13 +24,15 @@ export function hasProxyEnv(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 export function createAgent(options: ScrapeTaskOptions): Dispatcher {
+  const trust = tlsConnectOptions(options);
   const agentOptions = {
     connections: options.connectionsPerOrigin,
-    connect: { timeout: options.connectTimeoutMs },
+    connect: { timeout: options.connectTimeoutMs, ...trust },
     headersTimeout: options.idleTimeoutMs,
     bodyTimeout: options.idleTimeoutMs,
   };
-  return hasProxyEnv() ? new EnvHttpProxyAgent(agentOptions) : new Agent(agentOptions);
+  // Through a proxy, TLS with the origin runs inside the tunnel: requestTls is its trust.
+  return hasProxyEnv() ? new EnvHttpProxyAgent({ ...agentOptions, requestTls: trust }) : new Agent(agentOptions);
 }
 
 /** Default request headers, then the user's -H headers (names lower-cased) over them. */
