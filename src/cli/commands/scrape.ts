@@ -43,7 +43,7 @@ export const scrapeCommand: Command = {
       .option('header', { requiresArg: true, alias: 'H', type: 'string', array: true, default: [] as string[], describe: "extra request header 'Name: value' (repeatable)" })
       .option('insecure', { alias: 'k', type: 'boolean', default: false, describe: 'accept any TLS certificate (says so on stderr)' })
       .option('cacert', { requiresArg: true, type: 'string', coerce: noDash('--cacert', 'file'), describe: "trust FILE's certificates (PEM or DER: a private CA, a self-signed server) besides Node's own" })
-      .option('respect-robots', { type: 'boolean', default: false, describe: 'obey robots.txt (Disallow, Crawl-delay)' })
+      .option('respect-robots', { type: 'boolean', default: false, describe: 'obey robots.txt (Disallow, Crawl-delay); --no-respect-robots: do not' })
       .option('save', { requiresArg: true, type: 'string', coerce: noDash('--save', 'folder'), describe: 'save each body under DIR (path derived from the URL)' })
       .option('select', { requiresArg: true, type: 'string', array: true, default: [] as string[], describe: 'name=css: text of the first match into data.name' })
       .option('select-all', { requiresArg: true, type: 'string', array: true, default: [] as string[], describe: 'name=css: texts of all matches' })
@@ -189,7 +189,7 @@ function summaryText(s: ScrapeSummary): string {
   const codes = Object.entries(s.byErrorCode).map(([k, v]) => `${k} ${v}`).join(', ');
   const rate = s.records / Math.max(s.elapsedMs / 1000, 0.001);
   return [
-    `${s.cancelled ? 'interrupted' : 'done'}: ${s.records} urls${s.resumed ? ` (+${s.resumed} from the resumed file, ${s.resumedFailed} of them failed)` : ''}, ${s.ok} ok, ${s.failed} failed in ${formatDuration(s.elapsedMs)} (${rate.toFixed(0)} urls/s, ${formatBytes(s.bytes)})`,
+    `${s.cancelled ? 'interrupted' : 'done'}: ${s.records} urls${s.resumed ? ` (+${s.resumed} from the resumed file, ${s.resumedFailed} of them failed)` : ''}, ${s.ok} ok, ${s.failed} failed${s.robotsRefused === null ? '' : ` (robots.txt refused ${s.robotsRefused})`} in ${formatDuration(s.elapsedMs)} (${rate.toFixed(0)} urls/s, ${formatBytes(s.bytes)})`,
     `  status: ${classes}${codes ? `; errors: ${codes}` : ''}; retries ${s.retries}; latency p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms`,
     '',
   ].join('\n');

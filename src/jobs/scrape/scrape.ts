@@ -75,6 +75,8 @@ export interface ScrapeSummary extends ScrapeTotals {
   resumed: number;
   /** Of those, the ones that are not ok. */
   resumedFailed: number;
+  /** URLs of this run that robots.txt refused (ROBOTS_DISALLOWED); null when robots.txt was not consulted. */
+  robotsRefused: number | null;
 }
 
 interface Item extends InputItem {
@@ -180,7 +182,11 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
           }
         : undefined,
     });
-    return { ...tally.totals(), cancelled: summary.cancelled, elapsedMs: performance.now() - started, resumed: resume?.done.size ?? 0, resumedFailed: resume?.failed ?? 0 };
+    const totals = tally.totals();
+    return {
+      ...totals, cancelled: summary.cancelled, elapsedMs: performance.now() - started, resumed: resume?.done.size ?? 0, resumedFailed: resume?.failed ?? 0,
+      robotsRefused: robots ? (totals.byErrorCode.ROBOTS_DISALLOWED ?? 0) : null,
+    };
   } finally {
     await sink.close();
     await robotsAgent?.close();
