@@ -85,7 +85,7 @@ async function drive(mode: 'async' | 'threads' | 'procs', list: string, out: str
   const elu0 = performance.eventLoopUtilization();
   const [{ run }, { createAgent, requestHeaders }, { fetchPage }, { openOutput }, { scrapeRecord }] = await Promise.all([
     import('../src/engine/coordinator.js'),
-    import('../src/jobs/scrape/task.js'),
+    import('../src/jobs/scrape/agent.js'),
     import('../src/jobs/scrape/fetch.js'),
     import('../src/jobs/scrape/output.js'),
     import('../src/jobs/scrape/record.js'),

@@ -73,7 +73,7 @@ function planScrape(args: string[]): JobPlan {
   return {
     job: 'scrape',
     args: rest,
-    description: `fanout scrape ${rest.join(' ')}`,
+    description: `fanout scrape ${shownArgs(rest).join(' ')}`,
     notes,
     runArgs: (ctx) => ['-o', out(ctx), ...(save ? ['--save', saveDir(ctx)] : [])],
     afterRun: (ctx) => {
@@ -83,6 +83,17 @@ function planScrape(args: string[]): JobPlan {
     finish: () => {},
     keepOut: [{ path: input, name: 'the input file', why: 'the report would replace the URL list', kind: 'file' }],
   };
+}
+
+/** The arguments as a report may show them: -u/--user's credentials hidden. */
+export function shownArgs(args: readonly string[]): string[] {
+  return args.map((a, i) => {
+    const prev = args[i - 1];
+    if (prev === '-u' || prev === '--user') return '***';
+    if (a.startsWith('--user=')) return '--user=***';
+    if (a.startsWith('-u') && a.length > 2 && !a.startsWith('--')) return '-u***';
+    return a;
+  });
 }
 
 /** Removes --save DIR and --save=DIR; says which form it found. */

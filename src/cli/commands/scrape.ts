@@ -1,5 +1,7 @@
 /** `fanout scrape <input>`: yargs options, validation, then the library call `scrape()`. */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { errorReason } from '../../util/error-reason.js';
 import type { ScrapeProgress, ScrapeSummary } from '../../jobs/scrape/scrape.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../jobs/scrape/output-format.js';
 import type { ScrapeTaskOptions, Selector } from '../../jobs/scrape/record.js';
@@ -41,6 +43,11 @@ export const scrapeCommand: Command = {
       .option('max-bytes', { requiresArg: true, type: 'string', default: '10M', describe: 'body limit after decompression (bytes, or K/M/G)' })
       .option('user-agent', { requiresArg: true, type: 'string', default: DEFAULT_USER_AGENT, describe: 'User-Agent header' })
       .option('header', { requiresArg: true, alias: 'H', type: 'string', array: true, default: [] as string[], describe: "extra request header 'Name: value' (repeatable)" })
+      .option('method', { requiresArg: true, alias: 'X', type: 'string', describe: 'request method (default: POST with --data, else GET)' })
+      .option('data', { requiresArg: true, type: 'string', conflicts: 'data-file', describe: 'send TEXT as the body of every request (application/x-www-form-urlencoded unless -H says otherwise)' })
+      .option('data-file', { requiresArg: true, type: 'string', coerce: noDash('--data-file', 'file'), describe: "send FILE's bytes as the body of every request" })
+      .option('user', { requiresArg: true, alias: 'u', type: 'string', describe: "'user:password' for HTTP basic auth (never written to records)" })
+      .option('proxy', { requiresArg: true, type: 'string', describe: 'send every request through this http(s):// proxy (NO_PROXY still honoured; default: HTTP_PROXY/HTTPS_PROXY)' })
       .option('insecure', { alias: 'k', type: 'boolean', default: false, describe: 'accept any TLS certificate (says so on stderr)' })
       .option('cacert', { requiresArg: true, type: 'string', coerce: noDash('--cacert', 'file'), describe: "trust FILE's certificates (PEM or DER: a private CA, a self-signed server) besides Node's own" })
       .option('respect-robots', { type: 'boolean', default: false, describe: 'obey robots.txt (Disallow, Crawl-delay); --no-respect-robots: do not' })
@@ -61,7 +68,7 @@ export const scrapeCommand: Command = {
       import('../../jobs/scrape/tls-trust.js'),
     ]);
     const pool = poolChoice(a as never);
-    const task = { ...taskOptions(a, checkSelectors), insecure: a.insecure as boolean, cacert: a.cacert ? readCaFile(a.cacert) : null };
+    const task = { ...taskOptions(a, checkSelectors), ...requestOptions(a), insecure: a.insecure as boolean, cacert: a.cacert ? readCaFile(a.cacert) : null };
     const output = dashArg(a.output as string | undefined);
     if (a.resume && (!output || output === '-')) throw new UsageError('--resume needs -o FILE');
     if (!output || output === '-') refuseClosedStdout('the records', 'give -o FILE');
@@ -143,6 +150,40 @@ function taskOptions(a: Record<string, any>, checkSelectors: (s: Selector[]) => 
     saveDir: a.save ? resolve(a.save) : null,
     connectionsPerOrigin: a.perHost,
   };
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** -X, --data/--data-file, -u and --proxy, checked. */
+function requestOptions(a: Record<string, any>): Pick<ScrapeTaskOptions, 'method' | 'data' | 'user' | 'proxy'> {
+  const out: Pick<ScrapeTaskOptions, 'method' | 'data' | 'user' | 'proxy'> = {};
+  if (a.method !== undefined) {
+    if (!TOKEN.test(a.method) || /^connect$/i.test(a.method)) throw new UsageError(`-X wants an HTTP method such as GET, POST or PUT, got '${a.method}'`);
+    out.method = a.method;
+  }
+  if (a.data !== undefined) out.data = a.data;
+  if (a.dataFile !== undefined) {
+    try {
+      out.data = readFileSync(a.dataFile);
+    } catch (err) {
+      throw new UsageError(`--data-file ${a.dataFile}: cannot read it: ${errorReason(err)}`);
+    }
+  }
+  if (a.user !== undefined) {
+    if (!a.user.includes(':')) throw new UsageError("-u wants 'user:password'");
+    out.user = a.user;
+  }
+  if (a.proxy !== undefined) {
+    let proxy: URL | null = null;
+    try {
+      proxy = new URL(a.proxy);
+    } catch {
+      // said below
+    }
+    if (proxy?.protocol !== 'http:' && proxy?.protocol !== 'https:') throw new UsageError(`--proxy wants an http:// or https:// URL, got '${a.proxy}'`);
+    out.proxy = proxy.href;
+  }
+  return out;
 }
 
 function selectors(a: Record<string, any>, checkSelectors: (s: Selector[]) => void): Selector[] {

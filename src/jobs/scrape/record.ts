@@ -101,6 +101,14 @@ export interface ScrapeTaskOptions {
   insecure?: boolean;
   /** --cacert FILE's certificates (PEM), trusted besides Node's own. Default: none. */
   cacert?: string | null;
+  /** -X/--method. Default: POST with `data`, else GET. */
+  method?: string;
+  /** --data / --data-file: the body sent with every request. Default: none. */
+  data?: string | Uint8Array | null;
+  /** -u 'user:password' for HTTP basic auth; sent, never written. Default: none. */
+  user?: string | null;
+  /** --proxy URL for every request (NO_PROXY still honoured). Default: HTTP_PROXY/HTTPS_PROXY. */
+  proxy?: string | null;
 }
 
 /** What shapes every record of a run: which optional fields it carries. */

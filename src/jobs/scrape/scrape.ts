@@ -122,7 +122,7 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
   });
   // undici loads in the coordinator only for robots.txt; the task loads its own copy where it runs.
   const gate = o.respectRobots ? await import('./robots-gate.js') : null;
-  const robotsAgent = gate ? new (await import('undici')).Agent({ connections: 2, connect: (await import('./tls-trust.js')).tlsConnectOptions(o.task) }) : null;
+  const robotsAgent = gate ? (await import('./agent.js')).createAgent(o.task, 2) : null;
   const robots = gate && robotsAgent ? new gate.RobotsGate(robotsAgent, o.task.userAgent, o.task.timeoutMs, o.task.maxRetryAfterMs) : null;
 
   async function* numbered(): AsyncGenerator<Item> {

@@ -1,12 +1,10 @@
 /**
  * The scrape task: what runs per URL wherever the mode puts it (the main loop, a worker thread, a child
- * process). One keep-alive undici Agent per worker (an EnvHttpProxyAgent when HTTP_PROXY/HTTPS_PROXY are set,
- * NO_PROXY honoured), one attempt per call. A failure worth retrying throws RetryLater so the coordinator
+ * process). One keep-alive agent per worker (agent.ts), one attempt per call. A failure worth retrying throws RetryLater so the coordinator
  * frees the slot while it waits (and, for 429 or a 503 with Retry-After, holds back the whole origin);
  * anything else becomes a record. A cancelled item throws: it must not be written.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from './undici.js';
 import { FanoutError, RetryLater } from '../../engine/errors.js';
 import { defineTask, type TaskContext } from '../../engine/task.js';
 import { checkSelectors, type ExtractOptions } from './extract.js';
@@ -15,36 +13,7 @@ import { fetchPage, type FetchOptions, type FetchResult } from './fetch.js';
 import { failedReport, type PageReport, type ScrapeItem, type ScrapeTaskOptions } from './record.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pausesHost } from './retry-policy.js';
 import { BodySaver, isFatalSaveCode } from './save.js';
-import { tlsConnectOptions } from './tls-trust.js';
-
-const ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-
-export function hasProxyEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.HTTP_PROXY || env.http_proxy || env.HTTPS_PROXY || env.https_proxy);
-}
-
-export function createAgent(options: ScrapeTaskOptions): Dispatcher {
-  const trust = tlsConnectOptions(options);
-  const agentOptions = {
-    connections: options.connectionsPerOrigin,
-    connect: { timeout: options.connectTimeoutMs, ...trust },
-    headersTimeout: options.idleTimeoutMs,
-    bodyTimeout: options.idleTimeoutMs,
-  };
-  // Through a proxy, TLS with the origin runs inside the tunnel: requestTls is its trust.
-  return hasProxyEnv() ? new EnvHttpProxyAgent({ ...agentOptions, requestTls: trust }) : new Agent(agentOptions);
-}
-
-/** Default request headers, then the user's -H headers (names lower-cased) over them. */
-export function requestHeaders(options: ScrapeTaskOptions): Record<string, string> {
-  const headers: Record<string, string> = {
-    'user-agent': options.userAgent,
-    accept: ACCEPT,
-    'accept-encoding': 'gzip, deflate, br',
-  };
-  for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
-  return headers;
-}
+import { createAgent, requestHeaders, requestMethod } from './agent.js';
 
 export default defineTask((options: ScrapeTaskOptions) => {
   checkSelectors(options.selectors);
@@ -61,6 +30,8 @@ export default defineTask((options: ScrapeTaskOptions) => {
     maxRedirects: options.maxRedirects,
     maxBytes: options.maxBytes,
     headers: requestHeaders(options),
+    method: requestMethod(options),
+    body: options.data ?? null,
   };
   // While retries remain, a body that will be retried anyway is not worth reading.
   const earlierAttempt: FetchOptions = { ...finalAttempt, readBodyOf: (status) => !isRetryableStatus(status) };
