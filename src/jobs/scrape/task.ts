@@ -1,8 +1,9 @@
 /**
  * The scrape task: what runs per URL wherever the mode puts it (the main loop, a worker thread, a child
- * process). One keep-alive agent per worker (agent.ts), one attempt per call. A failure worth retrying throws RetryLater so the coordinator
- * frees the slot while it waits (and, for 429 or a 503 with Retry-After, holds back the whole origin);
- * anything else becomes a record. A cancelled item throws: it must not be written.
+ * process). One keep-alive agent per worker (agent.ts), one attempt per call. A failure worth retrying throws
+ * RetryLater so the coordinator frees the slot while it waits (and, for 429 or a 503 with Retry-After, holds back
+ * the whole origin); anything else becomes a report, which the coordinator makes into the URL's record. A
+ * cancelled item throws: it must not be written.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FanoutError, RetryLater } from '../../engine/errors.js';
