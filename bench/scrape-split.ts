@@ -83,11 +83,12 @@ async function* fetchAll(urls: string[], fetchOne: (url: string, index: number) 
 async function drive(mode: 'async' | 'threads' | 'procs', list: string, out: string, selectAll?: string): Promise<void> {
   const { performance } = await import('node:perf_hooks');
   const elu0 = performance.eventLoopUtilization();
-  const [{ run }, { createAgent, requestHeaders }, { fetchPage }, { openOutput }] = await Promise.all([
+  const [{ run }, { createAgent, requestHeaders }, { fetchPage }, { openOutput }, { scrapeRecord }] = await Promise.all([
     import('../src/engine/coordinator.js'),
-    import('../src/jobs/scrape/task.js'),
+    import('../src/jobs/scrape/agent.js'),
     import('../src/jobs/scrape/fetch.js'),
     import('../src/jobs/scrape/output.js'),
+    import('../src/jobs/scrape/record.js'),
   ]);
   const selectors = selectAll ? [{ name: selectAll.split('=')[0]!, css: selectAll.slice(selectAll.indexOf('=') + 1), kind: 'all' as const }] : [];
   // The CLI's defaults (30 s attempt, 15 s idle, 8 connections per origin), as `fanout scrape` uses them.
@@ -108,7 +109,7 @@ async function drive(mode: 'async' | 'threads' | 'procs', list: string, out: str
     }
     stats.pages++;
     const { finalUrl, status, contentType, bytes, body, error } = res;
-    return { index, url, finalUrl, status, contentType, bytes, body, error, attempts: 1, ms: performance.now() - t0 };
+    return { index, url, finalUrl, status, contentType, bytes, body, error, ms: performance.now() - t0 };
   };
 
   const sink = await openOutput({ format: 'jsonl', file: out, selectorNames: selectors.map((s) => s.name), links: false, save: false });
@@ -117,7 +118,7 @@ async function drive(mode: 'async' | 'threads' | 'procs', list: string, out: str
   let nextOut = 0;
   const taskOptions: ParseTaskOptions = { selectors, links: false };
   try {
-    await run<FetchedPage, import('../src/jobs/scrape/record.js').ScrapeRecord>({
+    await run<FetchedPage, import('../src/jobs/scrape/record.js').PageReport>({
       items: fetchAll(urls, fetchOne, FETCH_IN_FLIGHT),
       task: PARSE_TASK,
       taskOptions,
@@ -128,7 +129,7 @@ async function drive(mode: 'async' | 'threads' | 'procs', list: string, out: str
       window: 32, // bodies held between the fetcher and the parsers: bounded, or fetching outruns parsing into RAM
       onResult: async (r) => {
         if (!r.ok) throw new Error(`parse failed: ${r.error.code} ${r.error.message}`);
-        held.set(r.value.index, r.value);
+        held.set(r.item.index, scrapeRecord({ index: r.item.index, url: r.item.url, attempts: r.attempts }, r.value));
         for (let rec = held.get(nextOut); rec; rec = held.get(nextOut)) {
           held.delete(nextOut++);
           await sink.write(rec);

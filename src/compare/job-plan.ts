@@ -67,12 +67,13 @@ function planScrape(args: string[]): JobPlan {
   // that differ): every run saves into a fresh temporary folder instead.
   const { rest, removed: save } = withoutOption(withoutO, '--save');
   if (save) notes.push(`the job's ${save} was replaced by a temporary folder per run, deleted after the run`);
-  const out = (ctx: RunContext) => join(ctx.scratchDir, 'records.jsonl');
+  // No extension: the format is the job's --format (or jsonl), which an extension could contradict.
+  const out = (ctx: RunContext) => join(ctx.scratchDir, 'records');
   const saveDir = (ctx: RunContext) => join(ctx.scratchDir, 'saved');
   return {
     job: 'scrape',
     args: rest,
-    description: `fanout scrape ${rest.join(' ')}`,
+    description: `fanout scrape ${shownArgs(rest).join(' ')}`,
     notes,
     runArgs: (ctx) => ['-o', out(ctx), ...(save ? ['--save', saveDir(ctx)] : [])],
     afterRun: (ctx) => {
@@ -82,6 +83,17 @@ function planScrape(args: string[]): JobPlan {
     finish: () => {},
     keepOut: [{ path: input, name: 'the input file', why: 'the report would replace the URL list', kind: 'file' }],
   };
+}
+
+/** The arguments as a report may show them: -u/--user's credentials hidden. */
+export function shownArgs(args: readonly string[]): string[] {
+  return args.map((a, i) => {
+    const prev = args[i - 1];
+    if (prev === '-u' || prev === '--user') return '***';
+    if (a.startsWith('--user=')) return '--user=***';
+    if (a.startsWith('-u') && a.length > 2 && !a.startsWith('--')) return '-u***';
+    return a;
+  });
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { AdmissionQueue } from './admission-queue.js';
 import { KeyedSemaphore } from './keyed-semaphore.js';
+import { StartPacer } from './start-pacer.js';
 import type { RunStats } from './run-results.js';
 import type { Settings } from './run-settings.js';
 
@@ -39,6 +40,8 @@ export class Admission<I> {
   private readonly waiting = new AdmissionQueue<Entry<I>>();
   /** Per-key slots in use, start rate and pauses. */
   private readonly sem: KeyedSemaphore;
+  /** The run-wide start rate; null without one. */
+  private readonly pacer: StartPacer | null;
   /** Dispatched entries by task id, until they settle: `concurrency` bounds their number. */
   private readonly inflight = new Map<number, Entry<I>>();
   /** Retries waiting out their delay before they are parked again. */
@@ -51,13 +54,14 @@ export class Admission<I> {
   private nextId = 0;
 
   constructor(
-    private readonly settings: Pick<Settings<I, unknown>, 'concurrency' | 'key' | 'keyInterval' | 'perKey' | 'ratePerKey'>,
+    private readonly settings: Pick<Settings<I, unknown>, 'concurrency' | 'key' | 'keyInterval' | 'perKey' | 'ratePerKey' | 'rate'>,
     /** Live counters; admission keeps `inflight`. */
     private readonly stats: RunStats,
     /** Called when a timer brought items back: they may be dispatched now. */
     private readonly onWake: () => void,
   ) {
     this.sem = new KeyedSemaphore({ limit: settings.perKey, ratePerSec: settings.ratePerKey });
+    this.pacer = settings.rate !== undefined ? new StartPacer(settings.rate) : null;
   }
 
   /** Items dispatched and not settled yet. */
@@ -109,8 +113,16 @@ export class Admission<I> {
    */
   take(): Entry<I> | undefined {
     if (this.inflight.size >= this.settings.concurrency) return undefined;
+    if (this.pacer) {
+      const wait = this.pacer.waitMs();
+      if (wait > 0) {
+        if (this.waiting.size > 0) this.wakeLater(wait);
+        return undefined;
+      }
+    }
     const e = this.waiting.next(this.isAvailable);
     if (!e) return undefined;
+    this.pacer?.started();
     e.id = this.nextId++;
     this.inflight.set(e.id, e);
     this.stats.inflight = this.inflight.size;

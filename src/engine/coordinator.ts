@@ -215,8 +215,9 @@ class Coordinator<I, R> {
     return true;
   }
 
+  /** An error the input raised with a fanout code (e.g. a refused resume) stops the run as itself. */
   private inputFailed(err: unknown): void {
-    this.stop(new FanoutError('INPUT_FAILED', `reading the input failed: ${(err as Error).message}`, { cause: err }));
+    this.stop(err instanceof FanoutError ? err : new FanoutError('INPUT_FAILED', `reading the input failed: ${(err as Error).message}`, { cause: err }));
   }
 
   private admit(item: I): void {

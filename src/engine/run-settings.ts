@@ -35,6 +35,8 @@ export interface RunOptions<I, R> {
   perKey?: number;
   /** Item starts per second per key. Default: unlimited. */
   ratePerKey?: number;
+  /** Item starts per second across the whole run, whatever their keys; a retry is a start too. Default: unlimited. */
+  rate?: number;
   /**
    * A minimum gap in ms between starts for one key, asked when an item of that key is admitted (e.g. a
    * robots.txt Crawl-delay); it never lowers ratePerKey's gap. Default: none.
@@ -109,6 +111,7 @@ export function resolveRunOptions<I, R>(options: RunOptions<I, R>): Settings<I, 
   const workers = mode === 'async' || mode === 'cluster' ? 1 : atLeast('workers', options.workers ?? availableParallelism(), 1);
   const concurrency = atLeast('concurrency', options.concurrency ?? 16, 1);
   if (options.ratePerKey !== undefined) above0('ratePerKey', options.ratePerKey);
+  if (options.rate !== undefined) above0('rate', options.rate);
   const taskTimeoutMs = options.taskTimeoutMs === undefined ? Infinity : above0('taskTimeoutMs', options.taskTimeoutMs);
   const effectiveTimeoutMs = mode === 'async' ? Infinity : taskTimeoutMs;
   return {

@@ -21,6 +21,25 @@ describe.each(ALL_MODES)('admission in %s mode', (mode) => {
     }
   });
 
+  it('spaces starts across every key by rate, retries included', async () => {
+    const server = await startProbeServer({ maxDelayMs: 1 });
+    try {
+      // Six keys with a slot each and room for all at once: only the run-wide rate can space them 50 ms apart.
+      const items: ProbeItem[] = range(6).map((i) => ({ i, key: `host${i}`, ...(i === 2 ? { action: 'retry-once' as const, retryMs: 0 } : {}) }));
+      const runStart = performance.now();
+      const { results } = await collect<ProbeItem, ProbeResult>({
+        items, task: PROBE_TASK, taskOptions: { url: server.url }, mode, concurrency: 6, perKey: 1, key: (it) => it.key, rate: 20,
+      });
+      expect(results.every((r) => r.ok)).toBe(true);
+      const arrivals = server.starts.map((s) => s.at - runStart).sort((a, b) => a - b);
+      expect(arrivals).toHaveLength(7);
+      // The k-th start waits k intervals after the first (less 1 ms of Date.now's rounding each way).
+      arrivals.forEach((at, k) => expect(at, `start ${k}`).toBeGreaterThanOrEqual(k * 50 - 2));
+    } finally {
+      await server.close();
+    }
+  });
+
   it('never exceeds the global concurrency when items have no key', async () => {
     const server = await startProbeServer({ maxDelayMs: 6 });
     try {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/engine/coordinator.js';
+import { FanoutError } from '../../src/engine/errors.js';
 import type { RunStats } from '../../src/engine/coordinator.js';
 import { startProbeServer, type ProbeServer } from '../../fixtures/probe-server.js';
 import type { ProbeItem, ProbeResult } from '../../fixtures/tasks/probe-task.js';
@@ -80,6 +81,15 @@ describe('run() options', () => {
       code: 'INPUT_FAILED',
     });
     expect(written).toEqual([0, 1].slice(0, written.length));
+  });
+
+  it("stops with the input's own error when the input throws one with a fanout code", async () => {
+    const refusal = new FanoutError('RESUME_MISMATCH', 'out.jsonl was written for another input');
+    function* refusing() {
+      yield 1;
+      throw refusal;
+    }
+    await expect(run({ items: refusing(), task: ECHO_TASK })).rejects.toBe(refusal);
   });
 });
 

@@ -49,7 +49,7 @@ export const compareCommand: Command = makeCompareCommand();
 
 async function runCompare(args: Record<string, any>, options: CompareCommandOptions): Promise<ExitCode> {
   // compare's modules load only now, not for every command.
-  const [{ runComparison }, { packageRoot }, { planJob }, { expandStrategies }, { compareProgress, progressMode }, { renderJson }, { renderTerminal }, { writeReports }] =
+  const [{ runComparison }, { packageRoot }, { planJob, shownArgs }, { expandStrategies }, { compareProgress, progressMode }, { renderJson }, { renderTerminal }, { writeReports }] =
     await Promise.all([
       import('../../compare/comparison.js'),
       import('../../compare/environment.js'),
@@ -105,7 +105,7 @@ async function runCompare(args: Record<string, any>, options: CompareCommandOpti
         onRunExit: progress.onRunExit,
         onSample: progress.onSample,
         signal: interrupt.signal,
-        workload: { job: plan.job, args: plan.args, description: plan.description, notes: cluster ? [...plan.notes, cluster.note] : plan.notes },
+        workload: { job: plan.job, args: shownArgs(plan.args), description: plan.description, notes: cluster ? [...plan.notes, cluster.note] : plan.notes },
       });
     } catch (err) {
       if (!interrupt.signal.aborted) throw err;

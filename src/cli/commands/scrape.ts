@@ -1,5 +1,7 @@
 /** `fanout scrape <input>`: yargs options, validation, then the library call `scrape()`. */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { errorReason } from '../../util/error-reason.js';
 import type { ScrapeProgress, ScrapeSummary } from '../../jobs/scrape/scrape.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../jobs/scrape/output-format.js';
 import type { ScrapeTaskOptions, Selector } from '../../jobs/scrape/record.js';
@@ -27,10 +29,11 @@ export const scrapeCommand: Command = {
     withPoolOptions(y, 16)
       .positional('input', { type: 'string', describe: 'URL list: one URL per line, gzip or not; - reads stdin' })
       .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write records to FILE (- or none: stdout)' })
-      .option('format', { choices: OUTPUT_FORMATS, default: 'jsonl' as OutputFormat, describe: 'record format' })
+      .option('format', { choices: OUTPUT_FORMATS, describe: "record format (default: -o FILE's extension: .csv, .json, .jsonl/.ndjson; else jsonl)" })
       .option('column', { requiresArg: true, type: 'string', describe: 'input is CSV with a header row; NAME is the URL column' })
       .option('resume', { type: 'boolean', default: false, describe: 'with -o: skip what FILE already holds and append the rest' })
       .option('per-host', numberOption('--per-host', whole(1), { default: 8, describe: 'concurrent requests per origin' }))
+      .option('rate', numberOption('--rate', ranged('starts per second', 0.001), { describe: 'request starts per second across all origins, retries included (default: no limit)' }))
       .option('rate-per-host', numberOption('--rate-per-host', ranged('starts per second', 0.001), { describe: 'request starts per second per origin (default: no limit)' }))
       .option('timeout', numberOption('--timeout', SECONDS, { default: 30, describe: 'seconds for a whole attempt, body included' }))
       .option('connect-timeout', numberOption('--connect-timeout', SECONDS, { default: 10, describe: 'seconds to connect' }))
@@ -41,7 +44,14 @@ export const scrapeCommand: Command = {
       .option('max-bytes', { requiresArg: true, type: 'string', default: '10M', describe: 'body limit after decompression (bytes, or K/M/G)' })
       .option('user-agent', { requiresArg: true, type: 'string', default: DEFAULT_USER_AGENT, describe: 'User-Agent header' })
       .option('header', { requiresArg: true, alias: 'H', type: 'string', array: true, default: [] as string[], describe: "extra request header 'Name: value' (repeatable)" })
-      .option('respect-robots', { type: 'boolean', default: false, describe: 'obey robots.txt (Disallow, Crawl-delay)' })
+      .option('method', { requiresArg: true, alias: 'X', type: 'string', describe: 'request method (default: POST with --data, else GET)' })
+      .option('data', { requiresArg: true, type: 'string', conflicts: 'data-file', describe: 'send TEXT as the body of every request (application/x-www-form-urlencoded unless -H says otherwise)' })
+      .option('data-file', { requiresArg: true, type: 'string', coerce: noDash('--data-file', 'file'), describe: "send FILE's bytes as the body of every request" })
+      .option('user', { requiresArg: true, alias: 'u', type: 'string', describe: "'user:password' for HTTP basic auth (never written to records)" })
+      .option('proxy', { requiresArg: true, type: 'string', describe: 'send every request through this http(s):// proxy (NO_PROXY still honoured; default: HTTP_PROXY/HTTPS_PROXY)' })
+      .option('insecure', { alias: 'k', type: 'boolean', default: false, describe: 'accept any TLS certificate (says so on stderr)' })
+      .option('cacert', { requiresArg: true, type: 'string', coerce: noDash('--cacert', 'file'), describe: "trust FILE's certificates (PEM or DER: a private CA, a self-signed server) besides Node's own" })
+      .option('respect-robots', { type: 'boolean', default: false, describe: 'obey robots.txt (Disallow, Crawl-delay); --no-respect-robots: do not' })
       .option('save', { requiresArg: true, type: 'string', coerce: noDash('--save', 'folder'), describe: 'save each body under DIR (path derived from the URL)' })
       .option('select', { requiresArg: true, type: 'string', array: true, default: [] as string[], describe: 'name=css: text of the first match into data.name' })
       .option('select-all', { requiresArg: true, type: 'string', array: true, default: [] as string[], describe: 'name=css: texts of all matches' })
@@ -52,19 +62,21 @@ export const scrapeCommand: Command = {
       .option('summary-json', { requiresArg: true, type: 'string', hidden: true, coerce: noDash('--summary-json', 'file'), describe: 'write the run summary as JSON to FILE (for compare)' }),
   async run(a) {
     // The job's modules (undici, parsers) load only now, not for `--help` or another command.
-    const [{ scrape }, { checkSelectors }, { startRunMetrics, writeRunSummary }] = await Promise.all([
+    const [{ scrape }, { checkSelectors }, { startRunMetrics, writeRunSummary }, { readCaFile }] = await Promise.all([
       import('../../jobs/scrape/scrape.js'),
       import('../../jobs/scrape/extract.js'),
       import('../../compare/run-summary.js'),
+      import('../../jobs/scrape/tls-trust.js'),
     ]);
     const pool = poolChoice(a as never);
-    const task = taskOptions(a, checkSelectors);
+    const task = { ...taskOptions(a, checkSelectors), ...requestOptions(a), insecure: a.insecure as boolean, cacert: a.cacert ? readCaFile(a.cacert) : null };
     const output = dashArg(a.output as string | undefined);
     if (a.resume && (!output || output === '-')) throw new UsageError('--resume needs -o FILE');
     if (!output || output === '-') refuseClosedStdout('the records', 'give -o FILE');
     if (dashArg(a.input) === '-') refuseClosedStdin();
     const quiet = a.quiet as boolean;
     await clusterPreflight(pool, quiet);
+    if (task.insecure) process.stderr.write('fanout: warning: --insecure: TLS certificates are not checked, so a machine between here and a server can read and change its pages\n');
     if (a.summaryJson) startRunMetrics();
     const interrupt = interruptSignal();
     const started = Date.now();
@@ -78,12 +90,13 @@ export const scrapeCommand: Command = {
         input: dashArg(a.input),
         column: a.column,
         output: output === '-' ? null : (output ?? null),
-        format: a.format,
+        format: a.format as OutputFormat | undefined,
         resume: a.resume,
         ...pool,
         cluster: cluster.options,
         perHost: a.perHost,
         ratePerHost: a.ratePerHost,
+        rate: a.rate,
         respectRobots: a.respectRobots,
         task,
         signal: interrupt.signal,
@@ -140,6 +153,40 @@ function taskOptions(a: Record<string, any>, checkSelectors: (s: Selector[]) => 
   };
 }
 
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** -X, --data/--data-file, -u and --proxy, checked. */
+function requestOptions(a: Record<string, any>): Pick<ScrapeTaskOptions, 'method' | 'data' | 'user' | 'proxy'> {
+  const out: Pick<ScrapeTaskOptions, 'method' | 'data' | 'user' | 'proxy'> = {};
+  if (a.method !== undefined) {
+    if (!TOKEN.test(a.method) || /^connect$/i.test(a.method)) throw new UsageError(`-X wants an HTTP method such as GET, POST or PUT, got '${a.method}'`);
+    out.method = a.method;
+  }
+  if (a.data !== undefined) out.data = a.data;
+  if (a.dataFile !== undefined) {
+    try {
+      out.data = readFileSync(a.dataFile);
+    } catch (err) {
+      throw new UsageError(`--data-file ${a.dataFile}: cannot read it: ${errorReason(err)}`);
+    }
+  }
+  if (a.user !== undefined) {
+    if (!a.user.includes(':')) throw new UsageError("-u wants 'user:password'");
+    out.user = a.user;
+  }
+  if (a.proxy !== undefined) {
+    let proxy: URL | null = null;
+    try {
+      proxy = new URL(a.proxy);
+    } catch {
+      // said below
+    }
+    if (proxy?.protocol !== 'http:' && proxy?.protocol !== 'https:') throw new UsageError(`--proxy wants an http:// or https:// URL, got '${a.proxy}'`);
+    out.proxy = proxy.href;
+  }
+  return out;
+}
+
 function selectors(a: Record<string, any>, checkSelectors: (s: Selector[]) => void): Selector[] {
   const out: Selector[] = [];
   const names = new Set<string>();
@@ -184,7 +231,7 @@ function summaryText(s: ScrapeSummary): string {
   const codes = Object.entries(s.byErrorCode).map(([k, v]) => `${k} ${v}`).join(', ');
   const rate = s.records / Math.max(s.elapsedMs / 1000, 0.001);
   return [
-    `${s.cancelled ? 'interrupted' : 'done'}: ${s.records} urls${s.resumed ? ` (+${s.resumed} from the resumed file, ${s.resumedFailed} of them failed)` : ''}, ${s.ok} ok, ${s.failed} failed in ${formatDuration(s.elapsedMs)} (${rate.toFixed(0)} urls/s, ${formatBytes(s.bytes)})`,
+    `${s.cancelled ? 'interrupted' : 'done'}: ${s.records} urls${s.resumed ? ` (+${s.resumed} from the resumed file, ${s.resumedFailed} of them failed)` : ''}, ${s.ok} ok, ${s.failed} failed${s.robotsRefused === null ? '' : ` (robots.txt refused ${s.robotsRefused})`} in ${formatDuration(s.elapsedMs)} (${rate.toFixed(0)} urls/s, ${formatBytes(s.bytes)})`,
     `  status: ${classes}${codes ? `; errors: ${codes}` : ''}; retries ${s.retries}; latency p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms`,
     '',
   ].join('\n');

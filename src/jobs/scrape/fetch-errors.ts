@@ -105,6 +105,10 @@ const CERT_WORDS: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'is not valid for this name',
 };
 
+/** Certificates that no authority the run trusts vouches for: the user may know this one. */
+const UNTRUSTED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED']);
+const TRUST_HINT = '; to trust it, give --cacert FILE (its authority, or the certificate itself), or -k to check no certificate';
+
 /** Seen when the other side answers a TLS ClientHello in plain text: it is no TLS server. */
 const NOT_TLS = /wrong version number|packet length too long|http request|unknown protocol/i;
 
@@ -121,7 +125,7 @@ function tlsMessage(code: string, err: unknown, ctx: ErrorContext): string {
     const names = code === 'ERR_TLS_CERT_ALTNAME_INVALID' && typeof (detail.cert as { subjectaltname?: unknown })?.subjectaltname === 'string'
       ? `: it names ${(detail.cert as { subjectaltname: string }).subjectaltname}`
       : '';
-    return `the TLS certificate of ${who} ${words}${names} (${code})`;
+    return `the TLS certificate of ${who} ${words}${names} (${code})${UNTRUSTED.has(code) ? TRUST_HINT : ''}`;
   }
   return `TLS with ${who} failed: ${messageOf(err)}`;
 }

@@ -24,6 +24,10 @@ export interface FetchOptions {
   maxBytes: number;
   /** Request headers (lower-case names), sent on every hop; credentials are dropped on a cross-origin hop. */
   headers: Record<string, string>;
+  /** Request method. Default: GET. */
+  method?: string;
+  /** Request body, sent on every hop that keeps the method. Default: none. */
+  body?: string | Uint8Array | null;
   /** Whether to read the body of a final answer with this status; when false it is discarded unread. */
   readBodyOf?: (status: number) => boolean;
 }
@@ -96,6 +100,18 @@ function headersFor(url: URL, base: Record<string, string>, sameOrigin: boolean)
   return headers;
 }
 
+/** As browsers (the Fetch standard) redirect: 303 to GET, and 301/302 turn a POST into a GET; 307/308 keep both. */
+function becomesGet(status: number, method: string): boolean {
+  return (status === 303 && method !== 'GET' && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST');
+}
+
+function withoutBodyHeaders(headers: Record<string, string>): Record<string, string> {
+  const rest = { ...headers };
+  delete rest['content-type'];
+  delete rest['content-length'];
+  return rest;
+}
+
 export async function fetchPage(url: string, options: FetchOptions, agent: Dispatcher, signal?: AbortSignal): Promise<FetchResult> {
   const result: FetchResult = { finalUrl: null, status: null, headers: null, contentType: null, body: null, bytes: 0, error: null };
   const parsed = parseHttpUrl(url);
@@ -112,6 +128,9 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
   signal?.addEventListener('abort', cancel, { once: true });
   let current = parsed;
   let inBody = false;
+  let method = options.method ?? 'GET';
+  let requestBody = options.body ?? null;
+  let headers = options.headers;
   try {
     const firstOrigin = parsed.origin;
     const seen = new Set<string>([parsed.hash ? parsed.href.slice(0, -parsed.hash.length) : parsed.href]);
@@ -120,8 +139,9 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
       const res = await agent.request({
         origin: current.origin,
         path: current.pathname + current.search,
-        method: 'GET',
-        headers: headersFor(current, options.headers, current.origin === firstOrigin),
+        method,
+        body: requestBody,
+        headers: headersFor(current, headers, current.origin === firstOrigin),
         signal: attempt,
         headersTimeout: options.idleTimeoutMs,
         bodyTimeout: options.idleTimeoutMs,
@@ -157,6 +177,11 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
         }
         seen.add(next.href);
         current = next;
+        if (becomesGet(res.statusCode, method)) {
+          method = 'GET';
+          requestBody = null;
+          headers = withoutBodyHeaders(headers);
+        }
         continue;
       }
 
@@ -171,9 +196,9 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
         result.error = { code: 'BODY_TOO_LARGE', message: bodyTooLarge(options.maxBytes).message };
         return result;
       }
-      const body = await readBody(res.body, res.headers['content-encoding'], options.maxBytes);
-      result.body = body;
-      result.bytes = body.length;
+      const read = await readBody(res.body, res.headers['content-encoding'], options.maxBytes);
+      result.body = read;
+      result.bytes = read.length;
       return result;
     }
   } catch (err) {

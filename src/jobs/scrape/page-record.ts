@@ -1,16 +1,15 @@
 /**
- * The record of a URL that was fetched: a non-2xx answer becomes HTTP_STATUS, and an HTML body gives its fields.
- * One builder for the scrape task and the parse-only benchmark task, so both write the same record.
+ * The report of a URL that was fetched: a non-2xx answer becomes HTTP_STATUS, and an HTML body gives its fields.
+ * One builder for the scrape task and the parse-only benchmark task, so both report the same thing.
  */
 import { decodeBody } from './charset.js';
-import { emptyExtract, extract, isHtml, type ExtractOptions } from './extract.js';
+import { emptyExtract, extract, isHtml, type ExtractOptions, type Extracted } from './extract.js';
 import type { RecordError } from './fetch-errors.js';
 import { pageError } from './page-depth.js';
-import type { ScrapeRecord } from './record.js';
+import type { PageReport } from './record.js';
 
+/** What one attempt fetched. */
 export interface FetchedPage {
-  index: number;
-  url: string;
   finalUrl: string | null;
   status: number | null;
   contentType: string | null;
@@ -18,11 +17,16 @@ export interface FetchedPage {
   /** The decompressed body, or null when none was read. */
   body: Buffer | null;
   error: RecordError | null;
-  attempts: number;
-  ms: number;
 }
 
-export function pageRecord(page: FetchedPage, extractOptions: ExtractOptions): ScrapeRecord {
+/** What was read from a fetched page: its fields, and the first reason it is not ok (or null). */
+export interface PageContent {
+  fields: Extracted;
+  error: RecordError | null;
+}
+
+/** Checks the answer's status and extracts an HTML body's fields; a page too deep to read is that page's failure. */
+export function pageContent(page: FetchedPage, extractOptions: ExtractOptions): PageContent {
   const { status, body, finalUrl } = page;
   let error = page.error;
   if (!error && status !== null && (status < 200 || status > 299)) error = { code: 'HTTP_STATUS', message: `HTTP ${status}` };
@@ -31,27 +35,38 @@ export function pageRecord(page: FetchedPage, extractOptions: ExtractOptions): S
     try {
       fields = extract(decodeBody(body, page.contentType), finalUrl, extractOptions);
     } catch (err) {
-      // A page too deep to read is that page's failure; the answer's status and size still go in the record.
+      // The answer's status and size still go in the report.
       const tooDeep = pageError(err);
       if (!tooDeep) throw err;
       error ??= tooDeep;
     }
   }
-  const record: ScrapeRecord = {
-    index: page.index,
-    url: page.url,
-    finalUrl,
+  return { fields, error };
+}
+
+/** What happened to the body under --save: its path relative to the folder (null: not saved), or why it failed. */
+export interface SaveOutcome {
+  savedAs: string | null;
+  error: RecordError | null;
+}
+
+/** The task's report: the page, what was read from it, what was saved, and the attempt's wall time. */
+export function pageReport(page: FetchedPage, content: PageContent, saved: SaveOutcome | undefined, ms: number): PageReport {
+  const error = content.error ?? saved?.error ?? null;
+  const { fields } = content;
+  const report: PageReport = {
+    finalUrl: page.finalUrl,
     ok: error === null,
-    status,
+    status: page.status,
     contentType: page.contentType,
     bytes: page.bytes,
     title: fields.title,
     description: fields.description,
-    attempts: page.attempts,
-    ms: page.ms,
+    ms,
     error,
   };
-  if (fields.data) record.data = fields.data;
-  if (fields.links) record.links = fields.links;
-  return record;
+  if (fields.data) report.data = fields.data;
+  if (fields.links) report.links = fields.links;
+  if (saved) report.savedAs = saved.savedAs;
+  return report;
 }

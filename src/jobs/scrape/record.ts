@@ -77,6 +77,18 @@ export interface ScrapeTaskOptions {
   saveRun?: string;
   /** Keep-alive sockets per origin in each worker's agent. */
   connectionsPerOrigin: number;
+  /** -k/--insecure: accept any TLS certificate. Default: false. */
+  insecure?: boolean;
+  /** --cacert FILE's certificates (PEM), trusted besides Node's own. Default: none. */
+  cacert?: string | null;
+  /** -X/--method. Default: POST with `data`, else GET. */
+  method?: string;
+  /** --data / --data-file: the body sent with every request. Default: none. */
+  data?: string | Uint8Array | null;
+  /** -u 'user:password' for HTTP basic auth; sent, never written. Default: none. */
+  user?: string | null;
+  /** --proxy URL for every request (NO_PROXY still honoured). Default: HTTP_PROXY/HTTPS_PROXY. */
+  proxy?: string | null;
 }
 
 /** What shapes every record of a run: which optional fields it carries. */
@@ -86,18 +98,44 @@ export interface RecordShape {
   saveDir: string | null;
 }
 
-/** A record for a URL that produced no answer: the same shape as any other (every selector name, links, savedAs). */
-export function failedRecord(
-  at: { index: number; url: string; attempts: number; ms: number },
-  error: { code: ScrapeRecordCode; message: string },
-  shape: RecordShape,
-): ScrapeRecord {
+/**
+ * What a scrape task reports about one URL: what it fetched, extracted and saved, and how long its attempt took.
+ * Where the URL stands in the run (index, attempts, the CSV row) is the coordinator's to add (`scrapeRecord`).
+ */
+export type PageReport = Omit<ScrapeRecord, 'index' | 'url' | 'attempts' | 'input'>;
+
+/** The coordinator's part of a record: where the URL stands in the run. */
+export interface RecordPlace {
+  index: number;
+  url: string;
+  attempts: number;
+  input?: Record<string, string>;
+}
+
+/** The one place a record is made: the coordinator's facts and the task's report, in the documented field order. */
+export function scrapeRecord(at: RecordPlace, report: PageReport): ScrapeRecord {
   const record: ScrapeRecord = {
-    index: at.index, url: at.url, finalUrl: null, ok: false, status: null, contentType: null, bytes: 0,
-    title: null, description: null, attempts: at.attempts, ms: at.ms, error: { code: error.code, message: error.message },
+    index: at.index, url: at.url, finalUrl: report.finalUrl, ok: report.ok, status: report.status, contentType: report.contentType,
+    bytes: report.bytes, title: report.title, description: report.description, attempts: at.attempts, ms: report.ms, error: report.error,
   };
-  if (shape.selectors.length) record.data = Object.fromEntries(shape.selectors.map((s) => [s.name, null]));
-  if (shape.links) record.links = [];
-  if (shape.saveDir !== null) record.savedAs = null;
+  if (report.data !== undefined) record.data = report.data;
+  if (report.links !== undefined) record.links = report.links;
+  if (report.savedAs !== undefined) record.savedAs = report.savedAs;
+  if (at.input) record.input = at.input;
   return record;
+}
+
+/**
+ * The report of a URL that produced no answer: the same shape as any other (every selector name, links, savedAs).
+ * `ms` is 0 when nothing timed the attempt (its worker died, or the task threw).
+ */
+export function failedReport(error: { code: ScrapeRecordCode; message: string }, shape: RecordShape, ms = 0): PageReport {
+  const report: PageReport = {
+    finalUrl: null, ok: false, status: null, contentType: null, bytes: 0, title: null, description: null, ms,
+    error: { code: error.code, message: error.message },
+  };
+  if (shape.selectors.length) report.data = Object.fromEntries(shape.selectors.map((s) => [s.name, null]));
+  if (shape.links) report.links = [];
+  if (shape.saveDir !== null) report.savedAs = null;
+  return report;
 }

@@ -11,7 +11,8 @@ import type { ClusterOptions } from '../../cluster/queue-executor.js';
 import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, refuseInputAsOutput, type OutputFormat } from './output.js';
 import { recordError } from './errors.js';
-import { failedRecord, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
+import { outputFormat } from './format-of.js';
+import { failedReport, scrapeRecord, type PageReport, type ScrapeTaskOptions } from './record.js';
 import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
 import { prepareSaveDir, saveStopped } from './save-dir.js';
 import { endSaveRun } from './save-temp.js';
@@ -33,7 +34,8 @@ export interface ScrapeOptions {
   column?: string;
   /** Output file; null writes to stdout. */
   output: string | null;
-  format: OutputFormat;
+  /** Default: from the output file's extension (.csv, .json, .jsonl, .ndjson), else jsonl; one it contradicts is refused. */
+  format?: OutputFormat;
   /** Skip what `output` already holds and append the rest. */
   resume: boolean;
   mode: RunMode;
@@ -46,6 +48,8 @@ export interface ScrapeOptions {
   perHost: number;
   /** Request starts per second per origin; undefined for no limit. */
   ratePerHost?: number;
+  /** Request starts per second across all origins, retries included; undefined for no limit. */
+  rate?: number;
   respectRobots: boolean;
   task: ScrapeTaskOptions;
   signal?: AbortSignal;
@@ -72,6 +76,8 @@ export interface ScrapeSummary extends ScrapeTotals {
   resumed: number;
   /** Of those, the ones that are not ok. */
   resumedFailed: number;
+  /** URLs of this run that robots.txt refused (ROBOTS_DISALLOWED); null when robots.txt was not consulted. */
+  robotsRefused: number | null;
 }
 
 interface Item extends InputItem {
@@ -80,8 +86,9 @@ interface Item extends InputItem {
   disallowed?: boolean;
 }
 
-export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
+export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
   const started = performance.now();
+  const o = { ...options, format: outputFormat(options.output, options.format) };
   await refuseInputAsOutput(o.input, o.output, o.stdin === undefined);
   // A --save folder that cannot be made is one error before the run, not a SAVE_FAILED on every record.
   const saveRun = o.task.saveDir !== null ? prepareSaveDir(o.task.saveDir) : undefined;
@@ -92,7 +99,7 @@ export async function scrape(o: ScrapeOptions): Promise<ScrapeSummary> {
   }
 }
 
-async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started: number): Promise<ScrapeSummary> {
+async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: ScrapeOptions['task'], started: number): Promise<ScrapeSummary> {
   const resume: ResumeState | null = o.resume && o.output ? await readResumeState(o.output, o.format) : null;
   const inputOptions = { source: o.input, column: o.column, stdin: o.stdin as never };
   const source = readInput(inputOptions);
@@ -116,7 +123,7 @@ async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started
   });
   // undici loads in the coordinator only for robots.txt; the task loads its own copy where it runs.
   const gate = o.respectRobots ? await import('./robots-gate.js') : null;
-  const robotsAgent = gate ? new (await import('undici')).Agent({ connections: 2 }) : null;
+  const robotsAgent = gate ? (await import('./agent.js')).createAgent(o.task, 2) : null;
   const robots = gate && robotsAgent ? new gate.RobotsGate(robotsAgent, o.task.userAgent, o.task.timeoutMs, o.task.maxRetryAfterMs) : null;
 
   async function* numbered(): AsyncGenerator<Item> {
@@ -139,19 +146,19 @@ async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started
     ? gate.mapAhead(numbered(), async (item) => ((await robots.allowed(item.url)) === false ? { ...item, disallowed: true } : item), 64)
     : numbered();
 
-  const onResult = async (r: Outcome<Item, ScrapeRecord>) => {
+  const onResult = async (r: Outcome<Item, PageReport>) => {
     // A full or read-only --save disk: the run stops here, its output a clean prefix that --resume continues.
     if (!r.ok && isDiskStopCode(r.error.code)) throw saveStopped({ code: r.error.code, message: r.error.message }, task.saveDir!, tally.records + (resume?.done.size ?? 0));
-    // A failure the task could not turn into a record itself: its worker kept dying, or the task threw.
-    const record = r.ok ? { ...r.value, index: r.item.n } : failedRecord({ index: r.item.n, url: r.item.url, attempts: r.attempts, ms: 0 }, recordError(r.error), o.task);
-    if (r.item.input) record.input = r.item.input;
+    // A failure the task could not report itself (its worker kept dying, or the task threw) is reported here.
+    const report = r.ok ? r.value : failedReport(recordError(r.error), o.task);
+    const record = scrapeRecord({ index: r.item.n, url: r.item.url, attempts: r.attempts, input: r.item.input }, report);
     tally.add(record);
     progress.done = tally.records + (resume?.done.size ?? 0);
     progress.failed = tally.failed;
     await sink.write(record);
   };
   try {
-    const summary = await run<Item, ScrapeRecord>({
+    const summary = await run<Item, PageReport>({
       items,
       task: TASK,
       taskOptions: task,
@@ -163,6 +170,7 @@ async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started
       key: originKey,
       perKey: o.perHost,
       ratePerKey: o.ratePerHost,
+      rate: o.rate,
       keyInterval: robots ? (key) => robots.crawlDelays.get(key) : undefined,
       taskTimeoutMs: o.task.timeoutMs + PARSE_GRACE_MS,
       signal: o.signal,
@@ -175,11 +183,11 @@ async function scrapeWith(o: ScrapeOptions, task: ScrapeOptions['task'], started
           }
         : undefined,
     });
-    return { ...tally.totals(), cancelled: summary.cancelled, elapsedMs: performance.now() - started, resumed: resume?.done.size ?? 0, resumedFailed: resume?.failed ?? 0 };
-  } catch (err) {
-    // The engine reports what the input generator threw as INPUT_FAILED; a resume refusal is said as itself.
-    const cause = (err as { code?: string; cause?: { code?: string } }).cause;
-    throw (err as { code?: string }).code === 'INPUT_FAILED' && cause?.code === 'RESUME_MISMATCH' ? cause : err;
+    const totals = tally.totals();
+    return {
+      ...totals, cancelled: summary.cancelled, elapsedMs: performance.now() - started, resumed: resume?.done.size ?? 0, resumedFailed: resume?.failed ?? 0,
+      robotsRefused: robots ? (totals.byErrorCode.ROBOTS_DISALLOWED ?? 0) : null,
+    };
   } finally {
     await sink.close();
     await robotsAgent?.close();

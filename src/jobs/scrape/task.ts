@@ -1,48 +1,21 @@
 /**
  * The scrape task: what runs per URL wherever the mode puts it (the main loop, a worker thread, a child
- * process). One keep-alive undici Agent per worker (an EnvHttpProxyAgent when HTTP_PROXY/HTTPS_PROXY are set,
- * NO_PROXY honoured), one attempt per call. A failure worth retrying throws RetryLater so the coordinator
- * frees the slot while it waits (and, for 429 or a 503 with Retry-After, holds back the whole origin);
- * anything else becomes a record. A cancelled item throws: it must not be written.
+ * process). One keep-alive agent per worker (agent.ts), one attempt per call. A failure worth retrying throws
+ * RetryLater so the coordinator frees the slot while it waits (and, for 429 or a 503 with Retry-After, holds back
+ * the whole origin); anything else becomes a report, which the coordinator makes into the URL's record. A
+ * cancelled item throws: it must not be written.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from './undici.js';
 import { FanoutError, RetryLater } from '../../engine/errors.js';
 import { defineTask, type TaskContext } from '../../engine/task.js';
 import { checkSelectors, type ExtractOptions } from './extract.js';
-import { pageRecord } from './page-record.js';
+import { pageContent, pageReport, type SaveOutcome } from './page-record.js';
 import { fetchPage, type FetchOptions, type FetchResult } from './fetch.js';
-import { failedRecord, type ScrapeItem, type ScrapeRecord, type ScrapeTaskOptions } from './record.js';
+import { failedReport, type PageReport, type ScrapeItem, type ScrapeTaskOptions } from './record.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pausesHost } from './retry-policy.js';
 import { BodySaver } from './save.js';
 import { isDiskStopCode } from '../../util/disk-stop.js';
-
-const ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-
-export function hasProxyEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.HTTP_PROXY || env.http_proxy || env.HTTPS_PROXY || env.https_proxy);
-}
-
-export function createAgent(options: ScrapeTaskOptions): Dispatcher {
-  const agentOptions = {
-    connections: options.connectionsPerOrigin,
-    connect: { timeout: options.connectTimeoutMs },
-    headersTimeout: options.idleTimeoutMs,
-    bodyTimeout: options.idleTimeoutMs,
-  };
-  return hasProxyEnv() ? new EnvHttpProxyAgent(agentOptions) : new Agent(agentOptions);
-}
-
-/** Default request headers, then the user's -H headers (names lower-cased) over them. */
-export function requestHeaders(options: ScrapeTaskOptions): Record<string, string> {
-  const headers: Record<string, string> = {
-    'user-agent': options.userAgent,
-    accept: ACCEPT,
-    'accept-encoding': 'gzip, deflate, br',
-  };
-  for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
-  return headers;
-}
+import { createAgent, requestHeaders, requestMethod } from './agent.js';
 
 export default defineTask((options: ScrapeTaskOptions) => {
   checkSelectors(options.selectors);
@@ -59,17 +32,18 @@ export default defineTask((options: ScrapeTaskOptions) => {
     maxRedirects: options.maxRedirects,
     maxBytes: options.maxBytes,
     headers: requestHeaders(options),
+    method: requestMethod(options),
+    body: options.data ?? null,
   };
   // While retries remain, a body that will be retried anyway is not worth reading.
   const earlierAttempt: FetchOptions = { ...finalAttempt, readBodyOf: (status) => !isRetryableStatus(status) };
 
-  const scrape = async (item: ScrapeItem, ctx: TaskContext): Promise<ScrapeRecord> => {
+  const scrape = async (item: ScrapeItem, ctx: TaskContext): Promise<PageReport> => {
     const started = performance.now();
     if (fatal) throw fatal;
     if (item.disallowed) {
       ctx.signal.throwIfAborted();
-      const at = { index: ctx.index, url: item.url, attempts: ctx.attempt, ms: Math.round(performance.now() - started) };
-      return failedRecord(at, { code: 'ROBOTS_DISALLOWED', message: 'robots.txt disallows this URL' }, options);
+      return failedReport({ code: 'ROBOTS_DISALLOWED', message: 'robots.txt disallows this URL' }, options, Math.round(performance.now() - started));
     }
     const canRetry = ctx.attempt <= options.retries;
     const res = await fetchPage(item.url, canRetry ? earlierAttempt : finalAttempt, agent, ctx.signal);
@@ -81,28 +55,26 @@ export default defineTask((options: ScrapeTaskOptions) => {
     ctx.releaseKey();
     if (res.body) await nextTurn();
 
-    const at = { index: ctx.index, url: item.url, attempts: ctx.attempt, ms: 0 };
-    const record = pageRecord({ ...at, finalUrl: res.finalUrl, status: res.status, contentType: res.contentType, bytes: res.bytes, body: res.body, error: res.error }, extractOptions);
-    if (saver) {
-      record.savedAs = null;
-      if (record.ok && res.body) {
-        try {
-          record.savedAs = saver.saveSync(res.finalUrl!, res.body);
-        } catch (err) {
-          const e = err as FanoutError;
-          if (isDiskStopCode(e.code)) {
-            // This worker's other requests are cancelled at once: their pages could not be saved either.
-            if (!fatal) void agent.destroy().catch(() => {});
-            throw (fatal ??= e);
-          }
-          record.ok = false;
-          record.error = { code: 'SAVE_FAILED', message: e.message };
-        }
-      }
-    }
+    const content = pageContent(res, extractOptions);
+    const saved = saver ? save(content.error === null ? res : null) : undefined;
     ctx.signal.throwIfAborted();
-    record.ms = Math.round(performance.now() - started);
-    return record;
+    return pageReport(res, content, saved, Math.round(performance.now() - started));
+  };
+
+  /** Saves an ok page's body (null: nothing to save); a full or read-only disk stops this worker. */
+  const save = (res: FetchResult | null): SaveOutcome => {
+    if (!res?.body) return { savedAs: null, error: null };
+    try {
+      return { savedAs: saver!.saveSync(res.finalUrl!, res.body), error: null };
+    } catch (err) {
+      const e = err as FanoutError;
+      if (isDiskStopCode(e.code)) {
+        // This worker's other requests are cancelled at once: their pages could not be saved either.
+        if (!fatal) void agent.destroy().catch(() => {});
+        throw (fatal ??= e);
+      }
+      return { savedAs: null, error: { code: 'SAVE_FAILED', message: e.message } };
+    }
   };
 
   /** Throws RetryLater for a transient failure: backoff with jitter, or the server's Retry-After. */

@@ -160,7 +160,7 @@ describe('fetchPage', () => {
       const selfSigned = await fetchPage(`https://${host}/`, options(), agent);
       expect(selfSigned.error).toEqual({
         code: 'TLS',
-        message: `the TLS certificate of ${host} is self-signed, not issued by a trusted authority (DEPTH_ZERO_SELF_SIGNED_CERT)`,
+        message: `the TLS certificate of ${host} is self-signed, not issued by a trusted authority (DEPTH_ZERO_SELF_SIGNED_CERT); to trust it, give --cacert FILE (its authority, or the certificate itself), or -k to check no certificate`,
       });
       const otherName = await fetchPage(`https://${host}/`, options(), trusting);
       expect(otherName.error).toEqual({

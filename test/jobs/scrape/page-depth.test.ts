@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pageRecord } from '../../../src/jobs/scrape/page-record.js';
+import { pageContent, pageReport } from '../../../src/jobs/scrape/page-record.js';
 import type { ExtractOptions } from '../../../src/jobs/scrape/extract.js';
 import type { Selector } from '../../../src/jobs/scrape/record.js';
 
@@ -8,7 +8,8 @@ const DEEP = `<html><head><title>deep</title></head><body>${'<div>'.repeat(100_0
 
 function record(html: string, opts: ExtractOptions) {
   const body = Buffer.from(html);
-  return pageRecord({ index: 0, url: 'http://h/', finalUrl: 'http://h/', status: 200, contentType: 'text/html', bytes: body.length, body, error: null, attempts: 1, ms: 0 }, opts);
+  const page = { finalUrl: 'http://h/', status: 200, contentType: 'text/html', bytes: body.length, body, error: null };
+  return pageReport(page, pageContent(page, opts), undefined, 0);
 }
 
 const sel = (css: string, kind: Selector['kind'] = 'text'): ExtractOptions => ({ selectors: [{ name: 's', css, kind }], links: false });

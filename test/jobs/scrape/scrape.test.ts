@@ -7,6 +7,7 @@ import { scrape, type ScrapeOptions } from '../../../src/jobs/scrape/scrape.js';
 import type { ScrapeRecord, ScrapeTaskOptions } from '../../../src/jobs/scrape/record.js';
 import type { Mode } from '../../../src/engine/runtimes/channel.js';
 import { KeyedSemaphore } from '../../../src/engine/keyed-semaphore.js';
+import { StartPacer } from '../../../src/engine/start-pacer.js';
 import { parseJsonl, stable } from '../../helpers/cli.js';
 
 const MODES: Mode[] = ['async', 'threads', 'procs'];
@@ -179,6 +180,28 @@ describe('scrape', () => {
     expect(records.every((r) => r.ok)).toBe(true);
     const starts = site.log.filter((e) => e.path.startsWith('/page/rate')).map((e) => e.start).sort((a, b) => a - b);
     // 10 per second: 100 ms apart at dispatch (400 ms in all).
+    expect(started).toHaveLength(5);
+    expect(starts).toHaveLength(5);
+    expectPaced(started, starts, 100);
+  });
+
+  it.each(MODES)('spaces request starts across all hosts by --rate (%s)', async (mode) => {
+    site.reset();
+    const started: number[] = [];
+    const pace = StartPacer.prototype.started;
+    const spy = vi.spyOn(StartPacer.prototype, 'started').mockImplementation(function (this: StartPacer) {
+      started.push(Date.now());
+      return pace.call(this);
+    });
+    let records: ScrapeRecord[];
+    try {
+      // Five URLs over four hosts, with room for all at once: only the run-wide rate can space them.
+      records = await scrapeList([0, 1, 2, 3, 4].map((i) => `${site.urls[i % 4]}/page/global-rate${i}`), mode, { rate: 10, concurrency: 8 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(records.every((r) => r.ok)).toBe(true);
+    const starts = site.log.filter((e) => e.path.startsWith('/page/global-rate')).map((e) => e.start).sort((a, b) => a - b);
     expect(started).toHaveLength(5);
     expect(starts).toHaveLength(5);
     expectPaced(started, starts, 100);

@@ -8,17 +8,18 @@ import { startSiteServer, type SiteServer } from '../../../fixtures/site-server.
 import { scrapeOptions, until } from '../../../fixtures/scrape-options.js';
 import { isRetryLater, RetryLater } from '../../../src/engine/errors.js';
 import type { TaskFn } from '../../../src/engine/task.js';
-import type { ScrapeItem, ScrapeRecord, ScrapeTaskOptions } from '../../../src/jobs/scrape/record.js';
+import { scrapeRecord, type PageReport, type ScrapeItem, type ScrapeRecord, type ScrapeTaskOptions } from '../../../src/jobs/scrape/record.js';
 import scrapeTask from '../../../src/jobs/scrape/task.js';
 
 type Scrape = TaskFn<ScrapeItem, ScrapeRecord>;
 let site: SiteServer;
-const open: Scrape[] = [];
+const open: TaskFn<ScrapeItem, PageReport>[] = [];
 
+/** The task, each report made into the record the coordinator makes of it (there, attempts count crashes too). */
 async function makeTask(o: Partial<ScrapeTaskOptions> = {}): Promise<Scrape> {
-  const task = (await scrapeTask(scrapeOptions(o))) as Scrape;
+  const task = (await scrapeTask(scrapeOptions(o))) as TaskFn<ScrapeItem, PageReport>;
   open.push(task);
-  return task;
+  return async (item, c) => scrapeRecord({ index: c.index, url: item.url, attempts: c.attempt }, await task(item, c));
 }
 const ctx = (attempt = 1, index = 0, signal = new AbortController().signal) => ({ signal, attempt, index, releaseKey: () => {} });
 

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseJsonl, runCli, writeList } from '../helpers/cli.js';
+
+interface Seen {
+  method: string;
+  path: string;
+  body: string;
+  authorization?: string;
+  contentType?: string;
+}
+
+/** Pages titled with the method and path that reached them; /to-303, /to-302, /to-307 redirect to /landed. */
+let server: Server;
+let origin: string;
+const seen: Seen[] = [];
+/** A CONNECT proxy: the hosts it opened tunnels to. */
+let proxy: Server;
+const tunnels: string[] = [];
+const sockets: Socket[] = [];
+let dir: string;
+
+const read = (req: IncomingMessage) => new Promise<string>((resolve) => {
+  let text = '';
+  req.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve(text));
+});
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    const body = await read(req);
+    seen.push({ method: req.method!, path: req.url!, body, authorization: req.headers.authorization, contentType: req.headers['content-type'] });
+    const redirect = /^\/to-(30\d)$/.exec(req.url!);
+    if (redirect) return void res.writeHead(Number(redirect[1]), { location: '/landed' }).end();
+    res.writeHead(200, { 'content-type': 'text/html' }).end(req.method === 'HEAD' ? undefined : `<title>${req.method} ${req.url}</title>`);
+  });
+  proxy = createServer((_req, res) => res.writeHead(502).end());
+  proxy.on('connect', (req, client: Socket, head) => {
+    tunnels.push(req.url!);
+    sockets.push(client);
+    const [host, port] = req.url!.split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client).on('error', () => {});
+      client.pipe(upstream).on('error', () => {});
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await Promise.all([server, proxy].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  dir = await mkdtemp(join(tmpdir(), 'fanout scrape requests '));
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await Promise.all([server, proxy].map((s) => {
+    s.closeAllConnections();
+    return new Promise((r) => s.close(r));
+  }));
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function scrapeAll(paths: string[], flags: string[], env?: NodeJS.ProcessEnv) {
+  seen.length = 0;
+  const input = await writeList(dir, `urls-${Math.random().toString(36).slice(2)}.txt`, paths.map((p) => `${origin}${p}`));
+  const r = await runCli(['scrape', input, '--quiet', ...flags], env ? { env } : {});
+  return { ...r, records: parseJsonl<{ ok: boolean; title: string | null; status: number; url: string }>(r.stdout) };
+}
+
+describe('fanout scrape requests', () => {
+  it('sends --data as a form POST, and -X chooses the method', async () => {
+    const post = await scrapeAll(['/a'], ['--data', 'q=fan out&n=1']);
+    expect(post.code).toBe(0);
+    expect(seen).toEqual([{ method: 'POST', path: '/a', body: 'q=fan out&n=1', contentType: 'application/x-www-form-urlencoded', authorization: undefined }]);
+    expect(post.records[0]!.title).toBe('POST /a');
+    const put = await scrapeAll(['/b'], ['-X', 'PUT', '--data', '{"x":1}', '-H', 'Content-Type: application/json']);
+    expect(seen).toEqual([{ method: 'PUT', path: '/b', body: '{"x":1}', contentType: 'application/json', authorization: undefined }]);
+    expect(put.records[0]!.title).toBe('PUT /b');
+  });
+
+  it("sends --data-file's bytes as every request's body", async () => {
+    const file = join(dir, 'body.json');
+    await writeFile(file, '{"many":"requests"}');
+    const r = await scrapeAll(['/c', '/d'], ['--data-file', file, '-H', 'content-type: application/json', '--threads', '2']);
+    expect(r.code).toBe(0);
+    expect(seen.map((s) => [s.method, s.body]).sort()).toEqual([['POST', '{"many":"requests"}'], ['POST', '{"many":"requests"}']]);
+  });
+
+  it('turns a POST into a GET on a 302 or 303, as browsers do, and keeps it with its body on a 307', async () => {
+    const r = await scrapeAll(['/to-302', '/to-303', '/to-307'], ['--data', 'x=1', '--concurrency', '1']);
+    expect(r.records.map((x) => x.title)).toEqual(['GET /landed', 'GET /landed', 'POST /landed']);
+    expect(seen.filter((s) => s.path === '/landed').map((s) => [s.method, s.body, s.contentType ?? null])).toEqual([
+      ['GET', '', null],
+      ['GET', '', null],
+      ['POST', 'x=1', 'application/x-www-form-urlencoded'],
+    ]);
+  });
+
+  it('sends -u as basic auth and never writes it into the records or the summary', async () => {
+    const r = await runCli(['scrape', await writeList(dir, 'auth.txt', [`${origin}/private`]), '-u', 'ann:s3cret-pw']);
+    expect(r.code).toBe(0);
+    expect(seen.at(-1)!.authorization).toBe(`Basic ${Buffer.from('ann:s3cret-pw').toString('base64')}`);
+    expect(r.stdout + r.stderr).not.toContain('s3cret');
+    expect(r.stdout + r.stderr).not.toContain(Buffer.from('ann:s3cret-pw').toString('base64'));
+  });
+
+  it('sends HEAD without reading a body', async () => {
+    const r = await scrapeAll(['/e'], ['-X', 'HEAD']);
+    expect(r.code).toBe(0);
+    expect(r.records[0]).toMatchObject({ ok: true, status: 200, title: null });
+    expect(seen[0]!.method).toBe('HEAD');
+  });
+
+  it('goes through --proxy in every mode, and NO_PROXY still exempts a host', async () => {
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no)_proxy$/i.test(k)));
+    for (const mode of [[], ['--threads', '2'], ['--procs', '2']]) {
+      tunnels.length = 0;
+      const r = await scrapeAll(['/via'], ['--proxy', proxyUrl, ...mode], env);
+      expect(r.code, mode.join(' ')).toBe(0);
+      expect(tunnels).toEqual([new URL(origin).host]);
+    }
+    tunnels.length = 0;
+    const exempt = await scrapeAll(['/direct'], ['--proxy', proxyUrl], { ...env, NO_PROXY: '127.0.0.1' });
+    expect(exempt.code).toBe(0);
+    expect(tunnels).toEqual([]);
+  });
+
+  it('refuses a bad method, user, proxy or data file with one line and exit 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['-X', 'GET /x'], /^fanout: -X wants an HTTP method such as GET, POST or PUT, got 'GET \/x' \(see/],
+      [['-u', 'no-colon'], /^fanout: -u wants 'user:password' \(see/],
+      [['--proxy', 'socks://127.0.0.1:1'], /^fanout: --proxy wants an http:\/\/ or https:\/\/ URL, got 'socks:\/\/127.0.0.1:1' \(see/],
+      [['--data-file', join(dir, 'missing')], /^fanout: --data-file .*missing: cannot read it: no such file or directory \(see/],
+      [['--data', 'a', '--data-file', join(dir, 'body.json')], /^fanout: Arguments data and data-file are mutually exclusive \(see/],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await scrapeAll(['/never'], flags);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.split('\n')).toHaveLength(2);
+    }
+    expect(seen).toEqual([]);
+  });
+});
