@@ -22,7 +22,7 @@ beforeAll(() => {
   base = area.dir;
 });
 
-afterAll(() => area.remove(), 120_000); // trees of this suite on a disk (no tmpfs without root) take a while to delete
+afterAll(() => area.remove());
 
 interface Result {
   code: number | null;
