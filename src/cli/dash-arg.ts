@@ -1,5 +1,5 @@
 /**
- * What a lone `-` means, argument by argument (README, "Command line"):
+ * What a lone `-` means, argument by argument (README, "Every command"):
  * - scrape's <input>: stdin; scrape's `-o -`: stdout (the only two).
  * - copy's SRC and DST: a file named `-` in the current folder, as for `cp -a - dst`.
  * - an option naming a file or folder that is never a stream (--log, --save, --report, --summary-json): a usage

@@ -17,3 +17,21 @@ export function lastWins(argv: Record<string, unknown>, arrays: readonly string[
 function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
+
+/**
+ * `-q` (no progress, no summary) and `--progress` say opposite things about progress: the one given last decides,
+ * as for an option given twice (`--progress -q` is quiet; `-q --progress` shows progress, still without a summary).
+ * `args` are the words as typed; yargs keeps no order.
+ */
+export function quietOrProgress(argv: Record<string, unknown>, args: readonly string[]): void {
+  if (argv.quiet !== true || argv.progress !== true) return;
+  const end = args.includes('--') ? args.indexOf('--') : args.length;
+  const words = args.slice(0, end);
+  const last = (test: (word: string) => boolean) => words.findLastIndex(test);
+  if (last(isQuiet) > last((w) => /^--progress(=|$)/.test(w))) argv.progress = false;
+}
+
+/** `--quiet`, `-q`, or `q` among grouped short flags (`-nq`). */
+function isQuiet(word: string): boolean {
+  return /^--quiet(=|$)/.test(word) || /^-[a-zA-Z]*q[a-zA-Z]*$/.test(word);
+}

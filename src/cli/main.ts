@@ -6,7 +6,7 @@ import { commands } from './commands/index.js';
 import type { Command } from './commands/command.js';
 import { protectDash, restoreDashes, visible } from './dash-arg.js';
 import { unknownArgumentsMessage } from './suggest.js';
-import { lastWins } from './last-wins.js';
+import { lastWins, quietOrProgress } from './last-wins.js';
 
 import { watchStdio } from './exit.js';
 import { packageJson } from '../util/package-root.js';
@@ -34,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       const { array, alias } = (cli as unknown as { getOptions(): { array: string[]; alias: Record<string, string[]> } }).getOptions();
       // A variadic positional (compare's [args..]) is no option, and not among yargs' arrays.
       lastWins(parsed, [...array, ...positionals], alias);
+      quietOrProgress(parsed, args);
     }, true)
     .fail((msg, err) => {
       // yargs' own validation errors (a flag without its value: YError) are usage errors too, not internal ones.

@@ -2,8 +2,9 @@
 
 export interface TaskContext {
   /**
-   * Aborted when the run is cancelled; a task should stop promptly and throw. In a worker process, reading it
-   * also checks that the coordinator is still there: an orphaned worker exits at that point.
+   * Aborted when the run is cancelled; a task should stop promptly and throw. One signal serves every task of a
+   * worker: remove the listeners you add. In a worker process, reading it also checks that the coordinator is
+   * still there: an orphaned worker exits at that point.
    */
   signal: AbortSignal;
   /** 1 on the first run of this item; grows each time the task throws RetryLater. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir, ownFolder } from '../../src/cli/compile-cache.js';
 import { runCli } from '../helpers/cli.js';
+import { needsRoot } from '../helpers/needs.js';
 
 /** Node keeps a code cache for us only where it writes its entries atomically (22.10 and later). */
 const nodeCaches = typeof (module as { flushCompileCache?: unknown }).flushCompileCache === 'function';
@@ -95,7 +96,8 @@ describe('the code cache', () => {
     expect(ownFolder(join(home, 'cache', 'fanout', 'compile-cache'))).toBe(false);
   });
 
-  it.skipIf(!isRoot)('is not used when another user wrote it (needs root to make a folder of theirs)', async () => {
+  it('is not used when another user wrote it (needs root to make a folder of theirs)', async (ctx) => {
+    needsRoot(ctx, 'to make a folder of another user');
     const dir = join(home, 'cache', 'fanout', 'compile-cache');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // What another user's cache would hold: entries of theirs, in a folder of theirs.

@@ -10,6 +10,7 @@ import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js'
 import { until } from '../../fixtures/scrape-options.js';
 import { lineCount, parseJsonl, runCli, startCli, writeList } from '../helpers/cli.js';
 import { canMountTmpfs } from '../jobs/copy/scratch.js';
+import { skipUnless } from '../helpers/needs.js';
 
 interface Saved {
   index: number;
@@ -121,7 +122,8 @@ describe('fanout scrape --save', () => {
     expect(readFileSync(join(save, records[2]!.savedAs!), 'utf8')).toContain(titleOf(urls[2]!));
   });
 
-  it.skipIf(!canMount)('refuses a read-only --save folder with READ_ONLY, one line and exit 2, before any request', async () => {
+  it('refuses a read-only --save folder with READ_ONLY, one line and exit 2, before any request', async (ctx) => {
+    skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (a read-only or full disk)');
     const save = join(dir, 'read only');
     await mkdir(save);
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', save]).status).toBe(0);
@@ -136,7 +138,8 @@ describe('fanout scrape --save', () => {
   });
 
   for (const flags of MODES) {
-    it.skipIf(!canMount)(`stops on a full --save disk with NO_SPACE, one line, exit 2 and a clean prefix that --resume finishes (${flags[0] ?? 'async'})`, async () => {
+    it(`stops on a full --save disk with NO_SPACE, one line, exit 2 and a clean prefix that --resume finishes (${flags[0] ?? 'async'})`, async (ctx) => {
+      skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (a read-only or full disk)');
       const n = 300; // 8 KiB pages: about 2.4 MB, on a 1 MiB file system
       const tag = `full${flags.join('')}`;
       const urls = Array.from({ length: n }, (_, i) => `${site.url}/page/${tag}/${i}`);

@@ -52,7 +52,7 @@ export const copyCommand: Command = {
       .option('delete', { type: 'boolean', default: false, describe: 'after the copy, remove from DST what is not in SRC (nothing if an entry failed)' })
       .option('delete-excluded', { type: 'boolean', default: false, implies: 'delete', describe: 'with --delete, remove from DST what --exclude/--include leave out too' })
       .option('progress', { type: 'boolean', describe: 'progress on stderr (default: on a terminal; elsewhere a line a second)' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary and no progress' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary, and no progress unless a later --progress asks for it' })
       .option('summary-json', { type: 'string', requiresArg: true, hidden: true, coerce: noDash('--summary-json', 'file'), describe: 'write the run summary (for fanout compare), with a hash of the records, to FILE' }),
   run: (args) => runCopy(args as unknown as CopyArgs),
 };

@@ -58,7 +58,7 @@ export const scrapeCommand: Command = {
       .option('attr', { requiresArg: true, type: 'string', array: true, default: [] as string[], describe: 'name=css@attribute: an attribute of the first match' })
       .option('links', { type: 'boolean', default: false, describe: "add 'links': absolute URLs of the page's <a href>s" })
       .option('progress', { type: 'boolean', describe: 'live progress line on stderr (default: on a terminal)' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress and no summary' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary, and no progress unless a later --progress asks for it' })
       .option('summary-json', { requiresArg: true, type: 'string', hidden: true, coerce: noDash('--summary-json', 'file'), describe: 'write the run summary as JSON to FILE (for compare)' }),
   async run(a) {
     // The job's modules (undici, parsers) load only now, not for `--help` or another command.

@@ -9,6 +9,7 @@ import { fixtureTree, largeFiles, smallFiles } from '../../../fixtures/tree.js';
 import { canMountTmpfs, scratch, type Scratch } from './scratch.js';
 import { expectSameTree, snapshot, tempNames, withoutAtimes } from './snapshot.js';
 import { binFor } from '../../helpers/user-bin.js';
+import { needsRoot, skipUnless } from '../../helpers/needs.js';
 
 const BIN = process.env.FANOUT_BIN ?? fileURLToPath(new URL('../../../bin/fanout.js', import.meta.url));
 const isRoot = process.geteuid?.() === 0;
@@ -21,7 +22,7 @@ beforeAll(() => {
   base = area.dir;
 });
 
-afterAll(() => area.remove(), 120_000); // trees of this suite on a disk (no tmpfs without root) take a while to delete
+afterAll(() => area.remove());
 
 interface Result {
   code: number | null;
@@ -176,7 +177,8 @@ describe('fanout copy (CLI)', () => {
     expect(existsSync(`${base}/empty-arg-dst`)).toBe(false);
   });
 
-  it.skipIf(!canMount)('stops with READ_ONLY, one line and exit 2, when a missing DST is on a read-only file system', async () => {
+  it('stops with READ_ONLY, one line and exit 2, when a missing DST is on a read-only file system', async (ctx) => {
+    skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (a read-only or full disk)');
     const src = `${base}/ro-src`;
     const ro = `${base}/ro-mount`;
     smallFiles(src, 5);
@@ -193,7 +195,8 @@ describe('fanout copy (CLI)', () => {
     }
   });
 
-  it.skipIf(!canMount)('stops promptly on a full disk with one clear line, exit 2, and no temp files', async () => {
+  it('stops promptly on a full disk with one clear line, exit 2, and no temp files', async (ctx) => {
+    skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (a read-only or full disk)');
     const src = `${base}/full-src`;
     const dst = `${base}/full-dst`;
     smallFiles(src, 300);
@@ -212,7 +215,8 @@ describe('fanout copy (CLI)', () => {
     }
   });
 
-  it.skipIf(!isRoot)('records an unreadable file as a PERMISSION failure, copies the rest, and exits 1', async () => {
+  it('records an unreadable file as a PERMISSION failure, copies the rest, and exits 1', async (ctx) => {
+    needsRoot(ctx, 'to copy as another user, for whom a file is unreadable');
     const src = `${base}/perm-src`;
     const out = `${base}/perm-out`;
     mkdirSync(src, { mode: 0o755 });
@@ -234,7 +238,8 @@ describe('fanout copy (CLI)', () => {
   });
 
   const hasSetpriv = isRoot && spawnSync('setpriv', ['--version']).status === 0;
-  it.skipIf(!hasSetpriv)("keeps a file's group without root when the copier belongs to it, as cp -a does", async () => {
+  it("keeps a file's group without root when the copier belongs to it, as cp -a does", async (ctx) => {
+    skipUnless(ctx, hasSetpriv, 'needs root and setpriv, to copy as a user with a supplementary group');
     const src = `${base}/group-src`;
     const out = `${base}/group-out`;
     mkdirSync(`${src}/shared`, { recursive: true, mode: 0o755 });

@@ -10,6 +10,7 @@ import { copySeams, SMALL, writeFileSync as writeAtomically } from '../../../src
 import { fixMeta, processIdentity } from '../../../src/jobs/copy/metadata.js';
 import { timesOf } from '../../../src/jobs/copy/times.js';
 import { binFor } from '../../helpers/user-bin.js';
+import { needsRoot } from '../../helpers/needs.js';
 
 const dir = mkdtempSync(`${tmpdir()}/fanout meta nofollow `);
 chmodSync(dir, 0o755);
@@ -67,10 +68,9 @@ describe('metadata never follows a symlink swapped in at a name', () => {
   });
 });
 
-const isRoot = process.geteuid?.() === 0;
-
 describe('metadata of an entry that cannot be opened', () => {
-  it.skipIf(!isRoot)('a destination file its owner cannot read or write gets its mode fixed all the same (not root)', () => {
+  it('a destination file its owner cannot read or write gets its mode fixed all the same (not root)', (ctx) => {
+    needsRoot(ctx, 'to give a destination to another user and copy as that user');
     const src = `${dir}/locked-src`;
     const dst = `${dir}/locked-dst`;
     mkdirSync(src);
@@ -94,7 +94,8 @@ describe('metadata of an entry that cannot be opened', () => {
     expect(readdirSync(dst).filter((n) => n.startsWith('.fanout-tmp-'))).toEqual([]);
   });
 
-  it.skipIf(!isRoot)('an existing destination directory its owner cannot read is opened up, filled and given its mode (not root)', () => {
+  it('an existing destination directory its owner cannot read is opened up, filled and given its mode (not root)', (ctx) => {
+    needsRoot(ctx, 'to give a destination to another user and copy as that user');
     const src = `${dir}/shut-src`;
     const dst = `${dir}/shut-dst`;
     mkdirSync(`${src}/sub`, { recursive: true });

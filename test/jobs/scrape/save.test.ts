@@ -9,6 +9,7 @@ import { prepareSaveDir } from '../../../src/jobs/scrape/save-dir.js';
 import { endSaveRun } from '../../../src/jobs/scrape/save-temp.js';
 import { canMountTmpfs } from '../copy/scratch.js';
 import { NASTY } from '../../../fixtures/nasty-urls.js';
+import { skipUnless } from '../../helpers/needs.js';
 
 
 const canMount = canMountTmpfs();
@@ -143,7 +144,8 @@ describe('BodySaver', () => {
     expect(held()).toBe(0);
   });
 
-  it.skipIf(!canMount)('saves into a folder that is another mount (no hard link across) with the same guarantees', async () => {
+  it('saves into a folder that is another mount (no hard link across) with the same guarantees', async (ctx) => {
+    skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (another mount, a full disk)');
     await mkdir(join(root, 'h.test'));
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', join(root, 'h.test')]).status).toBe(0);
     try {
@@ -164,7 +166,8 @@ describe('BodySaver', () => {
     await expect(new BodySaver(join(file, 'sub')).save('http://h.test/a', Buffer.from('x'))).rejects.toMatchObject({ code: 'SAVE_FAILED' });
   });
 
-  it.skipIf(!canMount)('fails with NO_SPACE on a full disk and leaves no temp file', async () => {
+  it('fails with NO_SPACE on a full disk and leaves no temp file', async (ctx) => {
+    skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (another mount, a full disk)');
     const small = join(base, 'small');
     await mkdir(small);
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]).status).toBe(0);
