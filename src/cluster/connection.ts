@@ -21,6 +21,8 @@ export interface RedisLinkOptions {
   onBack?: (info: { restarted: boolean }) => void;
   /** The bound passed: every connection is closed; stop the run with this error. Default: none. */
   onLost?: (error: FanoutError) => void;
+  /** What the REDIS_LOST message says stops, and what next. Default: the run stops, start it again with --resume. */
+  stops?: string;
   /** Where REDIS_PASSWORD is read. Default: process.env. */
   env?: NodeJS.ProcessEnv;
 }
@@ -69,7 +71,7 @@ export function openRedisLink(url: string, options: RedisLinkOptions = {}): Redi
 
   const lose = (): void => {
     if (ending) return;
-    const error = new FanoutError('REDIS_LOST', `Redis at ${redisLocation(target)} went away and did not come back within ${boundMs / 1000} s: the run stops; once Redis is up, start it again with --resume`);
+    const error = new FanoutError('REDIS_LOST', `Redis at ${redisLocation(target)} went away and did not come back within ${boundMs / 1000} s: ${options.stops ?? 'the run stops; once Redis is up, start it again with --resume'}`);
     stop();
     options.onLost?.(error);
   };

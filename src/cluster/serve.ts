@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import type { Redis } from 'ioredis';
 import { FanoutError } from '../engine/errors.js';
 import type { Mode } from '../engine/runtimes/channel.js';
 import { BUILTIN_TASKS, describeTask, sha256 } from './builtin-tasks.js';
-import { connect, OWN_COMMANDS } from './client.js';
+import { OWN_COMMANDS } from './client.js';
+import { openRedisLink } from './connection.js';
 import { preflight } from './preflight.js';
 import { ANNOUNCE_CHANNEL, runKeys, RUNS_KEY } from './keys.js';
 import { FANOUT_VERSION } from './version.js';
@@ -28,8 +28,12 @@ export interface ServeOptions {
   workers?: number;
   /** A task module of this machine that runs may ask for (by its content), besides scrape and copy. Default: none. */
   task?: string;
-  /** Lines for the user: runs joined, left and refused. Default: none. */
+  /** Seconds Redis may stay away before the worker stops (onLost). Default: 30. */
+  reconnectSeconds?: number;
+  /** Lines for the user: runs joined, left and refused; Redis away and back. Default: none. */
   onNotice?: (line: string) => void;
+  /** Redis stayed away past reconnectSeconds: every connection is closed; close() the server. Default: none. */
+  onLost?: (error: FanoutError) => void;
 }
 
 export interface Server {
@@ -52,9 +56,19 @@ export async function serve(options: ServeOptions): Promise<Server> {
   const notice = options.onNotice ?? (() => {});
   // An unfit Redis is one line before anything starts.
   for (const warning of (await preflight(options.url, 'worker', { commands: OWN_COMMANDS })).warnings) notice(warning);
-  const redis = connect(options.url);
-  const sub = redis.duplicate();
-  sub.on('error', () => {});
+  let away = false;
+  const link = openRedisLink(options.url, {
+    reconnectSeconds: options.reconnectSeconds,
+    onReconnecting: (left) => {
+      if (left !== null && !away) notice(`Redis went away: reconnecting to Redis (${left} s left)`);
+      if (left === null && away) notice('Redis is back');
+      away = left !== null;
+    },
+    onLost: options.onLost,
+    stops: 'this worker stops; start it again once Redis is up',
+  });
+  const redis = link.client;
+  const sub = link.duplicate();
   const served = new Map<string, ServedRun>();
   /** Runs refused or being joined: not looked at again. */
   const seen = new Set<string>();
@@ -128,8 +142,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     await sub.subscribe(ANNOUNCE_CHANNEL);
     await poll();
   } catch (err) {
-    redis.disconnect();
-    sub.disconnect();
+    await link.close();
     throw new FanoutError('REDIS_UNREACHABLE', `cannot reach Redis at ${options.url}: ${(err as Error).message}`, { cause: err });
   }
   const timer = setInterval(pollSoon, POLL_MS);
@@ -141,11 +154,14 @@ export async function serve(options: ServeOptions): Promise<Server> {
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      // With Redis away, nothing held can be reported: the connections close first, so what waits for Redis
+      // fails at once, and the runs are left without waiting for their jobs (they run again elsewhere).
+      const down = link.secondsLeft() !== null;
+      if (down) await link.close();
       await polling;
-      await Promise.all([...served.values()].map((run) => run.leave()));
+      await Promise.all([...served.values()].map((run) => run.leave(down)));
       served.clear();
-      sub.disconnect();
-      await redis.quit().catch(() => redis.disconnect());
+      await link.close();
     },
   };
 }

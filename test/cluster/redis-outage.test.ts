@@ -84,3 +84,42 @@ describe('fanout scrape --cluster when Redis goes away mid-run', () => {
     await expectCleanPrefixThenResume(run);
   });
 });
+
+describe('fanout worker when Redis goes away', () => {
+  it('a worker sent SIGTERM while Redis is down exits promptly', async () => {
+    const worker = await startWorker(redis.url);
+    workers.push(worker);
+    await redis.kill();
+    try {
+      await worker.said('fanout worker: Redis went away: reconnecting to Redis (30 s left)');
+      const sentAt = Date.now();
+      worker.child.kill('SIGTERM');
+      // Well inside the 30 s bound: the worker does not wait for Redis to leave.
+      const hung = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000).unref());
+      const exited = await Promise.race([worker.exited, hung]);
+      if (exited === 'hung') worker.child.kill('SIGKILL');
+      expect(exited).toEqual({ code: 143, signal: null });
+      expect(Date.now() - sentAt).toBeLessThan(15_000);
+    } finally {
+      await redis.start();
+    }
+  });
+
+  it('a worker whose Redis stays away past --reconnect exits 2 with one REDIS_LOST line', async () => {
+    const worker = await startWorker(redis.url, ['--reconnect', '1']);
+    workers.push(worker);
+    await redis.kill();
+    try {
+      const killedAt = Date.now();
+      const { code } = await worker.exited;
+      expect(Date.now() - killedAt).toBeGreaterThanOrEqual(500);
+      expect(code).toBe(2);
+      const lines = worker.stderr().trim().split('\n');
+      expect(lines.filter((l) => l.includes('reconnecting to Redis'))).toEqual(['fanout worker: Redis went away: reconnecting to Redis (1 s left)']);
+      expect(lines.filter((l) => l.includes('REDIS_LOST'))).toHaveLength(1);
+      expect(lines.at(-1)).toMatch(/^fanout: REDIS_LOST: Redis at 127\.0\.0\.1:\d+ went away and did not come back within 1 s: this worker stops; start it again once Redis is up$/);
+    } finally {
+      await redis.start();
+    }
+  });
+});

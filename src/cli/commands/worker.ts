@@ -1,9 +1,10 @@
 /** `fanout worker <url>`: serve the runs coordinators announce in that Redis, until Ctrl-C or SIGTERM. */
 import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../exit-codes.js';
-import { numberOption, whole } from '../number-option.js';
+import { numberOption, ranged, whole } from '../number-option.js';
 import { withExamples } from '../examples.js';
 import { interruptSignal } from '../signals.js';
+import type { FanoutError } from '../../engine/errors.js';
 import type { Command } from './command.js';
 
 export const workerCommand: Command = {
@@ -18,6 +19,7 @@ export const workerCommand: Command = {
       .option('threads', numberOption('--threads', whole(1), { describe: 'run tasks in N worker threads (default: async, on the main event loop)' }))
       .option('procs', numberOption('--procs', whole(1), { describe: 'run tasks in N child processes' }))
       .option('task', { type: 'string', requiresArg: true, describe: 'a task module of this machine that runs may ask for (besides scrape and copy)' })
+      .option('reconnect', numberOption('--reconnect', ranged('seconds', 0, 86_400), { default: 30, describe: 'seconds to wait for a Redis that went away before the worker stops (exit 2)' }))
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no line per run joined or left' }),
   async run(a) {
     if (a.threads !== undefined && a.procs !== undefined) throw new UsageError('--threads and --procs cannot be combined');
@@ -27,15 +29,26 @@ export const workerCommand: Command = {
       if (!a.quiet) process.stderr.write(`fanout worker: ${line}\n`);
     };
     const interrupt = interruptSignal();
+    let lost: FanoutError | null = null;
+    let stop = () => {};
     try {
-      const server = await serve({ url: a.url, mode, workers: a.threads ?? a.procs, task: a.task, onNotice: say });
+      const server = await serve({
+        url: a.url, mode, workers: a.threads ?? a.procs, task: a.task, reconnectSeconds: a.reconnect, onNotice: say,
+        onLost: (err) => {
+          lost = err;
+          stop();
+        },
+      });
       say(`${server.id} waiting for runs on ${a.url} (${mode}${mode === 'async' ? '' : ` x${a.threads ?? a.procs}`}); Ctrl-C to leave`);
       await new Promise<void>((resolve) => {
-        if (interrupt.signal.aborted) resolve();
+        stop = resolve;
+        if (interrupt.signal.aborted || lost) resolve();
         interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
       });
-      say('finishing the jobs held, then leaving (Ctrl-C again to quit at once)');
+      if (!lost) say('finishing the jobs held, then leaving (Ctrl-C again to quit at once)');
       await server.close();
+      // The one REDIS_LOST line and exit 2 (main.ts).
+      if (lost) throw lost;
     } finally {
       interrupt.dispose();
     }
