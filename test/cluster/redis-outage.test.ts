@@ -89,6 +89,8 @@ describe('fanout worker when Redis goes away', () => {
   it('a worker sent SIGTERM while Redis is down exits promptly', async () => {
     const worker = await startWorker(redis.url);
     workers.push(worker);
+    // Mid-run: the worker holds jobs it can no longer report.
+    const run = await scrapeUntil('worker-term', 300, 20, []);
     await redis.kill();
     try {
       await worker.said('fanout worker: Redis went away: reconnecting to Redis (30 s left)');
@@ -102,6 +104,8 @@ describe('fanout worker when Redis goes away', () => {
       expect(Date.now() - sentAt).toBeLessThan(15_000);
     } finally {
       await redis.start();
+      // Back without the run (the fixture keeps no data): the coordinator stops with its own REDIS_LOST line.
+      expect((await run.done).code).toBe(2);
     }
   });
 
