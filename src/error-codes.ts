@@ -1,5 +1,5 @@
 /**
- * Every stable error code fanout produces, one catalogue per layer. README.md's "Error codes" section has one table
+ * Every stable error code fanout produces, one catalogue per layer. docs/errors.md has one table
  * per catalogue, labelled with its key ("Engine …:", "Scrape …:"), and test/error-codes.test.ts checks that the
  * tables and the catalogues list the same codes. A new layer adds its catalogue here and its table there.
  */

@@ -7,16 +7,14 @@ import { CATALOGUES } from '../src/error-codes.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * The README's "Error codes" tables, by the first word of the line that labels each ("Scrape:" -> scrape): the
- * backquoted codes of each table's first column.
+ * docs/errors.md's tables, by the first word of the line that labels each ("Scrape:" -> scrape): the backquoted
+ * codes of each table's first column.
  */
-function readmeTables(): Map<string, string[]> {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = /^## Error codes\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1];
-  if (!section) throw new Error('README.md has no "## Error codes" section');
+function documentedTables(): Map<string, string[]> {
+  const doc = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
   const tables = new Map<string, string[]>();
   let label = '';
-  for (const line of section.split('\n')) {
+  for (const line of doc.split('\n')) {
     const row = /^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/.exec(line);
     if (row) {
       if (!tables.has(label)) tables.set(label, []);
@@ -41,8 +39,8 @@ const sorted = (codes: Iterable<string>) => [...new Set(codes)].sort();
 
 
 describe('the error codes', () => {
-  it('are listed in the README, one table per layer, exactly as each layer\'s catalogue has them', () => {
-    const tables = readmeTables();
+  it('are listed in docs/errors.md, one table per layer, exactly as each layer\'s catalogue has them', () => {
+    const tables = documentedTables();
     for (const [layer, codes] of Object.entries(CATALOGUES)) {
       expect({ layer, codes: sorted(tables.get(layer) ?? []) }).toEqual({ layer, codes: sorted(codes) });
     }

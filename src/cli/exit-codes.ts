@@ -18,7 +18,7 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** Codes of the command line's own one-line errors (README: Error codes). */
+/** Codes of the command line's own one-line errors (docs/errors.md). */
 export const CLI_CODES = [
   'USAGE', // a bad command line or a refused operation: exit 2, with a pointer to --help
   'EBADF', // the caller closed stdout (or stdin, for -) that the command needs, as cat refuses it: exit 2

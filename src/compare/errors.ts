@@ -1,4 +1,4 @@
-/** The compare runner's stable error codes (README: Error codes); its report's warnings have their own (model.ts). */
+/** The compare runner's stable error codes (docs/errors.md); its report's warnings have their own (model.ts). */
 export const COMPARE_CODES = [
   'BAD_STRATEGY', // no strategy, an unknown mode, or a worker count that is not a whole number >= 1
   'BAD_RUNS', // runs < 1 or warm-up runs < 0

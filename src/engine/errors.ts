@@ -5,7 +5,7 @@
  * and `instanceof` alone would not know them.
  */
 
-/** Codes the engine itself gives a failed item or a stopped run (README: Error codes). */
+/** Codes the engine itself gives a failed item or a stopped run (docs/errors.md). */
 export const ENGINE_CODES = [
   'TASK_FAILED', // the task threw an error that has no string `code` of its own
   'INVALID_ITEM', // the `key` option threw for this item

@@ -1,4 +1,4 @@
-/** The scrape job's stable error codes (README: Error codes): those a record carries, and those that stop a run. */
+/** The scrape job's stable error codes (docs/errors.md): those a record carries, and those that stop a run. */
 
 /** Codes of a failed record. */
 export const SCRAPE_RECORD_CODES = [
