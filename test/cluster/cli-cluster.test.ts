@@ -9,7 +9,7 @@ import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js'
 import { startWorker, stopWorker, type WorkerProcess } from '../../fixtures/cluster-workers.js';
 import { lineCount, parseJsonl, runCli, startCli } from '../helpers/cli.js';
 import { run } from '../../src/engine/coordinator.js';
-import { redisKeys, redisTtlMs } from './support.js';
+import { redisKeys, redisTtlMs, waitFor } from './support.js';
 
 let redis: RedisFixture;
 let site: SiteServer;
@@ -29,13 +29,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('fanout scrape --cluster', () => {
   it('stops on Ctrl-C with a clean prefix and nothing left in Redis, and --resume completes the file', async () => {

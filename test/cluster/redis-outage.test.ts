@@ -6,6 +6,7 @@ import { startRedis, type RedisFixture } from '../../fixtures/redis-server.js';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
 import { startWorker, stopWorker, type WorkerProcess } from '../../fixtures/cluster-workers.js';
 import { lineCount, parseJsonl, runCli, startCli } from '../helpers/cli.js';
+import { waitFor } from './support.js';
 
 let redis: RedisFixture;
 let site: SiteServer;
@@ -25,13 +26,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Starts a cluster scrape of `n` slow URLs and resolves once `after` records are written. */
 async function scrapeUntil(name: string, n: number, after: number, extra: string[]) {

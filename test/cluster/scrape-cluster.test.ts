@@ -6,7 +6,7 @@ import { startRedis, type RedisFixture } from '../../fixtures/redis-server.js';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
 import { startWorker, stopWorker, type WorkerProcess } from '../../fixtures/cluster-workers.js';
 import type { ScrapeRecord } from '../../src/jobs/scrape/record.js';
-import { redisKeys, scrapeList, withoutTimings } from './support.js';
+import { redisKeys, scrapeList, withoutTimings, waitFor } from './support.js';
 
 let redis: RedisFixture;
 let site: SiteServer;
@@ -144,10 +144,3 @@ describe('a worker stopped with Ctrl-C', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

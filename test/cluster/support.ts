@@ -6,6 +6,7 @@ import type { RedisFixture } from '../../fixtures/redis-server.js';
 import { scrape, type ScrapeOptions } from '../../src/jobs/scrape/scrape.js';
 import type { ScrapeRecord, ScrapeTaskOptions } from '../../src/jobs/scrape/record.js';
 import { parseJsonl } from '../helpers/cli.js';
+import { until } from '../../fixtures/scrape-options.js';
 
 export const taskDefaults: ScrapeTaskOptions = {
   timeoutMs: 10_000, connectTimeoutMs: 5_000, idleTimeoutMs: 5_000, retries: 2, backoffMs: 10, maxRetryAfterMs: 60_000,
@@ -41,4 +42,9 @@ export function redisTtlMs(redis: RedisFixture, key: string): number {
 /** Records without their timings (ms), which differ from run to run. */
 export function withoutTimings(records: ScrapeRecord[]): Omit<ScrapeRecord, 'ms'>[] {
   return records.map(({ ms: _ms, ...rest }) => rest);
+}
+
+/** `until` with the cluster tests' safety net: runs there cross processes and Redis, so allow 20 s. */
+export function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  return until(cond, timeoutMs);
 }
