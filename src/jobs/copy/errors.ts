@@ -3,6 +3,7 @@
  * them, and which of them stop the whole run (fatal: nothing else can succeed, so scheduling stops at once).
  */
 import { FanoutError, type SerializedError } from '../../engine/errors.js';
+import { diskStopCode, isDiskStopCode } from '../../util/disk-stop.js';
 
 export const COPY_CODES = [
   'REFUSED_SAME', // SRC and DST are the same directory (same dev+inode, through any path)
@@ -41,22 +42,18 @@ export function copyFailure(code: CopyErrorCode, message: string, options?: { ca
   return new FanoutError(code, message, options) as CopyError;
 }
 
-/** fs errors after which nothing else can succeed: the run stops scheduling at once. */
-const FATAL: Readonly<Record<string, CopyErrorCode>> = { ENOSPC: 'NO_SPACE', EDQUOT: 'NO_SPACE', EROFS: 'READ_ONLY' };
-const FATAL_CODES: ReadonlySet<string> = new Set(Object.values(FATAL));
-
 const PER_FILE: Readonly<Record<string, CopyErrorCode>> = { EACCES: 'PERMISSION', EPERM: 'PERMISSION', ENOENT: 'VANISHED' };
 
 const KNOWN: ReadonlySet<string> = new Set(COPY_CODES);
 
 /** Whether a copy code (NO_SPACE, READ_ONLY) stops the run. */
 export function isFatalCode(code: string): boolean {
-  return FATAL_CODES.has(code);
+  return isDiskStopCode(code);
 }
 
 /** Whether an fs error's errno (ENOSPC, EDQUOT, EROFS) stops the run. */
 export function isFatalErrno(errno: string | undefined): boolean {
-  return errno !== undefined && errno in FATAL;
+  return diskStopCode({ code: errno }) !== null;
 }
 
 /** The fatal error a record or a failed batch carries, if it carries one. */
@@ -68,7 +65,7 @@ export function fatalOf(error: SerializedError | undefined): CopyError | null {
 export function copyError(err: unknown, path: string): CopyError {
   if (err instanceof FanoutError) return err as CopyError;
   const errno = (err as { code?: string })?.code ?? '';
-  const code = FATAL[errno] ?? PER_FILE[errno] ?? 'IO_ERROR';
+  const code = diskStopCode(err) ?? PER_FILE[errno] ?? 'IO_ERROR';
   const why = (err as { message?: string })?.message ?? String(err);
   // fs messages already name the syscall and path; keep the entry's own path first for grep-ability.
   return copyFailure(code, `${path}: ${why}`, { cause: err });
