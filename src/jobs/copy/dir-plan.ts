@@ -8,7 +8,7 @@ import type { DirCache } from './dir-ref.js';
 import { prepareDir, readOnlyToUs } from './dst-dir.js';
 import type { EntryDir } from './entry.js';
 import { copyFailure, entryError, serialized } from './errors.js';
-import { metaDiffers } from './metadata.js';
+import { metaChanges } from './changes.js';
 import type { CopySettings } from './options.js';
 import type { PendingDir } from './pending-dirs.js';
 import { failedRecord, okRecord, type CopyRecord } from './record.js';
@@ -90,7 +90,8 @@ export class DirPlanner {
     const { dst, dryRun, id } = this.settings;
     if (this.root.fresh) return okRecord('.', 'dir', 'mkdir');
     if (!dryRun) this.sweep(''); // left by a killed run
-    return okRecord('.', 'dir', metaDiffers(stat, statSync(dst), id) ? 'meta' : 'skip');
+    const changes = metaChanges(stat, statSync(dst), id);
+    return okRecord('.', 'dir', changes ? 'meta' : 'skip', 0, changes);
   }
 
   /** Makes or checks the destination directory `rel` in its parent's; null after a fatal error. */
@@ -103,7 +104,7 @@ export class DirPlanner {
       const entry: EntryDir = { dir: rel, fresh: p.fresh, sgid: p.sgid, locked: p.locked };
       let dirty = p.action !== 'skip' || p.touched;
       if (!p.fresh && !dryRun && this.sweep(rel) > 0) dirty = true; // left by a killed run or worker
-      return { record: okRecord(rel, 'dir', p.action), entry, dirty };
+      return { record: okRecord(rel, 'dir', p.action, 0, p.changes), entry, dirty };
     } catch (err) {
       const error = this.stop.entryFailure(err, rel);
       if (!error) return null;

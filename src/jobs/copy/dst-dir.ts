@@ -10,13 +10,16 @@ import { dirname } from 'node:path';
 import { copyError, copyFailure } from './errors.js';
 import { makeDirs } from '../../util/make-dirs.js';
 import type { DirRef } from './dir-ref.js';
-import { metaDiffers, type Identity } from './metadata.js';
+import { metaChanges, NEW } from './changes.js';
+import type { Identity } from './metadata.js';
 import type { Action } from './record.js';
 
 const SETGID = 0o2000;
 
 export interface PreparedDir {
   action: Action;
+  /** What differs from SRC's directory (changes.ts). */
+  changes: number;
   /** Created just now: its children need no destination lstat. */
   fresh: boolean;
   sgid: boolean;
@@ -54,7 +57,8 @@ export function prepareDir(
       touched = true;
     }
     const locked = !touched && readOnlyToUs(d.mode, id, dryRun);
-    return { action: metaDiffers(s, d, id) ? 'meta' : 'skip', fresh: false, sgid: (d.mode & SETGID) !== 0, touched, locked };
+    const changes = metaChanges(s, d, id);
+    return { action: changes ? 'meta' : 'skip', changes, fresh: false, sgid: (d.mode & SETGID) !== 0, touched, locked };
   }
   if (!dryRun) {
     if (parentLocked) openUpToWrite(parent!);
@@ -62,7 +66,7 @@ export function prepareDir(
     mkdirSync(p, 0o700);
   }
   // mkdir(2) on Linux gives a new directory its parent's setgid bit.
-  return { action: 'mkdir', fresh: true, sgid: parentSgid, touched: true, locked: false };
+  return { action: 'mkdir', changes: NEW, fresh: true, sgid: parentSgid, touched: true, locked: false };
 }
 
 /** Whether an existing destination directory of this mode is read-only to us (see `PreparedDir.locked`). */

@@ -4,6 +4,7 @@
  */
 import { linkSync, lstatSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
+import { entryChanges } from './changes.js';
 import { entryError } from './errors.js';
 import { LARGE, writeFileAsync, writeFileSync } from './copy-file.js';
 import { isSparse, sameContents } from './file-data.js';
@@ -77,26 +78,28 @@ export function processEntry(
     // mostly these lstats): it only decides whether to write, and every write below goes through the anchor.
     const existing = d.fresh ? undefined : lstatSync(fsPath(`${c.o.dst}/${d.dir ? `${d.dir}/${as}` : as}`), { throwIfNoEntry: false });
     let v = verdict(s, existing, c.id, c.o);
-    if (v === 'compare') v = compare(srcPath, dstPath, s, existing!, c.id);
+    const compared = v === 'compare';
+    if (compared) v = compare(srcPath, dstPath, s, existing!, c.id);
     if (v === 'skip') return okRecord(rel, type, 'skip');
+    const changes = entryChanges(s, existing, c.id, compared && v === 'create');
     // An entry whose metadata cannot be fixed without following its name is written again (fixMeta).
-    if (v === 'meta' && (c.o.dryRun || fixMeta(dstPath, s, existing!, c.id, exactTimes(srcPath, s)) !== RECREATE)) return okRecord(rel, type, 'meta');
-    if (c.o.dryRun) return okRecord(rel, type, action, type === 'file' ? s.size : 0);
+    if (v === 'meta' && (c.o.dryRun || fixMeta(dstPath, s, existing!, c.id, exactTimes(srcPath, s)) !== RECREATE)) return okRecord(rel, type, 'meta', 0, changes);
+    if (c.o.dryRun) return okRecord(rel, type, action, type === 'file' ? s.size : 0, changes);
     const tmp = dirs.writable().child(tempName(as));
     const w = { id: c.id, dirSetgid: d.sgid, verify: c.o.verify, umask: c.o.umask, signal };
     if (type === 'file') {
       if (s.size >= LARGE && !isSparse(s)) {
         return writeFileAsync(srcPath, dstPath, tmp, s, w).then(
-          (bytes) => okRecord(rel, 'file', 'copy', bytes),
+          (bytes) => okRecord(rel, 'file', 'copy', bytes, changes),
           (err: unknown) => failed(dirs, rel, 'file', 'copy', err),
         );
       }
-      return okRecord(rel, type, action, writeFileSync(srcPath, dstPath, tmp, s, w));
+      return okRecord(rel, type, action, writeFileSync(srcPath, dstPath, tmp, s, w), changes);
     }
     const t = exactTimes(srcPath, s);
     if (type === 'symlink') writeSymlink(linkTarget(srcPath), dstPath, tmp, s, c.id, d.sgid, t);
     else writeNode(dirs.writable(), tempName(as), as, s, c.id, d.sgid, t);
-    return okRecord(rel, type, action);
+    return okRecord(rel, type, action, 0, changes);
   } catch (err) {
     return failed(dirs, rel, type, action, err);
   }

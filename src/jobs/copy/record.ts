@@ -1,4 +1,5 @@
 /** The copy record: one per entry, in walk order, written as JSON Lines to --log. */
+import { changeList, impliedChanges, type Change } from './changes.js';
 import type { CopyRecordError } from './errors.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'block' | 'char';
@@ -18,12 +19,20 @@ export interface CopyRecord {
   /** Data bytes written (0 for skips, links and metadata-only actions). */
   bytes: number;
   error?: CopyRecordError;
+  /**
+   * What differed (changes.ts): `['new']` for a created entry, else what a write or fix changed (`[]`: rewritten
+   * though nothing differed, as --force does). Only on ok records that act (not `skip`, not `delete`).
+   */
+  changes?: readonly Change[];
   /** Set by a worker on a regular file with nlink > 1: the coordinator groups hard links, in walk order. */
   linkKey?: string;
 }
 
-export function okRecord(path: string, type: EntryType, action: Action, bytes = 0): CopyRecord {
-  return { path, type, action, ok: true, bytes };
+/** `changes`: bits (changes.ts), by default what the action implies (a created entry is new). */
+export function okRecord(path: string, type: EntryType, action: Action, bytes = 0, changes = impliedChanges(action)): CopyRecord {
+  const r: CopyRecord = { path, type, action, ok: true, bytes };
+  if (changes !== undefined && action !== 'skip' && action !== 'delete') r.changes = changeList(changes);
+  return r;
 }
 
 export function failedRecord(path: string, type: EntryType, action: Action, error: CopyRecordError): CopyRecord {
