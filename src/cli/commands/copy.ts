@@ -29,6 +29,8 @@ interface CopyArgs extends PoolFlags {
   deleteExcluded: boolean;
   progress?: boolean;
   quiet: boolean;
+  itemizeChanges: number;
+  verbose: number;
   summaryJson?: string;
 }
 
@@ -52,16 +54,20 @@ export const copyCommand: Command = {
       .option('delete', { type: 'boolean', default: false, describe: 'after the copy, remove from DST what is not in SRC (nothing if an entry failed)' })
       .option('delete-excluded', { type: 'boolean', default: false, implies: 'delete', describe: 'with --delete, remove from DST what --exclude/--include leave out too' })
       .option('progress', { type: 'boolean', describe: 'progress on stderr (default: on a terminal; elsewhere a line a second)' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary, and no progress unless a later --progress asks for it' })
+      .option('itemize-changes', { alias: ['i', 'itemize'], type: 'count', describe: 'a line per changed entry on stdout, as rsync -i: what changed (-ii: unchanged entries too)' })
+      .option('verbose', { alias: 'v', type: 'count', describe: 'the path of each changed entry on stdout, as rsync -v' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary, no -i/-v lines, and no progress unless a later --progress asks for it' })
       .option('summary-json', { type: 'string', requiresArg: true, hidden: true, coerce: noDash('--summary-json', 'file'), describe: 'write the run summary (for fanout compare), with a hash of the records, to FILE' }),
   run: (args) => runCopy(args as unknown as CopyArgs),
 };
 
 async function runCopy(a: CopyArgs): Promise<number> {
   // The job's modules load only now, not for `--help` or another command.
-  const [{ copy, etaMs }, metrics] = await Promise.all([
+  const listing = !a.quiet && (a.itemizeChanges > 0 || a.verbose > 0);
+  const [{ copy, etaMs }, metrics, listed] = await Promise.all([
     import('../../jobs/copy/copy.js'),
     a.summaryJson ? import('../../compare/run-summary.js') : null,
+    listing ? import('../change-lines.js') : null,
   ]);
   metrics?.startRunMetrics();
   const pool = poolChoice(a);
@@ -72,11 +78,14 @@ async function runCopy(a: CopyArgs): Promise<number> {
   const started = performance.now();
   const cluster = clusterNotices(pool, a.quiet, live);
   const line = startProgress(() => cluster.status() ?? progressLine({ ...latest, elapsedMs: performance.now() - started }, a.dryRun, latest.total ? etaMs(latest, latest.total) : NaN), live);
-  const dry = a.dryRun && !a.log;
+  // stdout carries the -i/-v lines, else a dry run's plan unless it goes to --log.
+  const lines = listed ? listed.changeLines(a.itemizeChanges, live) : null;
+  const dry = a.dryRun && !a.log && !lines;
+  if (dry) refuseClosedStdout('the plan', 'give --log FILE');
+  if (lines) refuseClosedStdout(`the ${a.itemizeChanges > 0 ? '-i' : '-v'} lines`, 'give -q');
   // `fanout copy -n SRC DST | head`: once the reader is gone the plan has no one to go to, and a dry run has
   // written nothing, so it ends quietly.
-  if (dry) refuseClosedStdout('the plan', 'give --log FILE');
-  if (dry) exitCodeWhenStdoutGone(EXIT.OK);
+  if (dry || (lines && a.dryRun)) exitCodeWhenStdoutGone(EXIT.OK);
   const plan = dry ? stdoutWriter() : null;
   let summary: CopySummary;
   try {
@@ -101,9 +110,9 @@ async function runCopy(a: CopyArgs): Promise<number> {
       log: a.log,
       hashRecords: a.summaryJson !== undefined,
       estimateTotal: live, // the total behind the ETA costs a second walk: only for the live line
-      signal: interrupt.signal,
+      signal: lines ? AbortSignal.any([interrupt.signal, lines.stopped.signal]) : interrupt.signal,
       // --dry-run without --log prints the plan on stdout
-      onRecord: plan ? (r) => plan.write(`${JSON.stringify(r)}\n`) : undefined,
+      onRecord: plan ? (r) => plan.write(`${JSON.stringify(r)}\n`) : lines?.onRecord,
       onProgress: live ? (p) => (latest = p) : undefined,
     });
   } catch (err) {
@@ -113,6 +122,12 @@ async function runCopy(a: CopyArgs): Promise<number> {
     interrupt.dispose();
     line.stop();
     cluster.dispose();
+    await lines?.flush();
+  }
+  // stdout failed under the -i/-v lines: the run stopped there (a reader that left, as for the plan above).
+  if (lines?.failure) {
+    if (readerLeft(lines.failure)) return a.dryRun ? EXIT.OK : EXIT.STDOUT_CLOSED;
+    throw lines.failure;
   }
   if (!a.quiet) process.stderr.write(`${summaryLine(summary)}\n`);
   if (!a.quiet && summary.deleteSkipped) process.stderr.write(`  --delete: nothing deleted, ${summary.deleteSkipped}\n`);
