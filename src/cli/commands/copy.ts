@@ -78,9 +78,9 @@ async function runCopy(a: CopyArgs): Promise<number> {
   const started = performance.now();
   const cluster = clusterNotices(pool, a.quiet, live);
   const line = startProgress(() => cluster.status() ?? progressLine({ ...latest, elapsedMs: performance.now() - started }, a.dryRun, latest.total ? etaMs(latest, latest.total) : NaN), live);
-  // stdout carries the -i/-v lines, else a dry run's plan unless it goes to --log.
+  // stdout is for the -i/-v lines (none with -q), else for a dry run's plan unless it goes to --log.
   const lines = listed ? listed.changeLines(a.itemizeChanges, live) : null;
-  const dry = a.dryRun && !a.log && !lines;
+  const dry = a.dryRun && !a.log && a.itemizeChanges === 0 && a.verbose === 0;
   if (dry) refuseClosedStdout('the plan', 'give --log FILE');
   if (lines) refuseClosedStdout(`the ${a.itemizeChanges > 0 ? '-i' : '-v'} lines`, 'give -q');
   // `fanout copy -n SRC DST | head`: once the reader is gone the plan has no one to go to, and a dry run has
