@@ -1,12 +1,13 @@
 /** `fanout copy -i` and `-v` end to end, on real trees (needs the build: bin/fanout.js loads dist/). */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lutimesSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTree, smallFiles } from '../../../fixtures/tree.js';
 import { BIN, runCli } from '../../helpers/cli.js';
 import { needsRoot, skipUnless } from '../../helpers/needs.js';
 import { tempNames } from './snapshot.js';
+import { changeTree, ITEMIZED, makeTree, T0 } from './changed-tree.js';
 
 const isRoot = process.geteuid?.() === 0;
 const hasRsync = spawnSync('rsync', ['--version']).status === 0;
@@ -17,47 +18,6 @@ beforeAll(() => {
   base = mkdtempSync(`${tmpdir()}/fanout itemize `);
 });
 afterAll(() => removeTree(base));
-
-const T0 = 1_600_000_000;
-
-function makeTree(root: string): void {
-  mkdirSync(`${root}/sub`, { recursive: true });
-  mkdirSync(`${root}/zz`);
-  for (const [name, text] of [['a', 'hello\n'], ['b', 'world\n'], ['c', 'mode\n'], ['d', 'grows\n'], ['sub/s', 'in sub\n'], ['zz/q', 'q\n']]) {
-    writeFileSync(`${root}/${name}`, text);
-  }
-  symlinkSync('a', `${root}/l`);
-  for (const rel of ['a', 'b', 'c', 'd', 'sub/s', 'zz/q', 'sub', 'zz', '.']) utimesSync(`${root}/${rel}`, T0, T0);
-  lutimesSync(`${root}/l`, T0, T0);
-}
-
-/** Each way an entry of SRC can change after a copy (times in whole seconds, distinct, as rsync's check sees them). */
-function changeTree(root: string): void {
-  utimesSync(`${root}/a`, T0 + 10, T0 + 10);
-  writeFileSync(`${root}/b`, 'WORLD\n');
-  utimesSync(`${root}/b`, T0 + 20, T0 + 20);
-  chmodSync(`${root}/c`, 0o600);
-  writeFileSync(`${root}/d`, 'grows longer\n');
-  utimesSync(`${root}/d`, T0 + 30, T0 + 30);
-  unlinkSync(`${root}/l`);
-  symlinkSync('b', `${root}/l`);
-  lutimesSync(`${root}/l`, T0 + 40, T0 + 40);
-  writeFileSync(`${root}/sub/new`, 'new\n');
-  utimesSync(`${root}/sub/new`, T0, T0);
-  utimesSync(`${root}/sub`, T0 + 50, T0 + 50);
-  utimesSync(root, T0 + 60, T0 + 60);
-}
-
-const CHANGED = [
-  '.d..t...... ./',
-  '>f..t...... a',
-  '>f..t...... b',
-  '.f...p..... c',
-  '>f.st...... d',
-  'cLc.t...... l',
-  '.d..t...... sub/',
-  '>f+++++++++ sub/new',
-];
 
 /** SRC and a DST that is its copy, then SRC changed. */
 async function changedPair(): Promise<{ src: string; dst: string }> {
@@ -92,14 +52,14 @@ describe('fanout copy -i', () => {
     const { src, dst } = await changedPair();
     const r = await runCli(['copy', '-i', src, dst]);
     expect(r.code).toBe(0);
-    expect(lines(r.stdout)).toEqual(CHANGED);
+    expect(lines(r.stdout)).toEqual(ITEMIZED);
   });
 
   it('prints with --dry-run exactly what the real run then prints, and no JSON plan on stdout', async () => {
     const { src, dst } = await changedPair();
     const dry = await runCli(['copy', '-n', '-i', src, dst]);
     expect(dry.code).toBe(0);
-    expect(lines(dry.stdout)).toEqual(CHANGED);
+    expect(lines(dry.stdout)).toEqual(ITEMIZED);
     const real = await runCli(['copy', '-i', src, dst]);
     expect(real.stdout).toBe(dry.stdout);
   });
@@ -114,9 +74,9 @@ describe('fanout copy -i', () => {
       outputs.push(r.stdout);
     }
     const got = lines(outputs[0]);
-    expect(got.filter((l) => !l.includes(' many/'))).toEqual(CHANGED);
+    expect(got.filter((l) => !l.includes(' many/'))).toEqual(ITEMIZED);
     expect(got.filter((l) => l.includes(' many/'))).toHaveLength(1 + 1 + 3 + 300); // many/, d0/, d0/e0-e2/, files
-    expect(got.indexOf('cd+++++++++ many/')).toBe(CHANGED.indexOf('.d..t...... sub/'));
+    expect(got.indexOf('cd+++++++++ many/')).toBe(ITEMIZED.indexOf('.d..t...... sub/'));
     expect(outputs[1]).toBe(outputs[0]);
     expect(outputs[2]).toBe(outputs[0]);
   });
@@ -127,7 +87,7 @@ describe('fanout copy -i', () => {
     utimesSync(src, T0 + 60, T0 + 60);
     const r = await runCli(['copy', '-i', '--delete', src, dst]);
     expect(r.code).toBe(0);
-    expect(lines(r.stdout)).toEqual([...CHANGED, '*deleting   zz/q', '*deleting   zz/']);
+    expect(lines(r.stdout)).toEqual([...ITEMIZED, '*deleting   zz/q', '*deleting   zz/']);
   });
 
   it('shows unchanged entries too with -ii, with blank attributes', async () => {
@@ -162,7 +122,7 @@ describe('fanout copy -i', () => {
     const { src, dst } = await changedPair();
     const log = `${base}/log-${n++}.jsonl`;
     const r = await runCli(['copy', '-n', '-i', '--log', log, src, dst]);
-    expect(lines(r.stdout)).toEqual(CHANGED);
+    expect(lines(r.stdout)).toEqual(ITEMIZED);
     const records = lines(spawnSync('cat', [log], { encoding: 'utf8' }).stdout).map((l) => JSON.parse(l) as { path: string; changes?: string[] });
     expect(records.find((x) => x.path === 'd')!.changes).toEqual(['size', 'time']);
   });
