@@ -49,7 +49,7 @@ describe('copy of a single file', () => {
     const folderMtime = statSync(into).mtimeMs;
     const records: CopyRecord[] = [];
     const s = await copy({ src: f, dst: into, onRecord: (r) => records.push(r) });
-    expect(records).toEqual([{ path: 'a.iso', type: 'file', action: 'copy', ok: true, bytes: 8000 }]);
+    expect(records).toEqual([{ path: 'a.iso', type: 'file', action: 'copy', ok: true, bytes: 8000, changes: ['new'] }]);
     expect(s.copied).toBe(1);
     expectSameFile(f, before, `${into}/a.iso`);
     expect(readdirSync(into)).toEqual(['a.iso']);
