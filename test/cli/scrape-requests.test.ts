@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startConnectProxy, type ConnectProxy } from '../../fixtures/connect-proxy.js';
 import { parseJsonl, runCli, writeList } from '../helpers/cli.js';
 
 interface Seen {
@@ -18,10 +19,7 @@ interface Seen {
 let server: Server;
 let origin: string;
 const seen: Seen[] = [];
-/** A CONNECT proxy: the hosts it opened tunnels to. */
-let proxy: Server;
-const tunnels: string[] = [];
-const sockets: Socket[] = [];
+let proxy: ConnectProxy;
 let dir: string;
 
 const read = (req: IncomingMessage) => new Promise<string>((resolve) => {
@@ -37,30 +35,14 @@ beforeAll(async () => {
     if (redirect) return void res.writeHead(Number(redirect[1]), { location: '/landed' }).end();
     res.writeHead(200, { 'content-type': 'text/html' }).end(req.method === 'HEAD' ? undefined : `<title>${req.method} ${req.url}</title>`);
   });
-  proxy = createServer((_req, res) => res.writeHead(502).end());
-  proxy.on('connect', (req, client: Socket, head) => {
-    tunnels.push(req.url!);
-    sockets.push(client);
-    const [host, port] = req.url!.split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client).on('error', () => {});
-      client.pipe(upstream).on('error', () => {});
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await Promise.all([server, proxy].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
+  proxy = await startConnectProxy();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   dir = await mkdtemp(join(tmpdir(), 'fanout scrape requests '));
 });
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await Promise.all([server, proxy].map((s) => {
-    s.closeAllConnections();
-    return new Promise((r) => s.close(r));
-  }));
+  server.closeAllConnections();
+  await Promise.all([new Promise((r) => server.close(r)), proxy.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -116,7 +98,7 @@ describe('fanout scrape requests', () => {
   });
 
   it('goes through --proxy in every mode, and NO_PROXY still exempts a host', async () => {
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const { url: proxyUrl, tunnels } = proxy;
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no)_proxy$/i.test(k)));
     for (const mode of [[], ['--threads', '2'], ['--procs', '2']]) {
       tunnels.length = 0;

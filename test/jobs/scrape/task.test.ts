@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startConnectProxy, type ConnectProxy } from '../../../fixtures/connect-proxy.js';
 import { startSiteServer, type SiteServer } from '../../../fixtures/site-server.js';
 import { scrapeOptions, until } from '../../../fixtures/scrape-options.js';
 import { isRetryLater, RetryLater } from '../../../src/engine/errors.js';
@@ -216,36 +215,15 @@ describe('scrape task', () => {
 });
 
 describe('proxies', () => {
-  let proxy: Server;
-  let tunnels: string[];
-  const sockets: { destroy(): void }[] = [];
+  let proxy: ConnectProxy;
   beforeAll(async () => {
-    tunnels = [];
-    proxy = createServer((_req, res) => res.writeHead(502).end());
-    proxy.on('connect', (req, client, head) => {
-      tunnels.push(req.url!);
-      const [host, port] = req.url!.split(':');
-      sockets.push(client);
-      const upstream = connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(client).on('error', () => {});
-        client.pipe(upstream).on('error', () => {});
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    proxy = await startConnectProxy();
   });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy(); // tunnels are not HTTP connections: closeAllConnections skips them
-    proxy.closeAllConnections();
-    await new Promise((r) => proxy.close(r));
-  });
+  afterAll(() => proxy.close());
 
   it('goes through HTTP_PROXY, except for hosts in NO_PROXY', async () => {
     const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
-    process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    process.env.HTTP_PROXY = proxy.url;
     process.env.NO_PROXY = '127.0.0.2';
     try {
       const task = await makeTask();
@@ -253,7 +231,7 @@ describe('proxies', () => {
       const direct = await task({ url: `${site.urls[1]}/page/direct` }, ctx());
       expect(via).toMatchObject({ ok: true, title: 'Page /page/proxied' });
       expect(direct).toMatchObject({ ok: true, title: 'Page /page/direct' });
-      expect(tunnels).toEqual([new URL(site.urls[0]).host]);
+      expect(proxy.tunnels).toEqual([new URL(site.urls[0]).host]);
     } finally {
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];
