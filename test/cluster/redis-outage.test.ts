@@ -1,39 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startRedis, type RedisFixture } from '../../fixtures/redis-server.js';
-import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
-import { startWorker, stopWorker, type WorkerProcess } from '../../fixtures/cluster-workers.js';
 import { lineCount, parseJsonl, runCli, startCli } from '../helpers/cli.js';
-import { waitFor } from './support.js';
+import { clusterRig, waitFor } from './support.js';
 
-let redis: RedisFixture;
-let site: SiteServer;
-let dir: string;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  [redis, site] = await Promise.all([startRedis(), startSiteServer({ hosts: 2, latencyMs: 0 })]);
-  dir = await mkdtemp(join(tmpdir(), 'fanout redis-outage-'));
-});
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map(stopWorker));
-});
-afterAll(async () => {
-  await site.close();
-  await redis.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-
+const rig = clusterRig('fanout redis-outage-', { hosts: 2, latencyMs: 0 });
 
 /** Starts a cluster scrape of `n` slow URLs and resolves once `after` records are written. */
 async function scrapeUntil(name: string, n: number, after: number, extra: string[]) {
-  const list = Array.from({ length: n }, (_, i) => `${site.urls[i % 2]}/page/${i}?latency=40`);
-  const input = join(dir, `${name}.txt`);
-  const out = join(dir, `${name}.jsonl`);
+  const list = Array.from({ length: n }, (_, i) => `${rig.site.urls[i % 2]}/page/${i}?latency=40`);
+  const input = join(rig.dir, `${name}.txt`);
+  const out = join(rig.dir, `${name}.jsonl`);
   await writeFile(input, list.join('\n') + '\n');
-  const cli = startCli(['scrape', input, '-o', out, '--cluster', redis.url, '-c', '8', '--per-host', '4', ...extra]);
+  const cli = startCli(['scrape', input, '-o', out, '--cluster', rig.redis.url, '-c', '8', '--per-host', '4', ...extra]);
   let stderr = '';
   cli.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   await waitFor(() => lineCount(out) >= after);
@@ -44,7 +23,7 @@ async function expectCleanPrefixThenResume(run: { list: string[]; input: string;
   const prefix = parseJsonl<{ index: number }>(await readFile(run.out, 'utf8'));
   expect(prefix.length).toBeLessThan(run.list.length);
   expect(prefix.map((r) => r.index)).toEqual(prefix.map((_, i) => i));
-  const resumed = await runCli(['scrape', run.input, '-o', run.out, '--resume', '--cluster', redis.url, '-c', '8']);
+  const resumed = await runCli(['scrape', run.input, '-o', run.out, '--resume', '--cluster', rig.redis.url, '-c', '8']);
   expect(resumed.code).toBe(0);
   const records = parseJsonl<{ url: string; ok: boolean }>(await readFile(run.out, 'utf8'));
   expect(records.map((r) => r.url)).toEqual(run.list);
@@ -53,25 +32,25 @@ async function expectCleanPrefixThenResume(run: { list: string[]; input: string;
 
 describe('fanout scrape --cluster when Redis goes away mid-run', () => {
   it('says it is reconnecting, stops after --reconnect with one REDIS_LOST line and a clean prefix, and --resume completes the file', async () => {
-    workers.push(await startWorker(redis.url));
+    await rig.startWorker();
     const run = await scrapeUntil('away', 300, 20, ['--reconnect', '2']);
     const killedAt = Date.now();
-    await redis.kill();
+    await rig.redis.kill();
     const stopped = await run.done;
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(1_500);
     expect(stopped.code).toBe(2);
     expect(run.stderr()).toContain('fanout: Redis went away: reconnecting to Redis (2 s left)');
     const last = run.stderr().trim().split('\n').at(-1);
     expect(last).toMatch(/^fanout: REDIS_LOST: Redis at 127\.0\.0\.1:\d+ went away and did not come back within 2 s: .*--resume$/);
-    await redis.start();
-    workers.push(await startWorker(redis.url));
+    await rig.redis.start();
+    await rig.startWorker();
     await expectCleanPrefixThenResume(run);
   });
 
   it('stops with one line when Redis comes back in time but without the run (restarted without persistence)', async () => {
-    workers.push(await startWorker(redis.url));
+    await rig.startWorker();
     const run = await scrapeUntil('restarted', 300, 20, []);
-    await redis.restart();
+    await rig.redis.restart();
     const stopped = await run.done;
     expect(stopped.code).toBe(2);
     expect(run.stderr().trim().split('\n').at(-1)).toBe("fanout: REDIS_LOST: Redis came back without this run's queue (restarted without persistence?): the run stops; start it again with --resume");
@@ -81,11 +60,10 @@ describe('fanout scrape --cluster when Redis goes away mid-run', () => {
 
 describe('fanout worker when Redis goes away', () => {
   it('a worker sent SIGTERM while Redis is down exits promptly', async () => {
-    const worker = await startWorker(redis.url);
-    workers.push(worker);
+    const worker = await rig.startWorker();
     // Mid-run: the worker holds jobs it can no longer report.
     const run = await scrapeUntil('worker-term', 300, 20, []);
-    await redis.kill();
+    await rig.redis.kill();
     try {
       await worker.said('fanout worker: Redis went away: reconnecting to Redis (30 s left)');
       const sentAt = Date.now();
@@ -97,16 +75,15 @@ describe('fanout worker when Redis goes away', () => {
       expect(exited).toEqual({ code: 143, signal: null });
       expect(Date.now() - sentAt).toBeLessThan(15_000);
     } finally {
-      await redis.start();
+      await rig.redis.start();
       // Back without the run (the fixture keeps no data): the coordinator stops with its own REDIS_LOST line.
       expect((await run.done).code).toBe(2);
     }
   });
 
   it('a worker whose Redis stays away past --reconnect exits 2 with one REDIS_LOST line', async () => {
-    const worker = await startWorker(redis.url, ['--reconnect', '1']);
-    workers.push(worker);
-    await redis.kill();
+    const worker = await rig.startWorker(['--reconnect', '1']);
+    await rig.redis.kill();
     try {
       const killedAt = Date.now();
       const { code } = await worker.exited;
@@ -117,7 +94,7 @@ describe('fanout worker when Redis goes away', () => {
       expect(lines.filter((l) => l.includes('REDIS_LOST'))).toHaveLength(1);
       expect(lines.at(-1)).toMatch(/^fanout: REDIS_LOST: Redis at 127\.0\.0\.1:\d+ went away and did not come back within 1 s: this worker stops; start it again once Redis is up$/);
     } finally {
-      await redis.start();
+      await rig.redis.start();
     }
   });
 });

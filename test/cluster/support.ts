@@ -1,12 +1,55 @@
-/** What the cluster tests share: a scrape through the library, and the keys a Redis still holds. */
+/** What the cluster tests share: their Redis, site and workers, a scrape through the library, and the keys a Redis still holds. */
 import { execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RedisFixture } from '../../fixtures/redis-server.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startWorker, stopWorker, type WorkerProcess } from '../../fixtures/cluster-workers.js';
+import { startRedis, type RedisFixture } from '../../fixtures/redis-server.js';
+import { startSiteServer, type SiteServer, type SiteServerOptions } from '../../fixtures/site-server.js';
 import { scrape, type ScrapeOptions } from '../../src/jobs/scrape/scrape.js';
 import type { ScrapeRecord, ScrapeTaskOptions } from '../../src/jobs/scrape/record.js';
 import { parseJsonl } from '../helpers/cli.js';
 import { until } from '../../fixtures/scrape-options.js';
+
+export interface ClusterRig {
+  redis: RedisFixture;
+  site: SiteServer;
+  /** A temp folder (its name has a space) for lists and outputs, removed after the file. */
+  dir: string;
+  /** Workers a test started: each is stopped as Ctrl-C does after that test. */
+  workers: WorkerProcess[];
+  /** Starts a `fanout worker` on this Redis, added to `workers`. */
+  startWorker(args?: string[]): Promise<WorkerProcess>;
+}
+
+/**
+ * Registers a test file's hooks: a private Redis and a site server started before its tests, the workers a test
+ * started stopped after it, everything stopped after the file. The fields are set once the file's
+ * tests run.
+ */
+export function clusterRig(dirPrefix: string, siteOptions: SiteServerOptions): ClusterRig {
+  const rig = {
+    workers: [] as WorkerProcess[],
+    async startWorker(args: string[] = []) {
+      const worker = await startWorker(rig.redis.url, args);
+      rig.workers.push(worker);
+      return worker;
+    },
+  } as ClusterRig;
+  beforeAll(async () => {
+    [rig.redis, rig.site, rig.dir] = await Promise.all([startRedis(), startSiteServer(siteOptions), mkdtemp(join(tmpdir(), dirPrefix))]);
+  });
+  afterEach(async () => {
+    await Promise.all(rig.workers.splice(0).map(stopWorker));
+  });
+  afterAll(async () => {
+    await rig.site.close();
+    await rig.redis.stop();
+    await rm(rig.dir, { recursive: true, force: true });
+  });
+  return rig;
+}
 
 export const taskDefaults: ScrapeTaskOptions = {
   timeoutMs: 10_000, connectTimeoutMs: 5_000, idleTimeoutMs: 5_000, retries: 2, backoffMs: 10, maxRetryAfterMs: 60_000,
