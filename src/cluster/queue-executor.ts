@@ -13,6 +13,8 @@ import type { Executor, ExecutorEvents, ExecutorSpec } from '../engine/executor.
 import type { WireTask } from '../engine/protocol.js';
 import { taskRef } from './builtin-tasks.js';
 import { openRedisLink, type RedisLink } from './connection.js';
+import { turnJobs, type OutgoingTask } from './job-batches.js';
+import { JobsInFlight } from './jobs-in-flight.js';
 import { QUEUE_NAME, runKeys, type RunKeys } from './keys.js';
 import { ResultsReader } from './results-reader.js';
 import { jobState, liveWorkers } from './run-state.js';
@@ -40,19 +42,6 @@ export interface ClusterOptions {
   onReconnecting?: (secondsLeft: number | null) => void;
 }
 
-
-/** Most tasks one job carries: more makes the queue cheaper per item, fewer spreads a turn over more workers. */
-const MAX_JOB_TASKS = 64;
-/** A turn's tasks are spread over at least this many jobs per attached worker, when there are enough. */
-const JOBS_PER_WORKER = 2;
-/** Fewest tasks a job gets when a turn is split for spreading. */
-const MIN_SPLIT_TASKS = 8;
-
-interface Outstanding {
-  ids: Set<number>;
-  /** addBulk has returned: the job exists in Redis (before that, its absence means nothing). */
-  added: boolean;
-}
 
 export async function createQueueExecutor(spec: ExecutorSpec, events: ExecutorEvents, cluster: ClusterOptions): Promise<Executor> {
   const leaseMs = Math.round((cluster.leaseSeconds ?? 30) * 1000);
@@ -86,12 +75,9 @@ export async function createQueueExecutor(spec: ExecutorSpec, events: ExecutorEv
 }
 
 class QueueExecutor implements Executor {
-  private outbox: { task: WireTask; alone: boolean }[] = [];
+  private outbox: OutgoingTask[] = [];
   private flushScheduled = false;
-  private readonly jobs = new Map<string, Outstanding>();
-  /** Task id -> the job carrying it, for every task in flight. */
-  private readonly taskJob = new Map<number, string>();
-  private nextJob = 0;
+  private readonly inFlight = new JobsInFlight();
   /** Jobs added since the last check, whose keys have no expiry yet. */
   private unexpired: string[] = [];
   private workers = 0;
@@ -135,25 +121,12 @@ class QueueExecutor implements Executor {
     if (this.outbox.length === 0 || this.closed) return;
     const list = this.outbox;
     this.outbox = [];
-    const together = list.filter((t) => !t.alone).map((t) => t.task);
-    const batches: JobData[] = list.filter((t) => t.alone).map((t) => ({ tasks: [t.task], alone: true }));
-    const count = Math.max(Math.ceil(together.length / MAX_JOB_TASKS), Math.min(JOBS_PER_WORKER * Math.max(1, this.workers), Math.ceil(together.length / MIN_SPLIT_TASKS)));
-    const size = Math.ceil(together.length / Math.max(1, count));
-    for (let i = 0; i < together.length; i += size) batches.push({ tasks: together.slice(i, i + size) });
-    const added: Outstanding[] = [];
-    const jobs = batches.map((data) => {
-      // Custom ids (not plain integers, which BullMQ refuses): the job is known before addBulk returns.
-      const jobId = `b${this.nextJob++}`;
-      const o: Outstanding = { ids: new Set(data.tasks.map((t) => t.id)), added: false };
-      this.jobs.set(jobId, o);
-      for (const t of data.tasks) this.taskJob.set(t.id, jobId);
-      added.push(o);
-      return { name: 'b', data, opts: { jobId, removeOnComplete: true, removeOnFail: true } };
-    });
+    const jobs = turnJobs(list, this.workers).map((data) => ({ name: 'b', data, opts: { jobId: this.inFlight.open(data), removeOnComplete: true, removeOnFail: true } }));
     this.queue.addBulk(jobs).then(
       () => {
-        for (const o of added) o.added = true;
-        for (const j of jobs) this.unexpired.push(j.opts.jobId);
+        const ids = jobs.map((j) => j.opts.jobId);
+        this.inFlight.markAdded(ids);
+        this.unexpired.push(...ids);
       },
       (err: unknown) => this.fail(err),
     );
@@ -162,36 +135,20 @@ class QueueExecutor implements Executor {
   private onMessage(m: ResultMessage): void {
     if (m.n) this.cluster.onNotice?.(m.n);
     if (m.j) this.workerJoined();
-    if (m.r) for (const id of m.r) if (this.taskJob.has(id)) this.events.keyReleased(id);
+    if (m.r) for (const id of m.r) if (this.inFlight.has(id)) this.events.keyReleased(id);
     if (m.s) {
-      for (const s of m.s) if (this.take(s.id)) this.events.settled(s);
+      for (const s of m.s) if (this.inFlight.take(s.id)) this.events.settled(s);
     }
     for (const c of m.c ?? []) {
-      const ids = c.ids.filter((id) => this.take(id));
+      const ids = c.ids.filter((id) => this.inFlight.take(id));
       if (ids.length > 0) this.events.crashed(ids, c.error, c.beforeReady);
     }
     for (const t of m.to ?? []) {
-      const overdue = t.overdue.filter((id) => this.take(id));
-      const others = t.others.filter((id) => this.take(id));
+      const overdue = t.overdue.filter((id) => this.inFlight.take(id));
+      const others = t.others.filter((id) => this.inFlight.take(id));
       if (overdue.length + others.length > 0) this.events.timedOut(overdue, others, t.shared);
     }
     if (m.s) this.events.batchSettled();
-  }
-
-  /**
-   * Takes a task out of flight; false when it is not in flight (a job delivered twice, or one given up on
-   * already): its settlement is dropped, so each item's record is written once.
-   */
-  private take(id: number): boolean {
-    const jobId = this.taskJob.get(id);
-    if (jobId === undefined) return false;
-    this.taskJob.delete(id);
-    const job = this.jobs.get(jobId);
-    if (job) {
-      job.ids.delete(id);
-      if (job.ids.size === 0) this.jobs.delete(jobId);
-    }
-    return true;
   }
 
   private workerJoined(): void {
@@ -224,7 +181,7 @@ class QueueExecutor implements Executor {
       this.workers = live;
       this.cluster.onWorkers?.(live);
     }
-    const ids = [...this.jobs].filter(([, o]) => o.added).map(([id]) => id);
+    const ids = this.inFlight.addedJobs();
     if (ids.length === 0) return;
     const states = await Promise.all(ids.map((id) => jobState(this.redis, this.keys, id)));
     return async () => {
@@ -239,9 +196,7 @@ class QueueExecutor implements Executor {
   }
 
   private lost(jobId: string, error: SerializedError): void {
-    const job = this.jobs.get(jobId);
-    if (!job) return;
-    const ids = [...job.ids].filter((id) => this.take(id));
+    const ids = this.inFlight.takeJob(jobId);
     if (ids.length > 0) this.events.crashed(ids, error, false);
   }
 
@@ -266,11 +221,11 @@ class QueueExecutor implements Executor {
 
   /** Removes jobs still waiting in the queue (BullMQ refuses to remove one a worker holds). */
   private async removeWaiting(): Promise<void> {
-    for (const [jobId, o] of [...this.jobs]) {
-      if (!o.added) continue;
+    for (const jobId of this.inFlight.jobIds()) {
+      if (!this.inFlight.isAdded(jobId)) continue;
       const removed = await this.queue.remove(jobId).catch(() => 0);
       if (removed === 1) {
-        const ids = [...o.ids].filter((id) => this.take(id));
+        const ids = this.inFlight.takeJob(jobId);
         if (ids.length > 0) this.events.crashed(ids, { name: 'FanoutError', code: 'CANCELLED', message: 'run cancelled' }, true);
       }
     }
@@ -278,10 +233,7 @@ class QueueExecutor implements Executor {
 
   /** The grace period after a cancel is over: tasks still out are given up (their late results are dropped). */
   endBusy(): number[] {
-    const ids = [...this.taskJob.keys()];
-    this.taskJob.clear();
-    this.jobs.clear();
-    return ids;
+    return this.inFlight.clear();
   }
 
   async close(graceMs = 5000): Promise<void> {
