@@ -41,7 +41,9 @@ export interface Server {
   id: string;
   /** Runs being served now. */
   runs(): string[];
-  /** Stops taking jobs, finishes those held (their results go back), leaves every run. */
+  /** Whether Redis is away now: close() then leaves at once, and the jobs held run again elsewhere after their lease. */
+  redisAway(): boolean;
+  /** Stops taking jobs, finishes those held (their results go back), leaves every run; see redisAway(). */
   close(): Promise<void>;
 }
 
@@ -150,6 +152,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
   return {
     id,
     runs: () => [...served.keys()],
+    redisAway: () => link.secondsLeft() !== null,
     async close() {
       if (closed) return;
       closed = true;

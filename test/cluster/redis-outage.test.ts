@@ -81,6 +81,24 @@ describe('fanout worker when Redis goes away', () => {
     }
   });
 
+  it('a worker sent SIGTERM while Redis is down says it leaves at once, not that it finishes the jobs it holds', async () => {
+    const worker = await rig.startWorker();
+    await rig.redis.kill();
+    try {
+      await worker.said('fanout worker: Redis went away: reconnecting to Redis (30 s left)');
+      const sentAt = Date.now();
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toEqual({ code: 143, signal: null });
+      // Well inside the 30 s bound: it did not wait for Redis.
+      expect(Date.now() - sentAt).toBeLessThan(15_000);
+      const after = worker.stderr().split('reconnecting to Redis (30 s left)\n')[1]!;
+      expect(after).toContain('fanout worker: Redis is away: leaving at once; the jobs held run again elsewhere once their lease lapses\n');
+      expect(after).not.toContain('finishing the jobs held');
+    } finally {
+      await rig.redis.start();
+    }
+  });
+
   it('a worker whose Redis stays away past --reconnect exits 2 with one REDIS_LOST line', async () => {
     const worker = await rig.startWorker(['--reconnect', '1']);
     await rig.redis.kill();

@@ -45,7 +45,8 @@ export const workerCommand: Command = {
         if (interrupt.signal.aborted || lost) resolve();
         interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
       });
-      if (!lost) say('finishing the jobs held, then leaving (Ctrl-C again to quit at once)');
+      // With Redis away, close() cannot wait for the jobs held: their results have nowhere to go.
+      if (!lost) say(server.redisAway() ? 'Redis is away: leaving at once; the jobs held run again elsewhere once their lease lapses' : 'finishing the jobs held, then leaving (Ctrl-C again to quit at once)');
       await server.close();
       // The one REDIS_LOST line and exit 2 (main.ts).
       if (lost) throw lost;
