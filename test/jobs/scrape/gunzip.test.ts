@@ -18,9 +18,15 @@ function decode(bytes: Buffer, piece = 4096): Promise<Buffer | { code: string; m
   });
 }
 
+/**
+ * A decoded body as text (latin1: one character per byte), an error as it came: toBe on strings compares in
+ * microseconds where toEqual walks a 240 KB Buffer element by element (a second or more on a loaded machine).
+ */
+const asText = (decoded: Buffer | { code: string; message: string }) => (Buffer.isBuffer(decoded) ? decoded.toString('latin1') : decoded);
+
 describe('GzipDecoder', () => {
   it.each([1, 7, 4096, 1 << 20])('decodes a gzip body fed in pieces of %i bytes', async (piece) => {
-    expect(await decode(member, piece)).toEqual(page);
+    expect(asText(await decode(member, piece))).toBe(asText(page));
   });
 
   it.each([
@@ -38,18 +44,18 @@ describe('GzipDecoder', () => {
     ['text', 'garbage after the page'],
     ['a lone gzip magic byte', '\x1f'],
   ])('ignores %s after a complete member, as browsers do', async (_name, tail) => {
-    const bytes = Buffer.concat([member, Buffer.from(tail, 'latin1')]);
-    for (const piece of [1, 999, 1 << 20]) expect(await decode(bytes, piece)).toEqual(page);
+    const body = Buffer.concat([member, Buffer.from(tail, 'latin1')]);
+    for (const piece of [1, 999, 1 << 20]) expect(asText(await decode(body, piece))).toBe(asText(page));
   });
 
   it('reads every member of a multi-member body', async () => {
-    expect(await decode(Buffer.concat([member, gzipSync('tail')]), 1000)).toEqual(Buffer.concat([page, Buffer.from('tail')]));
+    expect(asText(await decode(Buffer.concat([member, gzipSync('tail')]), 1000))).toBe(asText(Buffer.concat([page, Buffer.from('tail')])));
   });
 
   it('reads a header with a file name and a comment', async () => {
     const header = Buffer.from([0x1f, 0x8b, 8, 8 | 16, 0, 0, 0, 0, 0, 3]);
-    const bytes = Buffer.concat([header, Buffer.from('page.html\0a comment\0'), member.subarray(10)]);
-    expect(await decode(bytes, 5)).toEqual(page);
+    const body = Buffer.concat([header, Buffer.from('page.html\0a comment\0'), member.subarray(10)]);
+    expect(asText(await decode(body, 5))).toBe(asText(page));
   });
 
   it('fails a body whose checksum does not match, or that is not gzip, as Z_DATA_ERROR', async () => {
