@@ -6,7 +6,8 @@
  * least as new as dist/src, so a bare `tsc` afterwards is never hidden by an old bundle. Without esbuild (a
  * production install) this step does nothing and the CLI runs dist/src as compiled.
  */
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -25,30 +26,91 @@ const { ENTRY_POINTS } = await import(new URL('../dist/src/entry-points.js', imp
 for (const path of Object.values(ENTRY_POINTS)) {
   if (!existsSync(`${dist}src/${path}`)) throw new Error(`fanout bundle: dist/src/${path} is missing: run tsc first`);
 }
+// string-width (what yargs and its help layout measure text with) builds an Intl.Segmenter and /v regular
+// expressions of Unicode properties when it loads (~17-25 ms on Node 20), though only a help text or an error
+// message measures anything, and those are printable ASCII, whose width is their length (string-width's own
+// fast path). Every import of it gets a stand-in that answers that case and loads the real module for others.
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(build) {
+    build.onResolve({ filter: /^string-width$/ }, async ({ path, importer, resolveDir, kind, pluginData }) => {
+      if (pluginData?.real) return undefined;
+      const real = await build.resolve(path, { importer, resolveDir, kind, pluginData: { real: true } });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy-string-width' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, ({ path }) => ({
+      contents: [
+        'let real;',
+        'export default function stringWidth(text, options) {',
+        '  if (typeof text === "string" && /^[\\x20-\\x7e]*$/.test(text)) return text.length;',
+        `  real ??= require(${JSON.stringify(path)}).default;`,
+        '  return real(text, options);',
+        '}',
+      ].join('\n'),
+      resolveDir: dirname(path),
+      loader: 'js',
+    }));
+  },
+};
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20.19',
+  define: { FANOUT_BUNDLED: 'true' },
+  // Node 20 has /v regular expressions: kept as they are rather than rewritten to new RegExp() calls.
+  supported: { 'regexp-set-notation': true, 'regexp-unicode-property-escapes': true },
+  // Loaded only by the commands that use them, from node_modules: native add-ons (msgpackr-extract) and
+  // modules that find files beside themselves do not survive bundling.
+  external: ['bullmq', 'ioredis', 'cheerio', 'cheerio/*'],
+  plugins: [lazyStringWidth],
+  logLevel: 'warning',
+  metafile: true, // what each output holds and imports: test/cli/startup-imports.test.ts reads it
+};
 try {
+  // The workers' entries and the jobs' task modules: ESM, one file per entry plus chunks shared by several.
+  // (cli.js is built too, unused at run time: its import graph is what the CommonJS CLI evaluates at start.)
   const { metafile } = await esbuild.build({
+    ...common,
     entryPoints: Object.entries(ENTRY_POINTS).map(([name, path]) => ({ out: name, in: `${dist}src/${path}` })),
     outdir: tmp,
-    bundle: true,
     splitting: true, // what a command loads lazily (another command, the job, cheerio's users) stays in its own chunk
     format: 'esm',
-    platform: 'node',
-    target: 'node20.19',
     // Every entry and chunk lies flat in one folder: entryPath() finds an entry as a sibling (src/entry-points.ts).
     entryNames: '[name]',
     chunkNames: 'chunk-[hash]',
-    define: { FANOUT_BUNDLED: 'true' },
     // The CommonJS dependencies (undici) require Node's built-ins.
     banner: { js: "import { createRequire as fanoutCreateRequire } from 'node:module'; const require = fanoutCreateRequire(import.meta.url);" },
-    // Loaded only by the commands that use them, from node_modules: native add-ons (msgpackr-extract) and
-    // modules that find files beside themselves do not survive bundling.
-    external: ['bullmq', 'ioredis', 'cheerio', 'cheerio/*'],
-    logLevel: 'warning',
-    metafile: true, // what each output holds and imports: test/cli/startup-imports.test.ts reads it
   });
   writeFileSync(`${tmp}/meta.json`, JSON.stringify(metafile));
+  // The CLI: one CommonJS file, so that V8's code cache can hold it on Node 20 too (src/cli/script-cache.ts).
+  // What it imports dynamically is in the file but runs only when imported; import.meta.url is the file's URL.
+  const cli = await esbuild.build({
+    ...common,
+    entryPoints: { cli: `${dist}src/${ENTRY_POINTS.cli}` },
+    outfile: `${tmp}/cli.cjs`,
+    format: 'cjs',
+    define: { ...common.define, 'import.meta.url': 'fanoutModuleUrl' },
+    banner: { js: "const fanoutModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+  writeFileSync(`${tmp}/meta-cli.json`, JSON.stringify(cli.metafile));
+  asciiOnly(tmp);
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
+}
+
+/**
+ * esbuild escapes every non-ASCII character of code (charset 'ascii', its default) but copies comments as they
+ * are: the few in dependencies' comments are replaced, so that each output is ASCII, which Node reads into a
+ * one-byte string at once (a 2 MB file with one non-ASCII byte takes ~10 ms more to decode, and V8 keeps it in
+ * twice the memory).
+ */
+function asciiOnly(dir) {
+  for (const name of readdirSync(dir)) {
+    if (!/\.c?js$/.test(name)) continue;
+    const text = readFileSync(`${dir}/${name}`, 'utf8');
+    if (/[^\x00-\x7f]/.test(text)) writeFileSync(`${dir}/${name}`, text.replace(/[^\x00-\x7f]/g, '?'));
+  }
 }

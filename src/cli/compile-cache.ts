@@ -39,12 +39,12 @@ export function enableCompileCache(env: NodeJS.ProcessEnv = process.env): string
   }
 }
 
-/** Where this user's cache goes. */
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
+/** Where this user's cache goes (`leaf`: Node's own cache, or script-cache.ts's). */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env, leaf = 'compile-cache'): string | null {
   const uid = process.getuid?.();
   if (uid === undefined) return null; // no owner to check (Windows)
   const base = env.XDG_CACHE_HOME?.startsWith('/') ? env.XDG_CACHE_HOME : env.HOME?.startsWith('/') ? join(env.HOME, '.cache') : null;
-  return base ? join(base, 'fanout', 'compile-cache') : join(tmpdir(), `fanout-${uid}`, 'compile-cache');
+  return base ? join(base, 'fanout', leaf) : join(tmpdir(), `fanout-${uid}`, leaf);
 }
 
 /**

@@ -4,9 +4,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import { FanoutError, isRetryLater, serializedError, serializeError } from '../errors.js';
-import { moduleUrl, type FromWorker, type Settlement, type ToWorker, type WireTask } from '../protocol.js';
+import { type FromWorker, type Settlement, type ToWorker, type WireTask } from '../protocol.js';
 import type { TaskContext, TaskFn } from '../task.js';
 import { TurnClock } from '../turn-clock.js';
+import { importTaskModule } from './held-modules.js';
 
 /** How long a settlement may wait for others to share its message. */
 const FLUSH_AFTER_MS = 2;
@@ -67,7 +68,7 @@ export class TaskHost {
       case 'preload':
         // Only a head start: init imports the module it names and reports a failure. The pool adopts a
         // pre-started worker only for the module it preloaded (runtimes/prestart.ts).
-        import(moduleUrl(msg.module)).catch(() => {});
+        importTaskModule(msg.module).catch(() => {});
         break;
       case 'init':
         this.ready = this.init(msg.module, msg.options);
@@ -86,7 +87,7 @@ export class TaskHost {
 
   private async init(module: string, options: unknown): Promise<TaskFn | null> {
     try {
-      const mod = (await import(moduleUrl(module))) as { default?: unknown };
+      const mod = (await importTaskModule(module)) as { default?: unknown };
       if (typeof mod.default !== 'function') {
         throw new FanoutError('BAD_TASK_MODULE', `${module} has no default export function (the task factory)`);
       }

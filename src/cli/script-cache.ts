@@ -1,0 +1,105 @@
+/**
+ * Runs the CLI's CommonJS bundle (dist/bundle/cli.cjs) with V8's code cache, on every Node version: the bytecode
+ * of every function a run compiled is kept on disk, and the next run of the same command deserializes it instead
+ * of parsing and compiling (~40 ms on Node 20; docs/benchmarks.md). Node 20 has no code cache of its own, and
+ * Node 22's caches only whole modules as first compiled; this is v8-compile-cache's way (vm.Script cachedData).
+ *
+ * One file per bundle content, command word, Node version, V8 version and architecture, in the user's own 0700
+ * folder (compile-cache.ts's checks: owned by us, writable by nobody else, no symbolic link). A file is used
+ * only when it is ours, a regular file, and its SHA-256 matches; V8 rejects one made with other flags. A run
+ * without a usable file writes one at exit, to a temporary file renamed into place, so concurrent first runs
+ * each write a whole file and the last rename wins. Nothing here can fail a run: any error means no cache.
+ * NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import vm from 'node:vm';
+import { cacheDir, ownFolder } from './compile-cache.js';
+
+const MAGIC = Buffer.from('fanoutC1');
+const HEADER = MAGIC.length + 32;
+/** Entries of other builds older than this are removed when an entry is written. */
+const STALE_MS = 24 * 3600_000;
+
+/** Runs `file` (a CommonJS module) as require() would, through the code cache; returns its exports. */
+export function runWithCodeCache(file: string, slot: string, env: NodeJS.ProcessEnv = process.env): unknown {
+  const source = readFileSync(file, 'utf8');
+  const entry = env.NODE_DISABLE_COMPILE_CACHE ? null : cacheEntry(source, slot, env);
+  const cachedData = entry ? readEntry(entry) : undefined;
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData,
+    // The bundle's import() calls (external packages, a library user's task module) go to Node's own loader.
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  // Written at exit, so that it holds every function this run compiled, not only the top level.
+  if (entry && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => writeEntry(entry, script));
+  const module = { exports: {} as unknown, filename: file, id: file };
+  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  return module.exports;
+}
+
+/** The cache file for this source, command and runtime, or null when there is no safe folder. */
+export function cacheEntry(source: string, slot: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  try {
+    const dir = cacheDir(env, 'script-cache');
+    if (!dir || !ownFolder(dir)) return null;
+    const hash = createHash('sha256').update(source).digest('hex').slice(0, 32);
+    const word = /^[a-z][a-z-]{0,15}$/.test(slot.replace(/^--?/, '')) ? slot.replace(/^--?/, '') : 'other';
+    return join(dir, `${hash}-${word}-${process.version}-v8-${process.versions.v8}-${process.arch}.bin`);
+  } catch {
+    return null;
+  }
+}
+
+/** The cached data in `path` when it is ours, whole and intact; else undefined. */
+export function readEntry(path: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.uid !== process.getuid!() || (st.mode & 0o022) !== 0 || st.size <= HEADER) return undefined;
+    const data = readFileSync(fd);
+    if (!data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+    const payload = data.subarray(HEADER);
+    const sum = createHash('sha256').update(payload).digest();
+    return sum.equals(data.subarray(MAGIC.length, HEADER)) ? payload : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Writes `script`'s code cache to `path` atomically; never throws. */
+function writeEntry(path: string, script: vm.Script): void {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    const payload = script.createCachedData();
+    const sum = createHash('sha256').update(payload).digest();
+    writeFileSync(tmp, Buffer.concat([MAGIC, sum, payload]), { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, path);
+    removeStale(dirname(path), basename(path).slice(0, 32));
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // left for removeStale
+    }
+  }
+}
+
+/** Removes other builds' entries and orphaned temporary files once they are a day old. */
+function removeStale(dir: string, current: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(current) && !name.endsWith('.tmp')) continue;
+    try {
+      if (now - statSync(join(dir, name)).mtimeMs > STALE_MS) rmSync(join(dir, name), { force: true });
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
