@@ -7,7 +7,7 @@
  * production install) this step does nothing and the CLI runs dist/src as compiled.
  */
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -53,6 +53,28 @@ const lazyStringWidth = {
     }));
   },
 };
+// fanout's own code takes only the Parser from htmlparser2, whose main module also loads domutils, dom-serializer
+// and a second copy of entities for its other exports (~8 ms of start-up for a scrape). Its Parser module alone
+// is what they get; a file of ours that asks for more fails the build here rather than load it all silently.
+const parserOnly = {
+  name: 'htmlparser2-parser-only',
+  setup(build) {
+    build.onResolve({ filter: /^htmlparser2$/ }, async ({ path, importer, resolveDir, kind, pluginData }) => {
+      if (pluginData?.real) return undefined;
+      if (!/[\\/]dist[\\/]src[\\/]/.test(importer) || kind !== 'import-statement') return undefined;
+      const main = await build.resolve(path, { importer, resolveDir, kind, pluginData: { real: true } });
+      if (main.errors.length > 0) return { errors: main.errors };
+      const parser = join(dirname(main.path), 'Parser.js');
+      if (!existsSync(parser)) return undefined;
+      return { path: parser, namespace: 'htmlparser2-parser-only' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'htmlparser2-parser-only' }, ({ path }) => ({
+      contents: `export { Parser } from ${JSON.stringify(path)};\n`,
+      resolveDir: dirname(path),
+      loader: 'js',
+    }));
+  },
+};
 const common = {
   bundle: true,
   platform: 'node',
@@ -63,7 +85,7 @@ const common = {
   // Loaded only by the commands that use them, from node_modules: native add-ons (msgpackr-extract) and
   // modules that find files beside themselves do not survive bundling.
   external: ['bullmq', 'ioredis', 'cheerio', 'cheerio/*'],
-  plugins: [lazyStringWidth],
+  plugins: [lazyStringWidth, parserOnly],
   logLevel: 'warning',
   metafile: true, // what each output holds and imports: test/cli/startup-imports.test.ts reads it
 };

@@ -23,8 +23,17 @@ const HEADER = MAGIC.length + 32;
 /** Entries of other builds older than this are removed when an entry is written. */
 const STALE_MS = 24 * 3600_000;
 
-/** Runs `file` (a CommonJS module) as require() would, through the code cache; returns its exports. */
-export function runWithCodeCache(file: string, slot: string, env: NodeJS.ProcessEnv = process.env): unknown {
+/**
+ * What the cache did for a run: its entry was used (`hit`), missing or unusable (`miss`), refused by V8 (made by
+ * another V8 or with other flags: `rejected`; both rewrite it at exit), or there is no safe folder (`off`).
+ */
+export type CacheUse = 'hit' | 'miss' | 'rejected' | 'off';
+
+/**
+ * Runs `file` (a CommonJS module) as require() would, through the code cache entry for `slot` (the command
+ * word: each command keeps the functions it compiled).
+ */
+export function runWithCodeCache(file: string, slot: string, env: NodeJS.ProcessEnv = process.env): CacheUse {
   const source = readFileSync(file, 'utf8');
   const entry = env.NODE_DISABLE_COMPILE_CACHE ? null : cacheEntry(source, slot, env);
   const cachedData = entry ? readEntry(entry) : undefined;
@@ -34,11 +43,12 @@ export function runWithCodeCache(file: string, slot: string, env: NodeJS.Process
     // The bundle's import() calls (external packages, a library user's task module) go to Node's own loader.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
+  const use: CacheUse = !entry ? 'off' : cachedData === undefined ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
   // Written at exit, so that it holds every function this run compiled, not only the top level.
-  if (entry && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => writeEntry(entry, script));
+  if (entry && use !== 'hit') process.once('exit', () => writeEntry(entry, script));
   const module = { exports: {} as unknown, filename: file, id: file };
   (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
-  return module.exports;
+  return use;
 }
 
 /** The cache file for this source, command and runtime, or null when there is no safe folder. */
