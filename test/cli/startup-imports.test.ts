@@ -39,6 +39,8 @@ const HEAVY = /node_modules\/(undici|htmlparser2|cheerio|bullmq|ioredis)\/|dist\
 /** What the options of a command may name: lists of choices, kept apart from the code that uses them. */
 const DECLARATIONS = /dist\/src\/jobs\/scrape\/output-format\.js$/;
 const isJobCode = (input: string) => HEAVY.test(input) && !DECLARATIONS.test(input);
+/** Text measurement (string-width's Intl.Segmenter and Unicode-property regular expressions), not its stand-in. */
+const TEXT_WIDTH = /^(?!lazy-string-width:).*node_modules\/(string-width|emoji-regex)\//;
 
 describe('start-up', () => {
   if (!hasBundle) console.log('start-up import tests skipped: no dist/bundle (esbuild is not installed)');
@@ -54,5 +56,30 @@ describe('start-up', () => {
     expect(inputs.some((i) => /node_modules\/yargs\//.test(i))).toBe(true);
     expect(inputs.filter((i) => isJobCode(i))).toEqual([]);
     expect(externals.filter((e) => !isBuiltin(e))).toEqual([]);
+  });
+
+  it.skipIf(!hasBundle)('loads text measurement only when a text is not printable ASCII (what help texts are)', () => {
+    // esbuild's record of the CLI bundle: who imports what, and how.
+    const meta = JSON.parse(readFileSync(fileURLToPath(new URL('../../dist/bundle/meta-cli.json', import.meta.url)), 'utf8')) as {
+      inputs: Record<string, { imports: { path: string; kind: string }[] }>;
+    };
+    const edges = Object.entries(meta.inputs).flatMap(([from, i]) => i.imports.filter((to) => TEXT_WIDTH.test(to.path) && /string-width/.test(to.path)).map((to) => ({ from, ...to })));
+    expect(edges.length).toBeGreaterThan(0);
+    // Every import of string-width is its stand-in's call on first need, never an import that runs at load.
+    for (const e of edges) expect([e.from.startsWith('lazy-string-width:'), e.kind]).toEqual([true, 'require-call']);
+  });
+
+  it.skipIf(!hasBundle)("loads with a scrape's page parser htmlparser2's Parser alone, not its DOM utilities", () => {
+    for (const job of ['jobs/scrape/extract.js', 'jobs/scrape/task.js']) {
+      const { inputs } = loadedWith(job);
+      expect(inputs.some((i) => /node_modules\/htmlparser2\/.*Parser\.js$/.test(i))).toBe(true);
+      expect(inputs.filter((i) => /node_modules\/(domutils|dom-serializer|domhandler)\//.test(i))).toEqual([]);
+    }
+  });
+
+  it.skipIf(!hasBundle)('runs the CLI from one CommonJS file, which V8\'s code cache can hold on Node 20', () => {
+    const cli = readFileSync(fileURLToPath(new URL('../../dist/bundle/cli.cjs', import.meta.url)), 'latin1');
+    expect(/[^\x00-\x7f]/.test(cli)).toBe(false); // read into a one-byte string at once
+    expect(readFileSync(fileURLToPath(new URL('../../bin/fanout.js', import.meta.url)), 'utf8')).toContain('bundle/cli.cjs');
   });
 });
