@@ -37,17 +37,18 @@ export function runWithCodeCache(file: string, slot: string, env: NodeJS.Process
   const source = readFileSync(file, 'utf8');
   const entry = env.NODE_DISABLE_COMPILE_CACHE ? null : cacheEntry(source, slot, env);
   const cachedData = entry ? readEntry(entry) : undefined;
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  // No import() in the bundle: on Node 20 code from the cache loses it (importModuleDynamically is not kept with
+  // the cached data), so the bundle imports a task module by URL through FANOUT_IMPORT (held-modules.ts).
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, FANOUT_IMPORT) {${source}\n})`, {
     filename: file,
     cachedData,
-    // The bundle's import() calls (external packages, a library user's task module) go to Node's own loader.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const use: CacheUse = !entry ? 'off' : cachedData === undefined ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
   // Written at exit, so that it holds every function this run compiled, not only the top level.
   if (entry && use !== 'hit') process.once('exit', () => writeEntry(entry, script));
   const module = { exports: {} as unknown, filename: file, id: file };
-  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  const importUrl = (url: string) => import(url);
+  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file), importUrl);
   return use;
 }
 

@@ -99,6 +99,15 @@ describe("the CLI's code cache", () => {
     expect(cacheEntry('source a', '../../etc', env)).toContain('-other-');
   });
 
+  it('lends the module an import() that works when its code comes from the cache (Node 20 loses its own there)', async () => {
+    const esm = join(home, 'forty-two.mjs');
+    writeFileSync(esm, 'export default 42;\n');
+    writeFileSync(module, `FANOUT_IMPORT(${JSON.stringify(`file://${esm}`)}).then((m) => process.stdout.write(\`imported \${m.default} \`));\n`);
+    const imported = async () => (await run(process.execPath, ['-e', `import(${JSON.stringify(LOADER)}).then((m) => m.runWithCodeCache(${JSON.stringify(module)}, 'test'))`], { env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', XDG_CACHE_HOME: cache } })).stdout;
+    expect(await imported()).toBe('imported 42 '); // compiled, and its cache written at exit
+    expect(await load()).toBe('hit\nimported 42'); // the same module, from the cache
+  });
+
   it('lets concurrent first runs all succeed and leaves one whole entry', async () => {
     const uses = await Promise.all(Array.from({ length: 6 }, () => load()));
     for (const u of uses) expect(['miss', 'hit']).toContain(u);
