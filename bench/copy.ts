@@ -23,7 +23,7 @@ const BIN = fileURLToPath(new URL('../../bin/fanout.js', import.meta.url));
 const BASELINE = process.env.FANOUT_BENCH_BASELINE;
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
-interface Tool {
+export interface Tool {
   name: string;
   argv: (src: string, dst: string) => string[];
   /** Runs once only (too slow to repeat within the time budget). */
@@ -32,7 +32,7 @@ interface Tool {
   fanout?: boolean;
 }
 
-const fanoutRows = (bin: string, label: string): Tool[] =>
+export const fanoutRows = (bin: string, label: string): Tool[] =>
   [[], ['--threads', String(WORKERS)], ['--procs', String(WORKERS)]].map((flags) => ({
     name: `${label}${flags.length ? ` ${flags.join(' ')}` : ' (async)'}`,
     argv: (src, dst) => [process.execPath, bin, 'copy', src, dst, '--quiet', ...flags],
@@ -54,13 +54,13 @@ function tools(rsync: boolean, extra: Tool[]): Tool[] {
   return [...list, ...extra];
 }
 
-interface Sample {
+export interface Sample {
   wall: number;
   cpu: number;
   rssMb: number;
 }
 
-function timeOne(argv: string[]): Sample {
+export function timeOne(argv: string[]): Sample {
   const cmd = TIME ? [TIME, '-f', '%U %S %M', ...argv] : argv;
   const t = performance.now();
   const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -75,7 +75,7 @@ function which(cmd: string): boolean {
 }
 
 /** rsync is the re-run target's baseline: installed once when missing and root may (apt-get), else skipped. */
-function ensureRsync(): { ok: boolean; note: string } {
+export function ensureRsync(): { ok: boolean; note: string } {
   if (which('rsync')) return { ok: true, note: 'rsync: installed' };
   if (process.geteuid?.() !== 0 || !which('apt-get')) return { ok: false, note: 'rsync: not installed and not root: its rows are skipped' };
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -90,7 +90,7 @@ function ensureRsync(): { ok: boolean; note: string } {
  * A fresh copy per sample into an empty DST; samples interleaved across tools, after one untimed warm-up each
  * (the first copy into a new tmpfs pays for its page allocation: cp -a's first run took 3x its median).
  */
-function measureCopies(src: string, work: string, list: Tool[]): Map<string, Sample[]> {
+export function measureCopies(src: string, work: string, list: Tool[], samples = SAMPLES): Map<string, Sample[]> {
   const out = new Map<string, Sample[]>(list.map((t) => [t.name, []]));
   const dst = `${work}/dst`;
   for (const t of list.filter((x) => !x.once)) {
@@ -98,7 +98,7 @@ function measureCopies(src: string, work: string, list: Tool[]): Map<string, Sam
     mkdirSync(dst);
     timeOne(t.argv(src, dst));
   }
-  for (let i = 0; i < SAMPLES; i++) {
+  for (let i = 0; i < samples; i++) {
     for (const t of list) {
       if (t.once && i > 0) continue;
       rmSync(dst, { recursive: true, force: true });
@@ -111,18 +111,18 @@ function measureCopies(src: string, work: string, list: Tool[]): Map<string, Sam
 }
 
 /** Re-runs over an up-to-date copy (incremental tools only), after one warm-up each. */
-function measureReruns(src: string, work: string, list: Tool[]): Map<string, Sample[]> {
+export function measureReruns(src: string, work: string, list: Tool[], samples = SAMPLES): Map<string, Sample[]> {
   const dst = `${work}/rerun-dst`;
   spawnSync('cp', ['-a', `${src}/.`, dst]);
   const out = new Map<string, Sample[]>(list.map((t) => [t.name, []]));
   for (const t of list) timeOne(t.argv(src, dst)); // warm-up: also leaves the copy current for each tool
-  for (let i = 0; i < SAMPLES; i++) for (const t of list) out.get(t.name)!.push(timeOne(t.argv(src, dst)));
+  for (let i = 0; i < samples; i++) for (const t of list) out.get(t.name)!.push(timeOne(t.argv(src, dst)));
   rmSync(dst, { recursive: true, force: true });
   return out;
 }
 
 /** The table, and a verdict line: the best fanout row against `limit` x the baseline's median. */
-function table(title: string, results: Map<string, Sample[]>, baseline: string | null, limit: number, list: Tool[]): string {
+export function table(title: string, results: Map<string, Sample[]>, baseline: string | null, limit: number, list: Tool[]): string {
   const base = baseline ? median(results.get(baseline)!.map((s) => s.wall)) : NaN;
   const rows = [...results].map(([name, samples]) => {
     const walls = samples.map((s) => s.wall);
@@ -149,7 +149,7 @@ function table(title: string, results: Map<string, Sample[]>, baseline: string |
   return lines.join('\n');
 }
 
-function scratch(): { dir: string; cleanup: () => void } {
+export function scratch(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync('/tmp/fanout-bench-copy-');
   if (process.geteuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8g', 'tmpfs', dir]).status === 0) {
     return { dir, cleanup: () => (spawnSync('umount', ['-l', dir]), rmSync(dir, { recursive: true, force: true })) };
@@ -159,7 +159,7 @@ function scratch(): { dir: string; cleanup: () => void } {
   return { dir: shm, cleanup: () => rmSync(shm, { recursive: true, force: true }) };
 }
 
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+export const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 export async function benchCopy(): Promise<string> {
   const rsync = ensureRsync();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- engine scrape copy startup scrape-split]`: runs the benchmarks (all but scrape-split by default),
+ * `npm run bench [-- engine scrape copy copy-scale startup scrape-split]`: runs the benchmarks (all but scrape-split by default),
  * prints Markdown and inserts it at the top of bench/results.md's history (newest first), so earlier runs and
  * hand-written A/B entries are kept. Benchmarks are not tests: they measure, and say on which machine.
  */
@@ -11,6 +11,8 @@ const SECTIONS: Record<string, () => Promise<string>> = {
   engine: async () => (await import('./engine.js')).benchEngine(),
   scrape: async () => (await import('./scrape.js')).benchScrape(),
   copy: async () => (await import('./copy.js')).benchCopy(),
+  // 200,000 files (FANOUT_BENCH_FILES), ~10 minutes: on request.
+  'copy-scale': async () => (await import('./copy-scale.js')).benchCopyScale(),
   startup: async () => (await import('./startup.js')).benchStartup(),
   // ~10 minutes: run on request (`npm run bench -- scrape-split`), not by default.
   'scrape-split': async () => (await import('./scrape-split.js')).benchScrapeSplit(),

@@ -18,7 +18,7 @@ import type { FsPath } from './fs-path.js';
 import { closeSync, constants, fchmodSync, fchownSync, futimesSync, openSync, readSync, type Stats } from 'node:fs';
 import { copyFailure } from './errors.js';
 import { changed, chunkBuffer, CHUNK, copyLoopAsync, copyLoopSync, isSparse, sameContents, writeAll } from './file-data.js';
-import { assertUnchanged, onPseudoFs, openSource } from './file-source.js';
+import { assertUnchanged, onPseudoFs, openSource, type OpenSource } from './file-source.js';
 import { applyFileMetaFd, ownerToSet, type Identity } from './metadata.js';
 import { reflink } from './reflink.js';
 import { removeQuietly, renameOver } from './temp.js';
@@ -56,15 +56,18 @@ interface Io {
   output: number;
   /** The source's exact times, from the fstat taken before any read. */
   t: Times;
+  /** Whether `input` was opened here (else the caller's: it closes it). */
+  own: boolean;
 }
 
 /**
- * Runs `write` with the source open and checked; whatever happens, both descriptors are closed after it (settled,
- * when it returns a promise), and when it fails the temp is removed: no partial file is left.
+ * Runs `write` with the source open and checked (`src` when the caller opened it, openListedFile); whatever
+ * happens, the descriptors opened here are closed after it (settled, when it returns a promise), and when it fails
+ * the temp is removed: no partial file is left.
  */
-function intoTemp<T>(srcPath: FsPath, tmp: FsPath, s: Stats, write: (io: Io) => T): T {
-  const { fd, t } = openSource(srcPath, s);
-  const io: Io = { input: fd, output: -1, t };
+function intoTemp<T>(srcPath: FsPath, tmp: FsPath, s: Stats, write: (io: Io) => T, src?: OpenSource): T {
+  const { fd, t } = src ?? openSource(srcPath, s);
+  const io: Io = { input: fd, output: -1, t, own: !src };
   let result: T;
   try {
     result = write(io);
@@ -90,25 +93,28 @@ function intoTemp<T>(srcPath: FsPath, tmp: FsPath, s: Stats, write: (io: Io) => 
 
 function release(io: Io, failedTemp?: FsPath): void {
   if (failedTemp !== undefined) removeQuietly(failedTemp);
-  closeSync(io.input);
+  if (io.own) closeSync(io.input);
   if (io.output >= 0) closeSync(io.output);
 }
 
-/** Copies src to tmp synchronously, then finishes (see `finish`). Returns the bytes copied. */
-export function writeFileSync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
-  if (onPseudoFs(srcPath, s)) return writePseudoFile(srcPath, dstPath, tmp, s, o);
-  if (s.size < SMALL && !isSparse(s)) return writeSmallFile(srcPath, dstPath, tmp, s, o);
+/**
+ * Copies src to tmp synchronously, then finishes (see `finish`). Returns the bytes copied. `src`: the source already
+ * open and checked (openListedFile), left open for the caller to close.
+ */
+export function writeFileSync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions, src?: OpenSource): number {
+  if (onPseudoFs(srcPath, s)) return writePseudoFile(srcPath, dstPath, tmp, s, o, src);
+  if (s.size < SMALL && !isSparse(s)) return writeSmallFile(srcPath, dstPath, tmp, s, o, src);
   return intoTemp(srcPath, tmp, s, (io) => {
     io.output = openSync(tmp, CREATE_FLAGS, 0o600);
     copySeams.afterOpen?.(io.input, s);
     copyLoopSync(io.input, io.output, s, srcPath, isSparse(s));
     return finish(io, srcPath, dstPath, tmp, s, o);
-  });
+  }, src);
 }
 
 /** The same for a large file: the data copy runs on libuv's pool, so several proceed at once. */
-export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): Promise<number> {
-  if (isSparse(s) || onPseudoFs(srcPath, s)) return writeFileSync(srcPath, dstPath, tmp, s, o);
+export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions, src?: OpenSource): Promise<number> {
+  if (isSparse(s) || onPseudoFs(srcPath, s)) return writeFileSync(srcPath, dstPath, tmp, s, o, src);
   return intoTemp(srcPath, tmp, s, async (io) => {
     copySeams.afterOpen?.(io.input, s);
     if (o.signal?.aborted) throw copyFailure('CANCELLED', 'run cancelled');
@@ -118,7 +124,7 @@ export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPa
       await copyLoopAsync(io.input, io.output, s, srcPath, o.signal);
     }
     return finish(io, srcPath, dstPath, tmp, s, o);
-  });
+  }, src);
 }
 
 /**
@@ -127,7 +133,7 @@ export async function writeFileAsync(srcPath: FsPath, dstPath: FsPath, tmp: FsPa
  * temp (after the data), then fstat of the source: the same size and mtime as the walk's lstat, or the copy is not
  * a success. Then rename.
  */
-export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
+export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions, src?: OpenSource): number {
   return intoTemp(srcPath, tmp, s, (io) => {
     io.output = openSync(tmp, CREATE_FLAGS, s.mode & 0o777);
     const buf = (smallBuf ??= Buffer.allocUnsafe(SMALL + 1));
@@ -145,7 +151,7 @@ export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s:
     verify(io.input, tmp, dstPath, o);
     renameOver(tmp, dstPath);
     return n;
-  });
+  }, src);
 }
 
 /**
@@ -154,7 +160,7 @@ export function writeSmallFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s:
  * (O_NONBLOCK: a file that would block, such as a trace pipe, fails with EAGAIN instead of hanging the copy). An
  * attribute that cannot be read (write-only: EACCES, EIO, EINVAL) fails as this entry's record.
  */
-function writePseudoFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions): number {
+function writePseudoFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats, o: WriteOptions, src?: OpenSource): number {
   return intoTemp(srcPath, tmp, s, (io) => {
     io.output = openSync(tmp, CREATE_FLAGS, 0o600);
     const buf = chunkBuffer();
@@ -164,7 +170,7 @@ function writePseudoFile(srcPath: FsPath, dstPath: FsPath, tmp: FsPath, s: Stats
     verify(io.input, tmp, dstPath, o);
     renameOver(tmp, dstPath);
     return pos;
-  });
+  }, src);
 }
 
 /** --verify, metadata on the open temp (the mode too: it was created 0600), the source's last check, the rename. */

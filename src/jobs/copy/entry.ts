@@ -1,13 +1,15 @@
 /**
  * One non-directory entry, end to end: lstat the source (and the destination unless its directory is new),
- * decide (plan.ts), act, and return its record. Never throws: an error becomes the entry's failed record.
+ * decide (plan.ts), act, and return its record. Never throws: an error becomes the entry's failed record. In a
+ * directory this run created, a regular file is opened instead of lstat'ed: its fstat is the lstat.
  */
-import { linkSync, lstatSync, type Stats } from 'node:fs';
+import { closeSync, linkSync, lstatSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { entryChanges } from './changes.js';
 import { entryError } from './errors.js';
 import { LARGE, writeFileAsync, writeFileSync } from './copy-file.js';
 import { isSparse, sameContents } from './file-data.js';
+import { openListedFile, type OpenSource } from './file-source.js';
 import { exactTimes, fixMeta, metaDiffers, RECREATE, type Identity } from './metadata.js';
 import { createAction, verdict, type Verdict } from './plan.js';
 import { failedRecord, okRecord, type Action, type CopyRecord, type EntryType } from './record.js';
@@ -60,11 +62,33 @@ export function processEntry(
   c: EntryContext, d: EntryDir, dirs: BatchDirs, name: string, dtype: EntryType, link: LinkMode = 'defer', signal?: AbortSignal, as = name,
 ): CopyRecord | Promise<CopyRecord> {
   const rel = d.dir ? `${d.dir}/${name}` : name;
+  let opened: ReturnType<typeof openListedFile> = null;
+  try {
+    // In a folder this run created, nothing can make a listed file a skip: it is opened at once (see openListedFile).
+    if (dtype === 'file' && link === 'defer' && d.fresh && !c.o.dryRun) opened = openListedFile(dirs.src().child(name));
+  } catch (err) {
+    return failed(dirs, rel, dtype, createAction(dtype), err);
+  }
+  if (!opened) return decide(c, d, dirs, rel, name, dtype, link, signal, as, null);
+  const src = opened.src;
+  const r = decide(c, d, dirs, rel, name, dtype, link, signal, as, opened);
+  if (!(r instanceof Promise)) {
+    closeSync(src.fd);
+    return r;
+  }
+  return r.finally(() => closeSync(src.fd));
+}
+
+/** processEntry once the source is known: `opened` when its file is open already (closed by the caller). */
+function decide(
+  c: EntryContext, d: EntryDir, dirs: BatchDirs, rel: string, name: string, dtype: EntryType, link: LinkMode, signal: AbortSignal | undefined,
+  as: string, opened: { src: OpenSource; s: Stats } | null,
+): CopyRecord | Promise<CopyRecord> {
   let type = dtype;
   let action: Action = createAction(dtype);
   try {
     const srcPath = dirs.src().child(name);
-    const s = sourceStat(c, dirs, rel, name, dtype, link);
+    const s = opened ? opened.s : sourceStat(c, dirs, rel, name, dtype, link);
     type = statType(s);
     action = createAction(type);
     if (type === 'dir') throw Object.assign(new Error('became a directory during the walk'), { code: 'ENOENT' });
@@ -89,12 +113,12 @@ export function processEntry(
     const w = { id: c.id, dirSetgid: d.sgid, verify: c.o.verify, umask: c.o.umask, signal };
     if (type === 'file') {
       if (s.size >= LARGE && !isSparse(s)) {
-        return writeFileAsync(srcPath, dstPath, tmp, s, w).then(
+        return writeFileAsync(srcPath, dstPath, tmp, s, w, opened?.src).then(
           (bytes) => okRecord(rel, 'file', 'copy', bytes, changes),
           (err: unknown) => failed(dirs, rel, 'file', 'copy', err),
         );
       }
-      return okRecord(rel, type, action, writeFileSync(srcPath, dstPath, tmp, s, w), changes);
+      return okRecord(rel, type, action, writeFileSync(srcPath, dstPath, tmp, s, w, opened?.src), changes);
     }
     const t = exactTimes(srcPath, s);
     if (type === 'symlink') writeSymlink(linkTarget(srcPath), dstPath, tmp, s, c.id, d.sgid, t);

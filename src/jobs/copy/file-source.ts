@@ -4,6 +4,7 @@
  * read. Also what kind of file system it lives on (pseudo file systems report made-up sizes).
  */
 import { closeSync, fstatSync, openSync, statfsSync, type Stats } from 'node:fs';
+import { statsOf } from './fd-stats.js';
 import { self } from '../../util/dir-anchor.js';
 import { copyFailure } from './errors.js';
 import { changed, READ_FLAGS } from './file-data.js';
@@ -15,7 +16,7 @@ import { timesOf, type Times } from './times.js';
  * Opens the source for reading and checks it is the walk's inode, still a regular file: a symlink swapped in
  * fails the open (O_NOFOLLOW), another file renamed over the name fails the check.
  */
-export function openSource(srcPath: FsPath, s: Stats): { fd: number; t: Times } {
+export function openSource(srcPath: FsPath, s: Stats): OpenSource {
   const fd = openSync(srcPath, READ_FLAGS);
   try {
     const now = fstatSync(fd, { bigint: true }); // before any read: exact times, and the atime our read may move
@@ -23,6 +24,42 @@ export function openSource(srcPath: FsPath, s: Stats): { fd: number; t: Times } 
       throw copyFailure('CHANGED_DURING_COPY', `${srcPath}: replaced by another entry while it was copied`);
     }
     return { fd, t: timesOf(s, now) };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/** A source opened and checked: its descriptor, and its exact times from the fstat taken before any read. */
+export interface OpenSource {
+  fd: number;
+  t: Times;
+}
+
+/**
+ * A regular file the walk listed in a folder this run created, opened at once (O_NOFOLLOW, O_NONBLOCK, through the
+ * anchor): nothing in DST can make it a skip, so the lstat that would decide is left out and the descriptor's own
+ * fstat stands for it (one path lookup fewer per file). Null when the name holds something else by now (a symlink:
+ * ELOOP; a socket: ENXIO; a FIFO or anything but a regular file: closed again): the caller goes the lstat's way.
+ * As before (an lstat by path, then the open), what is opened is what the name holds at the open.
+ */
+export function openListedFile(srcPath: FsPath): { src: OpenSource; s: Stats } | null {
+  let fd: number;
+  try {
+    fd = openSync(srcPath, READ_FLAGS);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ELOOP' || code === 'ENXIO') return null;
+    throw err;
+  }
+  try {
+    const b = fstatSync(fd, { bigint: true });
+    if (!b.isFile()) {
+      closeSync(fd);
+      return null;
+    }
+    const s = statsOf(b);
+    return { src: { fd, t: timesOf(s, b) }, s };
   } catch (err) {
     closeSync(fd);
     throw err;

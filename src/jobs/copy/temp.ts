@@ -3,7 +3,7 @@
  * final rename is atomic. The sweep removes exactly what fanout can have left under such a name (see
  * `sweepTemps`): a user's `.fanout-tmp-notes` or `.fanout-tmp-mydata/` folder does not have the shape and stays.
  */
-import { lstatSync, readdirSync, renameSync, rmdirSync, unlinkSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { self } from '../../util/dir-anchor.js';
 import type { DirCache, DirRef } from './dir-ref.js';
@@ -43,9 +43,9 @@ export function isTempName(name: string): boolean {
  * Whether fanout can have left this entry: a temp is a file, a symlink, a FIFO, a device or a socket, never a
  * directory; a bound socket's name holds nothing but a socket.
  */
-function isTemp(e: Dirent): boolean {
-  if (!e.name.startsWith(TEMP_PREFIX) || e.isDirectory()) return false;
-  return TEMP_NAME.test(e.name) || (e.isSocket() && SOCKET_NAME.test(e.name));
+function isTemp(name: string, type: Stats | undefined): boolean {
+  if (!type || type.isDirectory()) return false;
+  return TEMP_NAME.test(name) || (type.isSocket() && SOCKET_NAME.test(name));
 }
 
 /**
@@ -72,17 +72,21 @@ export function sweepTemps(dirs: DirCache, rel: string, keep?: (name: string) =>
 }
 
 function sweepIn(dir: DirRef, keep?: (name: string) => boolean): number {
-  let entries: Dirent[];
+  let names: string[];
   try {
-    entries = readdirSync(dir.fd >= 0 ? self(dir.fd) : fsPath(dir.path), { withFileTypes: true }) as Dirent[];
+    // Names only: a directory of a re-run is listed for nothing in the common case, and a Dirent per entry is
+    // most of a listing's cost; the rare name of temp shape is then lstat'ed for its type.
+    names = readdirSync(dir.fd >= 0 ? self(dir.fd) : fsPath(dir.path));
   } catch {
     return 0;
   }
   let removed = 0;
-  for (const e of entries) {
-    if (!isTemp(e) || keep?.(e.name)) continue;
+  for (const name of names) {
+    if (!isTempName(name) || keep?.(name)) continue;
     try {
-      unlinkSync(dir.child(e.name));
+      const path = dir.child(name);
+      if (!isTemp(name, lstatSync(path, { throwIfNoEntry: false }))) continue;
+      unlinkSync(path);
       removed++;
     } catch {
       // best effort: a temp that cannot be removed is harmless to the copy
