@@ -1,12 +1,13 @@
 /** The scrape record: one per input URL line, the stable output format (documented in the README). */
 import type { ScrapeRecordCode } from './errors.js';
+import { publicUrl } from './public-url.js';
 
 export interface ScrapeRecord {
   /** 0-based position among the URL lines (blank and # lines are not counted). */
   index: number;
-  /** The URL as given (trimmed). */
+  /** The URL as given (trimmed), without its userinfo (public-url.ts). */
   url: string;
-  /** The URL that answered, after redirects; null when no answer came. */
+  /** The URL that answered, after redirects, without its userinfo; null when no answer came. */
   finalUrl: string | null;
   /** True for a 2xx answer after redirects, read in full. */
   ok: boolean;
@@ -115,7 +116,7 @@ export interface RecordPlace {
 /** The one place a record is made: the coordinator's facts and the task's report, in the documented field order. */
 export function scrapeRecord(at: RecordPlace, report: PageReport): ScrapeRecord {
   const record: ScrapeRecord = {
-    index: at.index, url: at.url, finalUrl: report.finalUrl, ok: report.ok, status: report.status, contentType: report.contentType,
+    index: at.index, url: publicUrl(at.url), finalUrl: report.finalUrl, ok: report.ok, status: report.status, contentType: report.contentType,
     bytes: report.bytes, title: report.title, description: report.description, attempts: at.attempts, ms: report.ms, error: report.error,
   };
   if (report.data !== undefined) record.data = report.data;

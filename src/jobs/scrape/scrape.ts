@@ -14,6 +14,7 @@ import { recordError } from './errors.js';
 import { outputFormat } from './format-of.js';
 import { failedReport, scrapeRecord, type PageReport, type ScrapeTaskOptions } from './record.js';
 import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
+import { publicUrl } from './public-url.js';
 import { prepareSaveDir, saveStopped } from './save-dir.js';
 import { endSaveRun } from './save-temp.js';
 import { ScrapeTally, type ScrapeTotals } from './tally.js';
@@ -132,7 +133,7 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
     for (let r = first; !r.done; r = await source.next()) {
       const i = n++;
       if (resume?.done.has(i)) {
-        checkResumedUrl(resume, o.output!, i, r.value.url);
+        checkResumedUrl(resume, o.output!, i, publicUrl(r.value.url));
         skipped++;
         continue;
       }
