@@ -45,7 +45,7 @@ export const scrapeCommand: Command = {
       .option('user-agent', { requiresArg: true, type: 'string', default: DEFAULT_USER_AGENT, describe: 'User-Agent header' })
       .option('header', { requiresArg: true, alias: 'H', type: 'string', array: true, default: [] as string[], describe: "extra request header 'Name: value' (repeatable)" })
       .option('method', { requiresArg: true, alias: 'X', type: 'string', describe: 'request method (default: POST with --data, else GET)' })
-      .option('data', { requiresArg: true, type: 'string', conflicts: 'data-file', describe: 'send TEXT as the body of every request (application/x-www-form-urlencoded unless -H says otherwise)' })
+      .option('data', { requiresArg: true, type: 'string', conflicts: 'data-file', describe: 'send TEXT as the body of every request (application/x-www-form-urlencoded unless -H says otherwise); with --column, {{name}} is the row\'s field name' })
       .option('data-file', { requiresArg: true, type: 'string', coerce: noDash('--data-file', 'file'), describe: "send FILE's bytes as the body of every request" })
       .option('user', { requiresArg: true, alias: 'u', type: 'string', describe: "'user:password' for HTTP basic auth (never written to records)" })
       .option('proxy', { requiresArg: true, type: 'string', describe: 'send every request through this http(s):// proxy (NO_PROXY still honoured; default: HTTP_PROXY/HTTPS_PROXY)' })

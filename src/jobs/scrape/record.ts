@@ -37,6 +37,8 @@ export interface ScrapeItem {
   url: string;
   /** Set by --respect-robots on the coordinator: the task answers ROBOTS_DISALLOWED without fetching. */
   disallowed?: boolean;
+  /** CSV input: the row's other fields (they fill a --data template). */
+  input?: Record<string, string>;
 }
 
 export interface Selector {
@@ -84,7 +86,7 @@ export interface ScrapeTaskOptions {
   cacert?: string | null;
   /** -X/--method. Default: POST with `data`, else GET. */
   method?: string;
-  /** --data / --data-file: the body sent with every request. Default: none. */
+  /** --data (a template: `{{field}}` is filled from each CSV row, data-template.ts) / --data-file (bytes as they are): every request's body. Default: none. */
   data?: string | Uint8Array | null;
   /** -u 'user:password' for HTTP basic auth; sent, never written. Default: none. */
   user?: string | null;

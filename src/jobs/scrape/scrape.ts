@@ -15,6 +15,7 @@ import { outputFormat } from './format-of.js';
 import { failedReport, scrapeRecord, type PageReport, type ScrapeTaskOptions } from './record.js';
 import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
 import { publicUrl } from './public-url.js';
+import { checkTemplateFields, parseDataTemplate } from './data-template.js';
 import { prepareSaveDir, saveStopped } from './save-dir.js';
 import { endSaveRun } from './save-temp.js';
 import { ScrapeTally, type ScrapeTotals } from './tally.js';
@@ -106,6 +107,15 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
   const source = readInput(inputOptions);
   // Open the input before the output, so a missing input file is an error that leaves no empty output behind.
   const first = await source.next();
+  // A --data template naming a field the rows lack is refused now, before any request (the header is read).
+  if (typeof task.data === 'string') {
+    try {
+      checkTemplateFields(parseDataTemplate(task.data), o.column, first.done ? null : Object.keys(first.value.input ?? {}));
+    } catch (err) {
+      await source.return(undefined);
+      throw err;
+    }
+  }
   const tally = new ScrapeTally({ hash: o.hashResults ?? true });
   const progress: ScrapeProgress = { done: 0, total: null, failed: 0, retries: 0, inflight: 0 };
   if (o.onProgress) void countInput(inputOptions).then((n) => (progress.total = n), () => {});

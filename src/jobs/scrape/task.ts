@@ -16,6 +16,7 @@ import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pau
 import { BodySaver } from './save.js';
 import { isDiskStopCode } from '../../util/disk-stop.js';
 import { createAgent, requestHeaders, requestMethod } from './agent.js';
+import { fieldEncoder, fillTemplate, parseDataTemplate, templateFields } from './data-template.js';
 
 export default defineTask((options: ScrapeTaskOptions) => {
   checkSelectors(options.selectors);
@@ -25,18 +26,27 @@ export default defineTask((options: ScrapeTaskOptions) => {
   // which stops the run at the first of them written (scrape.ts).
   let fatal: FanoutError | null = null;
   const extractOptions: ExtractOptions = { selectors: options.selectors, links: options.links };
+  const headers = requestHeaders(options);
+  // --data is a template when it names CSV fields ({{name}}): each URL's body is then filled from its row.
+  const template = typeof options.data === 'string' ? parseDataTemplate(options.data) : null;
+  const perRow = template !== null && templateFields(template).length > 0;
+  const encode = fieldEncoder(headers['content-type']);
   const finalAttempt: FetchOptions = {
     timeoutMs: options.timeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs,
     maxRedirects: options.maxRedirects,
     maxBytes: options.maxBytes,
-    headers: requestHeaders(options),
+    headers,
     method: requestMethod(options),
-    body: options.data ?? null,
+    body: template !== null && !perRow ? template.join('') : (options.data ?? null),
   };
   // While retries remain, a body that will be retried anyway is not worth reading.
   const earlierAttempt: FetchOptions = { ...finalAttempt, readBodyOf: (status) => !isRetryableStatus(status) };
+  const attemptFor = (item: ScrapeItem, canRetry: boolean): FetchOptions => {
+    const base = canRetry ? earlierAttempt : finalAttempt;
+    return perRow ? { ...base, body: fillTemplate(template, item.input ?? {}, encode) } : base;
+  };
 
   const scrape = async (item: ScrapeItem, ctx: TaskContext): Promise<PageReport> => {
     const started = performance.now();
@@ -46,7 +56,7 @@ export default defineTask((options: ScrapeTaskOptions) => {
       return failedReport({ code: 'ROBOTS_DISALLOWED', message: 'robots.txt disallows this URL' }, options, Math.round(performance.now() - started));
     }
     const canRetry = ctx.attempt <= options.retries;
-    const res = await fetchPage(item.url, canRetry ? earlierAttempt : finalAttempt, agent, ctx.signal);
+    const res = await fetchPage(item.url, attemptFor(item, canRetry), agent, ctx.signal);
     if (fatal) throw fatal;
     if (canRetry) retryIfWorthIt(res, ctx.attempt);
     // The request is over: its host's slot goes to the next URL now, not after parsing. Parsing then waits a
