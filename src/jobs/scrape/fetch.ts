@@ -31,6 +31,16 @@ export interface FetchOptions {
   body?: string | Uint8Array | null;
   /** Whether to read the body of a final answer with this status; when false it is discarded unread. */
   readBodyOf?: (status: number) => boolean;
+  /** The attempt's cookies: a Cookie header for each hop, and each hop's Set-Cookie. Default: none kept. */
+  cookies?: HopCookies;
+}
+
+/** What fetchPage asks of a cookie jar, hop by hop. */
+export interface HopCookies {
+  /** The Cookie header for a request to this URL ('' for none). */
+  header(url: string): string;
+  /** An answer from this URL set these cookies. */
+  take(url: string, setCookie: string | string[] | undefined): void;
 }
 
 export interface FetchResult {
@@ -101,6 +111,14 @@ function headersFor(url: URL, base: Record<string, string>, sameOrigin: boolean)
   return headers;
 }
 
+/** The jar's cookies for this hop after any -b/-H Cookie, which stays first. */
+function withCookies(headers: Record<string, string>, url: URL, cookies: HopCookies | undefined): Record<string, string> {
+  if (!cookies) return headers;
+  const jar = cookies.header(url.href);
+  if (!jar) return headers;
+  return { ...headers, cookie: headers.cookie ? `${headers.cookie}; ${jar}` : jar };
+}
+
 /** A userinfo part as typed: a stray `%` (which the parser keeps) is sent as it is rather than failing the URL. */
 function percentDecoded(part: string): string {
   try {
@@ -151,12 +169,13 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
         path: current.pathname + current.search,
         method,
         body: requestBody,
-        headers: headersFor(current, headers, current.origin === firstOrigin),
+        headers: withCookies(headersFor(current, headers, current.origin === firstOrigin), current, options.cookies),
         signal: attempt,
         headersTimeout: options.idleTimeoutMs,
         bodyTimeout: options.idleTimeoutMs,
       });
       inBody = true;
+      options.cookies?.take(current.href, res.headers['set-cookie']);
       result.finalUrl = current.href;
       result.status = res.statusCode;
       result.headers = res.headers;

@@ -1,6 +1,7 @@
 /** The scrape record: one per input URL line, the stable output format (documented in the README). */
 import type { ScrapeRecordCode } from './errors.js';
 import { publicUrl } from './public-url.js';
+import type { SerializedCookie } from 'tough-cookie';
 
 export interface ScrapeRecord {
   /** 0-based position among the URL lines (blank and # lines are not counted). */
@@ -39,7 +40,15 @@ export interface ScrapeItem {
   disallowed?: boolean;
   /** CSV input: the row's other fields (they fill a --data template). */
   input?: Record<string, string>;
+  /** -b/--cookie-jar: the cookies of the URL's site in the run's jar as the attempt was admitted (cookie-jar.ts). */
+  cookies?: SerializedCookie[];
 }
+
+/** Each redirect hop's and the final answer's Set-Cookie headers, with that answer's URL. */
+export type ReceivedCookies = [url: string, setCookie: string[]][];
+
+/** What the task sends back: the page's report and, with cookies kept, what its answers set (never written). */
+export type TaskReport = PageReport & { setCookies?: ReceivedCookies };
 
 export interface Selector {
   name: string;
@@ -92,6 +101,10 @@ export interface ScrapeTaskOptions {
   user?: string | null;
   /** --proxy URL for every request (NO_PROXY still honoured). Default: HTTP_PROXY/HTTPS_PROXY. */
   proxy?: string | null;
+  /** -b 'NAME=VALUE; N2=V2': a Cookie header for every listed URL (not a redirect's other origin). Default: none. */
+  cookie?: string | null;
+  /** Cookies are kept across the run (-b or --cookie-jar, as curl's cookie engine): each item carries its site's. Default: false. */
+  cookies?: boolean;
 }
 
 /** What shapes every record of a run: which optional fields it carries. */

@@ -12,7 +12,7 @@ import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, refuseInputAsOutput, type OutputFormat } from './output.js';
 import { recordError } from './errors.js';
 import { outputFormat } from './format-of.js';
-import { failedReport, scrapeRecord, type PageReport, type ScrapeTaskOptions } from './record.js';
+import { failedReport, scrapeRecord, type ScrapeTaskOptions, type TaskReport } from './record.js';
 import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
 import { publicUrl } from './public-url.js';
 import { checkTemplateFields, parseDataTemplate } from './data-template.js';
@@ -53,6 +53,10 @@ export interface ScrapeOptions {
   /** Request starts per second across all origins, retries included; undefined for no limit. */
   rate?: number;
   respectRobots: boolean;
+  /** -b FILE: cookies to start from, in the Netscape format curl writes; a missing file is an empty jar (as curl). Needs task.cookies. Default: none. */
+  cookieFile?: string;
+  /** --cookie-jar FILE: where the run's cookies are written at its end (Netscape format, whole or not at all). Needs task.cookies. Default: none. */
+  cookieJar?: string;
   task: ScrapeTaskOptions;
   signal?: AbortSignal;
   /** Live counters for a progress line; when given, a file input is also counted for `total` (a second read). */
@@ -103,6 +107,7 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
 
 async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: ScrapeOptions['task'], started: number): Promise<ScrapeSummary> {
   const resume: ResumeState | null = o.resume && o.output ? await readResumeState(o.output, o.format) : null;
+  const jar = task.cookies ? await openJar(o.cookieFile) : null;
   const inputOptions = { source: o.input, column: o.column, stdin: o.stdin as never };
   const source = readInput(inputOptions);
   // Open the input before the output, so a missing input file is an error that leaves no empty output behind.
@@ -157,7 +162,7 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
     ? gate.mapAhead(numbered(), async (item) => ((await robots.allowed(item.url)) === false ? { ...item, disallowed: true } : item), 64)
     : numbered();
 
-  const onResult = async (r: Outcome<Item, PageReport>) => {
+  const onResult = async (r: Outcome<Item, TaskReport>) => {
     // A full or read-only --save disk: the run stops here, its output a clean prefix that --resume continues.
     if (!r.ok && isDiskStopCode(r.error.code)) throw saveStopped({ code: r.error.code, message: r.error.message }, task.saveDir!, tally.records + (resume?.done.size ?? 0));
     // A failure the task could not report itself (its worker kept dying, or the task threw) is reported here.
@@ -169,7 +174,7 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
     await sink.write(record);
   };
   try {
-    const summary = await run<Item, PageReport>({
+    const summary = await run<Item, TaskReport>({
       items,
       task: TASK,
       taskOptions: task,
@@ -183,6 +188,14 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
       ratePerKey: o.ratePerHost,
       rate: o.rate,
       keyInterval: robots ? (key) => robots.crawlDelays.get(key) : undefined,
+      // The jar stays here: each attempt is sent its site's cookies as it starts, and what it was set comes back.
+      dispatchItem: jar ? (item) => ({ ...item, cookies: jar.forUrl(item.url) }) : undefined,
+      onSettled: jar
+        ? (_item, report) => {
+            if (report.setCookies) jar.store(report.setCookies);
+            delete report.setCookies;
+          }
+        : undefined,
       taskTimeoutMs: o.task.timeoutMs + PARSE_GRACE_MS,
       signal: o.signal,
       onResult,
@@ -202,7 +215,14 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
   } finally {
     await sink.close();
     await robotsAgent?.close();
+    if (jar && o.cookieJar) (await import('./cookie-file.js')).writeCookieFile(o.cookieJar, jar.all());
   }
+}
+
+/** The run's cookie jar, from -b FILE's cookies when given; tough-cookie loads only here. */
+async function openJar(file: string | undefined) {
+  const [{ RunCookies }, { readCookieFile }] = await Promise.all([import('./cookie-jar.js'), import('./cookie-file.js')]);
+  return new RunCookies(file ? readCookieFile(file) : []);
 }
 
 /** The admission key: the URL's origin, so per-host limits apply; none for a line that is not a URL. */
