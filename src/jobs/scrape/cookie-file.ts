@@ -4,7 +4,7 @@
  * value); `#HttpOnly_` before the domain marks an HttpOnly cookie; other `#` lines and blank lines are comments.
  * Lines that are not cookies are skipped, as curl skips them.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SerializedCookie } from 'tough-cookie';
 import { FanoutError } from '../../engine/errors.js';
@@ -69,6 +69,18 @@ function expiryMs(c: SerializedCookie): number | null {
   if (c.maxAge === '-Infinity') return 0;
   if (c.expires && c.expires !== 'Infinity') return Date.parse(String(c.expires));
   return null;
+}
+
+/** Refuses, before the run, a --cookie-jar that could not be written at its end: a folder, or a folder that is not there or not writable. */
+export function checkCookieFileWritable(file: string): void {
+  let why: string | null = null;
+  try {
+    if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) why = 'it is a directory';
+    else accessSync(dirname(file), constants.W_OK);
+  } catch (err) {
+    why = `cannot write in its folder: ${errorReason(err)}`;
+  }
+  if (why) throw new FanoutError('USAGE', `--cookie-jar ${file}: ${why}`);
 }
 
 /** Writes the file whole or not at all: a temp file beside it, then a rename. */
