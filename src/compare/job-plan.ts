@@ -9,6 +9,7 @@ import type { RunContext } from './runner.js';
 import { hashTree } from './tree-hash.js';
 
 import { JOBS, type JobName } from './jobs.js';
+import { publicUrl } from '../jobs/scrape/public-url.js';
 export { JOBS, type JobName } from './jobs.js';
 
 export interface JobPlan {
@@ -85,16 +86,21 @@ function planScrape(args: string[]): JobPlan {
   };
 }
 
-/** The arguments as a report may show them: -u/--user's credentials hidden. */
+/** The arguments as a report may show them: credentials hidden (-u, -b, a --proxy's userinfo, -H Authorization or Cookie). */
 export function shownArgs(args: readonly string[]): string[] {
   return args.map((a, i) => {
     const prev = args[i - 1];
-    if (prev === '-u' || prev === '--user') return '***';
-    if (a.startsWith('--user=')) return '--user=***';
-    if (a.startsWith('-u') && a.length > 2 && !a.startsWith('--')) return '-u***';
+    if (prev === '-u' || prev === '--user' || prev === '-b' || prev === '--cookie') return '***';
+    if (prev === '--proxy') return publicUrl(a);
+    if ((prev === '-H' || prev === '--header') && SECRET_HEADER.test(a)) return `${a.slice(0, a.indexOf(':') + 1)} ***`;
+    for (const flag of ['--user=', '--cookie=']) if (a.startsWith(flag)) return `${flag}***`;
+    if (a.startsWith('--proxy=')) return `--proxy=${publicUrl(a.slice(8))}`;
+    if (/^-[ub]./.test(a)) return `${a.slice(0, 2)}***`;
     return a;
   });
 }
+
+const SECRET_HEADER = /^\s*(authorization|proxy-authorization|cookie)\s*:/i;
 
 /**
  * Removes an option from a job's arguments in every form it takes (`--long VALUE`, `--long=VALUE`, and with a

@@ -238,8 +238,9 @@ class Coordinator<I, R> {
   private dispatchWaiting(): void {
     // Nothing starts before a worker can run it, so per-key pacing and limits hold from the first item.
     if (!this.executorReady) return;
+    const dispatchItem = this.s.dispatchItem;
     for (let e = this.admission.take(); e; e = this.admission.take()) {
-      this.executor.dispatch({ id: e.id, index: e.index, attempt: e.attempt, item: e.item }, e.alone);
+      this.executor.dispatch({ id: e.id, index: e.index, attempt: e.attempt, item: dispatchItem ? dispatchItem(e.item) : e.item }, e.alone);
     }
   }
 

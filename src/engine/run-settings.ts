@@ -65,6 +65,17 @@ export interface RunOptions<I, R> {
    * throws, the run stops and rejects with that error. Default: none (results are dropped).
    */
   onResult?: (result: Outcome<I, R>) => void | Promise<void>;
+  /**
+   * What a worker is sent for an attempt at `item`, made as the attempt is dispatched, retries included: state
+   * that earlier attempts changed reaches the later ones (e.g. a cookie jar). Outcomes still carry the item as
+   * read. Default: the item itself.
+   */
+  dispatchItem?: (item: I) => unknown;
+  /**
+   * Sees each successful value as its attempt settles, in completion order, before anything else is dispatched
+   * (onResult comes later, in output order). Default: none.
+   */
+  onSettled?: (item: I, value: R) => void;
   /** Called after each settled item with live counters (do not keep the object). Default: none. */
   onProgress?: (stats: Readonly<RunStats>) => void;
   /** How long cancelled tasks get to settle before their workers are terminated, in ms (0 to 2^31-1). Default: 5000. */

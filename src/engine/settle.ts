@@ -97,6 +97,7 @@ export class Settler<I, R> {
   /** The hot path: one object per result, always of the same shape. */
   private succeed(e: Entry<I>, value: R): void {
     this.stats.settled++;
+    this.settings.onSettled?.(e.item, value);
     this.results.push({ index: e.index, item: e.item, attempts: e.attempt + e.crashes + e.timeouts, ok: true, value });
   }
 

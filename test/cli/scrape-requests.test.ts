@@ -112,6 +112,40 @@ describe('fanout scrape requests', () => {
     expect(tunnels).toEqual([]);
   });
 
+  it("fills --data's {{field}} from each CSV row, encoded for the body's type, in every mode", async () => {
+    const csv = join(dir, 'rows.csv');
+    await writeFile(csv, `url,name,id\n${origin}/form,Ann & "Bo",1\n${origin}/form,é=2,2\n`);
+    for (const mode of [[], ['--threads', '2'], ['--procs', '2']]) {
+      seen.length = 0;
+      const form = await runCli(['scrape', csv, '--column', 'url', '-q', '-c', '1', '--data', 'name={{name}}&id={{ id }}&raw=\\{{name}}', ...mode]);
+      expect(form.code, mode.join(' ')).toBe(0);
+      expect(seen.map((x) => x.body)).toEqual(['name=Ann+%26+%22Bo%22&id=1&raw={{name}}', 'name=%C3%A9%3D2&id=2&raw={{name}}']);
+    }
+    seen.length = 0;
+    const json = await runCli(['scrape', csv, '--column', 'url', '-q', '-c', '1', '-X', 'PUT', '-H', 'Content-Type: application/json', '--data', '{"name":"{{name}}","n":{{id}}}']);
+    expect(json.code).toBe(0);
+    expect(seen.map((x) => JSON.parse(x.body))).toEqual([{ name: 'Ann & "Bo"', n: 1 }, { name: 'é=2', n: 2 }]);
+    expect(seen.map((x) => x.method)).toEqual(['PUT', 'PUT']);
+  });
+
+  it('refuses a --data field the CSV lacks, or any field without --column, before the first request', async () => {
+    const csv = join(dir, 'fields.csv');
+    await writeFile(csv, `url,name\n${origin}/never,x\n`);
+    const cases: [string[], RegExp][] = [
+      [[csv, '--column', 'url', '--data', 'a={{nme}}'], /^fanout: --data uses \{\{nme\}\}, which is not a column of the input \(its other columns: name\) \(see/],
+      [[csv, '--column', 'url', '--data', 'u={{url}}'], /^fanout: --data uses \{\{url\}\}, which is the URL column \(see/],
+      [[await writeList(dir, 'plain.txt', [`${origin}/never`]), '--data', 'a={{name}}'], /^fanout: --data uses \{\{name\}\}, a field of a CSV row: give CSV input with --column/],
+    ];
+    seen.length = 0;
+    for (const [args, message] of cases) {
+      const r = await runCli(['scrape', ...args, '-q']);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.split('\n')).toHaveLength(2);
+    }
+    expect(seen).toEqual([]);
+  });
+
   it('refuses a bad method, user, proxy or data file with one line and exit 2', async () => {
     const cases: [string[], RegExp][] = [
       [['-X', 'GET /x'], /^fanout: -X wants an HTTP method such as GET, POST or PUT, got 'GET \/x' \(see/],

@@ -51,6 +51,15 @@ describe('start-up', () => {
     expect(externals.filter((e) => !isBuiltin(e))).toEqual([]);
   });
 
+  it.skipIf(!hasBundle)('runs a scrape without -b or --cookie-jar without loading the cookie library, on the coordinator or in a worker', () => {
+    for (const input of ['jobs/scrape/scrape.js', 'jobs/scrape/task.js']) {
+      const { inputs, externals } = loadedWith(input);
+      expect(inputs.some((i) => i.endsWith(`dist/src/${input}`)), input).toBe(true);
+      expect(inputs.filter((i) => /node_modules\/(tough-cookie|tldts)|jobs\/scrape\/cookie-/.test(i)), input).toEqual([]);
+      expect(externals.filter((e) => /tough-cookie|tldts/.test(e))).toEqual([]);
+    }
+  });
+
   it.skipIf(!hasBundle)('loads with the parser and every command\'s options no job, worker, HTTP client, compare or cluster code', () => {
     const { inputs, externals } = loadedWith('cli/main.js');
     expect(inputs.some((i) => /node_modules\/yargs\//.test(i))).toBe(true);

@@ -45,9 +45,11 @@ export const scrapeCommand: Command = {
       .option('user-agent', { requiresArg: true, type: 'string', default: DEFAULT_USER_AGENT, describe: 'User-Agent header' })
       .option('header', { requiresArg: true, alias: 'H', type: 'string', array: true, default: [] as string[], describe: "extra request header 'Name: value' (repeatable)" })
       .option('method', { requiresArg: true, alias: 'X', type: 'string', describe: 'request method (default: POST with --data, else GET)' })
-      .option('data', { requiresArg: true, type: 'string', conflicts: 'data-file', describe: 'send TEXT as the body of every request (application/x-www-form-urlencoded unless -H says otherwise)' })
+      .option('data', { requiresArg: true, type: 'string', conflicts: 'data-file', describe: 'send TEXT as the body of every request (application/x-www-form-urlencoded unless -H says otherwise); with --column, {{name}} is the row\'s field name' })
       .option('data-file', { requiresArg: true, type: 'string', coerce: noDash('--data-file', 'file'), describe: "send FILE's bytes as the body of every request" })
       .option('user', { requiresArg: true, alias: 'u', type: 'string', describe: "'user:password' for HTTP basic auth (never written to records)" })
+      .option('cookie', { requiresArg: true, alias: 'b', type: 'string', coerce: noDash('--cookie', 'file'), describe: "'NAME=VALUE; N2=V2' for every URL, or a cookie FILE to start from (curl's format); keeps cookies across the run" })
+      .option('cookie-jar', { requiresArg: true, type: 'string', coerce: noDash('--cookie-jar', 'file'), describe: "write the run's cookies to FILE at the end (curl's format); keeps cookies across the run" })
       .option('proxy', { requiresArg: true, type: 'string', describe: 'send every request through this http(s):// proxy (NO_PROXY still honoured; default: HTTP_PROXY/HTTPS_PROXY)' })
       .option('insecure', { alias: 'k', type: 'boolean', default: false, describe: 'accept any TLS certificate (says so on stderr)' })
       .option('cacert', { requiresArg: true, type: 'string', coerce: noDash('--cacert', 'file'), describe: "trust FILE's certificates (PEM or DER: a private CA, a self-signed server) besides Node's own" })
@@ -98,6 +100,7 @@ export const scrapeCommand: Command = {
         ratePerHost: a.ratePerHost,
         rate: a.rate,
         respectRobots: a.respectRobots,
+        ...cookieFiles(a),
         task,
         signal: interrupt.signal,
         onProgress: showProgress ? (p) => (live = p) : undefined,
@@ -155,9 +158,20 @@ function taskOptions(a: Record<string, any>, checkSelectors: (s: Selector[]) => 
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** -X, --data/--data-file, -u and --proxy, checked. */
-function requestOptions(a: Record<string, any>): Pick<ScrapeTaskOptions, 'method' | 'data' | 'user' | 'proxy'> {
-  const out: Pick<ScrapeTaskOptions, 'method' | 'data' | 'user' | 'proxy'> = {};
+/** -b's cookie FILE and --cookie-jar FILE. */
+function cookieFiles(a: Record<string, any>): { cookieFile?: string; cookieJar?: string } {
+  const file = a.cookie !== undefined && !String(a.cookie).includes('=') ? (a.cookie as string) : undefined;
+  return { ...(file !== undefined ? { cookieFile: file } : {}), ...(a.cookieJar !== undefined ? { cookieJar: a.cookieJar as string } : {}) };
+}
+
+type RequestOptions = Pick<ScrapeTaskOptions, 'method' | 'data' | 'user' | 'proxy' | 'cookie' | 'cookies'>;
+
+/** -X, --data/--data-file, -u, --proxy and -b/--cookie-jar, checked. */
+function requestOptions(a: Record<string, any>): RequestOptions {
+  const out: RequestOptions = {};
+  // As curl's -b: text with a '=' is cookies to send; anything else names a file. Either keeps a jar.
+  if (a.cookie !== undefined || a.cookieJar !== undefined) out.cookies = true;
+  if (a.cookie !== undefined && String(a.cookie).includes('=')) out.cookie = String(a.cookie).trim();
   if (a.method !== undefined) {
     if (!TOKEN.test(a.method) || /^connect$/i.test(a.method)) throw new UsageError(`-X wants an HTTP method such as GET, POST or PUT, got '${a.method}'`);
     out.method = a.method;

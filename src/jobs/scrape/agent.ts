@@ -41,6 +41,7 @@ export function requestHeaders(options: ScrapeTaskOptions): Record<string, strin
   };
   if (options.user) headers.authorization = `Basic ${Buffer.from(options.user).toString('base64')}`;
   if (options.data != null) headers['content-type'] = FORM;
+  if (options.cookie) headers.cookie = options.cookie;
   for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
   return headers;
 }

@@ -30,6 +30,7 @@ export const SCRAPE_STOP_CODES = [
   'READ_ONLY', // the disk of -o or --save is read-only (EROFS)
   'RESUME_MISMATCH', // --resume: the file is not this run's output (another input, other columns)
   'BAD_SELECTOR', // --select/--select-all/--attr CSS that cannot be parsed
+  'COOKIE_JAR_FAILED', // --cookie-jar FILE could not be written at the end of the run (the records were)
 ] as const;
 
 export const SCRAPE_CODES = [...SCRAPE_RECORD_CODES, ...SCRAPE_STOP_CODES] as const;

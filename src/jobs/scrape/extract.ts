@@ -230,7 +230,7 @@ function textLength(root: DomNode, limit: number): number {
 /**
  * --links: every <a href> resolved as a browser would (against <base href>, itself resolved against the page
  * URL), in document order, duplicates and fragments kept. Only http(s) results are kept: javascript:, mailto:,
- * tel:, data: and unparsable hrefs are not pages a scraper can fetch.
+ * tel:, data: and unparsable hrefs are not pages a scraper can fetch. No link keeps a userinfo (public-url.ts).
  */
 function resolveLinks(hrefs: readonly string[], baseHref: string | undefined, pageUrl: string): string[] {
   let base = pageUrl;
@@ -249,7 +249,13 @@ function resolveLinks(hrefs: readonly string[], baseHref: string | undefined, pa
     } catch {
       continue;
     }
-    if (u.protocol === 'http:' || u.protocol === 'https:') out.push(u.href);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') continue;
+    // A page fetched as http://user:pass@host/ resolves its relative links with that userinfo: never written.
+    if (u.username !== '' || u.password !== '') {
+      u.username = '';
+      u.password = '';
+    }
+    out.push(u.href);
   }
   return out;
 }

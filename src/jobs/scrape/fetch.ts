@@ -11,6 +11,7 @@ import type { Dispatcher } from 'undici';
 import { FanoutError } from '../../engine/errors.js';
 import { classifyError, type RecordError } from './fetch-errors.js';
 import { bodyTooLarge, contentCodings, discard, readBody } from './read-body.js';
+import { publicUrl } from './public-url.js';
 
 export interface FetchOptions {
   /** The whole attempt, redirects and body included (ms). */
@@ -30,6 +31,16 @@ export interface FetchOptions {
   body?: string | Uint8Array | null;
   /** Whether to read the body of a final answer with this status; when false it is discarded unread. */
   readBodyOf?: (status: number) => boolean;
+  /** The attempt's cookies: a Cookie header for each hop, and each hop's Set-Cookie. Default: none kept. */
+  cookies?: HopCookies;
+}
+
+/** What fetchPage asks of a cookie jar, hop by hop. */
+export interface HopCookies {
+  /** The Cookie header for a request to this URL ('' for none). */
+  header(url: string): string;
+  /** An answer from this URL set these cookies. */
+  take(url: string, setCookie: string | string[] | undefined): void;
 }
 
 export interface FetchResult {
@@ -73,10 +84,10 @@ export function parseHttpUrl(input: string): URL | RecordError {
   try {
     u = new URL(input);
   } catch {
-    return { code: 'INVALID_URL', message: `not a URL: ${JSON.stringify(input.slice(0, 200))}` };
+    return { code: 'INVALID_URL', message: `not a URL: ${JSON.stringify(publicUrl(input).slice(0, 200))}` };
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    return { code: 'INVALID_URL', message: `not an http(s) URL: ${JSON.stringify(input.slice(0, 200))}` };
+    return { code: 'INVALID_URL', message: `not an http(s) URL: ${JSON.stringify(publicUrl(input).slice(0, 200))}` };
   }
   return u;
 }
@@ -93,11 +104,28 @@ function headersFor(url: URL, base: Record<string, string>, sameOrigin: boolean)
     for (const name of CREDENTIAL_HEADERS) delete headers[name];
   }
   if (url.username || url.password) {
-    const user = decodeURIComponent(url.username);
-    const pass = decodeURIComponent(url.password);
+    const user = percentDecoded(url.username);
+    const pass = percentDecoded(url.password);
     headers = { ...headers, authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
   }
   return headers;
+}
+
+/** The jar's cookies for this hop after any -b/-H Cookie, which stays first. */
+function withCookies(headers: Record<string, string>, url: URL, cookies: HopCookies | undefined): Record<string, string> {
+  if (!cookies) return headers;
+  const jar = cookies.header(url.href);
+  if (!jar) return headers;
+  return { ...headers, cookie: headers.cookie ? `${headers.cookie}; ${jar}` : jar };
+}
+
+/** A userinfo part as typed: a stray `%` (which the parser keeps) is sent as it is rather than failing the URL. */
+function percentDecoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /** As browsers (the Fetch standard) redirect: 303 to GET, and 301/302 turn a POST into a GET; 307/308 keep both. */
@@ -141,12 +169,13 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
         path: current.pathname + current.search,
         method,
         body: requestBody,
-        headers: headersFor(current, headers, current.origin === firstOrigin),
+        headers: withCookies(headersFor(current, headers, current.origin === firstOrigin), current, options.cookies),
         signal: attempt,
         headersTimeout: options.idleTimeoutMs,
         bodyTimeout: options.idleTimeoutMs,
       });
       inBody = true;
+      options.cookies?.take(current.href, res.headers['set-cookie']);
       result.finalUrl = current.href;
       result.status = res.statusCode;
       result.headers = res.headers;
@@ -163,7 +192,7 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
         try {
           next = new URL(location, current);
         } catch {
-          result.error = { code: 'INVALID_URL', message: `redirect to an invalid URL: ${JSON.stringify(location.slice(0, 200))}` };
+          result.error = { code: 'INVALID_URL', message: `redirect to an invalid URL: ${JSON.stringify(publicUrl(location).slice(0, 200))}` };
           return result;
         }
         if (next.protocol !== 'http:' && next.protocol !== 'https:') {
@@ -172,7 +201,7 @@ export async function fetchPage(url: string, options: FetchOptions, agent: Dispa
         }
         next.hash = '';
         if (seen.has(next.href)) {
-          result.error = { code: 'TOO_MANY_REDIRECTS', message: `redirect loop back to ${next.href}` };
+          result.error = { code: 'TOO_MANY_REDIRECTS', message: `redirect loop back to ${publicUrl(next.href)}` };
           return result;
         }
         seen.add(next.href);

@@ -7,6 +7,7 @@ import { emptyExtract, extract, isHtml, type ExtractOptions, type Extracted } fr
 import type { RecordError } from './fetch-errors.js';
 import { pageError } from './page-depth.js';
 import type { PageReport } from './record.js';
+import { publicUrl } from './public-url.js';
 
 /** What one attempt fetched. */
 export interface FetchedPage {
@@ -55,7 +56,7 @@ export function pageReport(page: FetchedPage, content: PageContent, saved: SaveO
   const error = content.error ?? saved?.error ?? null;
   const { fields } = content;
   const report: PageReport = {
-    finalUrl: page.finalUrl,
+    finalUrl: page.finalUrl === null ? null : publicUrl(page.finalUrl),
     ok: error === null,
     status: page.status,
     contentType: page.contentType,

@@ -1,12 +1,14 @@
 /** The scrape record: one per input URL line, the stable output format (documented in the README). */
 import type { ScrapeRecordCode } from './errors.js';
+import { publicUrl } from './public-url.js';
+import type { SerializedCookie } from 'tough-cookie';
 
 export interface ScrapeRecord {
   /** 0-based position among the URL lines (blank and # lines are not counted). */
   index: number;
-  /** The URL as given (trimmed). */
+  /** The URL as given (trimmed), without its userinfo (public-url.ts). */
   url: string;
-  /** The URL that answered, after redirects; null when no answer came. */
+  /** The URL that answered, after redirects, without its userinfo; null when no answer came. */
   finalUrl: string | null;
   /** True for a 2xx answer after redirects, read in full. */
   ok: boolean;
@@ -36,7 +38,17 @@ export interface ScrapeItem {
   url: string;
   /** Set by --respect-robots on the coordinator: the task answers ROBOTS_DISALLOWED without fetching. */
   disallowed?: boolean;
+  /** CSV input: the row's other fields (they fill a --data template). */
+  input?: Record<string, string>;
+  /** -b/--cookie-jar: the cookies of the URL's site in the run's jar as the attempt was admitted (cookie-jar.ts). */
+  cookies?: SerializedCookie[];
 }
+
+/** Each redirect hop's and the final answer's Set-Cookie headers, with that answer's URL. */
+export type ReceivedCookies = [url: string, setCookie: string[]][];
+
+/** What the task sends back: the page's report and, with cookies kept, what its answers set (never written). */
+export type TaskReport = PageReport & { setCookies?: ReceivedCookies };
 
 export interface Selector {
   name: string;
@@ -83,12 +95,16 @@ export interface ScrapeTaskOptions {
   cacert?: string | null;
   /** -X/--method. Default: POST with `data`, else GET. */
   method?: string;
-  /** --data / --data-file: the body sent with every request. Default: none. */
+  /** --data (a template: `{{field}}` is filled from each CSV row, data-template.ts) / --data-file (bytes as they are): every request's body. Default: none. */
   data?: string | Uint8Array | null;
   /** -u 'user:password' for HTTP basic auth; sent, never written. Default: none. */
   user?: string | null;
   /** --proxy URL for every request (NO_PROXY still honoured). Default: HTTP_PROXY/HTTPS_PROXY. */
   proxy?: string | null;
+  /** -b 'NAME=VALUE; N2=V2': a Cookie header for every listed URL (not a redirect's other origin). Default: none. */
+  cookie?: string | null;
+  /** Cookies are kept across the run (-b or --cookie-jar, as curl's cookie engine): each item carries its site's. Default: false. */
+  cookies?: boolean;
 }
 
 /** What shapes every record of a run: which optional fields it carries. */
@@ -115,7 +131,7 @@ export interface RecordPlace {
 /** The one place a record is made: the coordinator's facts and the task's report, in the documented field order. */
 export function scrapeRecord(at: RecordPlace, report: PageReport): ScrapeRecord {
   const record: ScrapeRecord = {
-    index: at.index, url: at.url, finalUrl: report.finalUrl, ok: report.ok, status: report.status, contentType: report.contentType,
+    index: at.index, url: publicUrl(at.url), finalUrl: report.finalUrl, ok: report.ok, status: report.status, contentType: report.contentType,
     bytes: report.bytes, title: report.title, description: report.description, attempts: at.attempts, ms: report.ms, error: report.error,
   };
   if (report.data !== undefined) record.data = report.data;

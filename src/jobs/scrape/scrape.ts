@@ -12,8 +12,10 @@ import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, refuseInputAsOutput, type OutputFormat } from './output.js';
 import { recordError } from './errors.js';
 import { outputFormat } from './format-of.js';
-import { failedReport, scrapeRecord, type PageReport, type ScrapeTaskOptions } from './record.js';
+import { failedReport, scrapeRecord, type ScrapeTaskOptions, type TaskReport } from './record.js';
 import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
+import { publicUrl } from './public-url.js';
+import { checkTemplateFields, parseDataTemplate } from './data-template.js';
 import { prepareSaveDir, saveStopped } from './save-dir.js';
 import { endSaveRun } from './save-temp.js';
 import { ScrapeTally, type ScrapeTotals } from './tally.js';
@@ -51,6 +53,10 @@ export interface ScrapeOptions {
   /** Request starts per second across all origins, retries included; undefined for no limit. */
   rate?: number;
   respectRobots: boolean;
+  /** -b FILE: cookies to start from, in the Netscape format curl writes; a missing file is an empty jar (as curl). Needs task.cookies. Default: none. */
+  cookieFile?: string;
+  /** --cookie-jar FILE: where the run's cookies are written at its end (Netscape format, whole or not at all). Needs task.cookies. Default: none. */
+  cookieJar?: string;
   task: ScrapeTaskOptions;
   signal?: AbortSignal;
   /** Live counters for a progress line; when given, a file input is also counted for `total` (a second read). */
@@ -101,10 +107,20 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
 
 async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: ScrapeOptions['task'], started: number): Promise<ScrapeSummary> {
   const resume: ResumeState | null = o.resume && o.output ? await readResumeState(o.output, o.format) : null;
+  const jar = task.cookies ? await openJar(o.cookieFile, o.cookieJar) : null;
   const inputOptions = { source: o.input, column: o.column, stdin: o.stdin as never };
   const source = readInput(inputOptions);
   // Open the input before the output, so a missing input file is an error that leaves no empty output behind.
   const first = await source.next();
+  // A --data template naming a field the rows lack is refused now, before any request (the header is read).
+  if (typeof task.data === 'string') {
+    try {
+      checkTemplateFields(parseDataTemplate(task.data), o.column, first.done ? null : Object.keys(first.value.input ?? {}));
+    } catch (err) {
+      await source.return(undefined);
+      throw err;
+    }
+  }
   const tally = new ScrapeTally({ hash: o.hashResults ?? true });
   const progress: ScrapeProgress = { done: 0, total: null, failed: 0, retries: 0, inflight: 0 };
   if (o.onProgress) void countInput(inputOptions).then((n) => (progress.total = n), () => {});
@@ -132,7 +148,7 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
     for (let r = first; !r.done; r = await source.next()) {
       const i = n++;
       if (resume?.done.has(i)) {
-        checkResumedUrl(resume, o.output!, i, r.value.url);
+        checkResumedUrl(resume, o.output!, i, publicUrl(r.value.url));
         skipped++;
         continue;
       }
@@ -146,7 +162,7 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
     ? gate.mapAhead(numbered(), async (item) => ((await robots.allowed(item.url)) === false ? { ...item, disallowed: true } : item), 64)
     : numbered();
 
-  const onResult = async (r: Outcome<Item, PageReport>) => {
+  const onResult = async (r: Outcome<Item, TaskReport>) => {
     // A full or read-only --save disk: the run stops here, its output a clean prefix that --resume continues.
     if (!r.ok && isDiskStopCode(r.error.code)) throw saveStopped({ code: r.error.code, message: r.error.message }, task.saveDir!, tally.records + (resume?.done.size ?? 0));
     // A failure the task could not report itself (its worker kept dying, or the task threw) is reported here.
@@ -158,7 +174,7 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
     await sink.write(record);
   };
   try {
-    const summary = await run<Item, PageReport>({
+    const summary = await run<Item, TaskReport>({
       items,
       task: TASK,
       taskOptions: task,
@@ -172,6 +188,14 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
       ratePerKey: o.ratePerHost,
       rate: o.rate,
       keyInterval: robots ? (key) => robots.crawlDelays.get(key) : undefined,
+      // The jar stays here: each attempt is sent its site's cookies as it starts, and what it was set comes back.
+      dispatchItem: jar ? (item) => ({ ...item, cookies: jar.forUrl(item.url) }) : undefined,
+      onSettled: jar
+        ? (_item, report) => {
+            if (report.setCookies) jar.store(report.setCookies);
+            delete report.setCookies;
+          }
+        : undefined,
       taskTimeoutMs: o.task.timeoutMs + PARSE_GRACE_MS,
       signal: o.signal,
       onResult,
@@ -191,7 +215,15 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
   } finally {
     await sink.close();
     await robotsAgent?.close();
+    if (jar && o.cookieJar) (await import('./cookie-file.js')).writeCookieFile(o.cookieJar, jar.all());
   }
+}
+
+/** The run's cookie jar, from -b FILE's cookies when given; tough-cookie loads only here. */
+async function openJar(from: string | undefined, to: string | undefined) {
+  const [{ RunCookies }, { checkCookieFileWritable, readCookieFile }] = await Promise.all([import('./cookie-jar.js'), import('./cookie-file.js')]);
+  if (to) checkCookieFileWritable(to);
+  return new RunCookies(from ? readCookieFile(from) : []);
 }
 
 /** The admission key: the URL's origin, so per-host limits apply; none for a line that is not a URL. */

@@ -11,34 +11,50 @@ import { defineTask, type TaskContext } from '../../engine/task.js';
 import { checkSelectors, type ExtractOptions } from './extract.js';
 import { pageContent, pageReport, type SaveOutcome } from './page-record.js';
 import { fetchPage, type FetchOptions, type FetchResult } from './fetch.js';
-import { failedReport, type PageReport, type ScrapeItem, type ScrapeTaskOptions } from './record.js';
+import { failedReport, type ScrapeItem, type ScrapeTaskOptions, type TaskReport } from './record.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, pausesHost } from './retry-policy.js';
 import { BodySaver } from './save.js';
 import { isDiskStopCode } from '../../util/disk-stop.js';
 import { createAgent, requestHeaders, requestMethod } from './agent.js';
+import type { AttemptCookies } from './cookie-hops.js';
+import { fieldEncoder, fillTemplate, parseDataTemplate, templateFields } from './data-template.js';
 
-export default defineTask((options: ScrapeTaskOptions) => {
+export default defineTask(async (options: ScrapeTaskOptions) => {
   checkSelectors(options.selectors);
+  // tough-cookie loads only in a run that keeps cookies.
+  const cookieHops = options.cookies ? await import('./cookie-hops.js') : null;
   const agent = createAgent(options);
   const saver = options.saveDir ? new BodySaver(options.saveDir, { run: options.saveRun }) : null;
   // After a full or read-only --save disk this worker fetches nothing more: every item throws the same error,
   // which stops the run at the first of them written (scrape.ts).
   let fatal: FanoutError | null = null;
   const extractOptions: ExtractOptions = { selectors: options.selectors, links: options.links };
+  const headers = requestHeaders(options);
+  // --data is a template when it names CSV fields ({{name}}): each URL's body is then filled from its row.
+  const template = typeof options.data === 'string' ? parseDataTemplate(options.data) : null;
+  const perRow = template !== null && templateFields(template).length > 0;
+  const encode = fieldEncoder(headers['content-type']);
   const finalAttempt: FetchOptions = {
     timeoutMs: options.timeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs,
     maxRedirects: options.maxRedirects,
     maxBytes: options.maxBytes,
-    headers: requestHeaders(options),
+    headers,
     method: requestMethod(options),
-    body: options.data ?? null,
+    body: template !== null && !perRow ? template.join('') : (options.data ?? null),
   };
   // While retries remain, a body that will be retried anyway is not worth reading.
   const earlierAttempt: FetchOptions = { ...finalAttempt, readBodyOf: (status) => !isRetryableStatus(status) };
+  const attemptFor = (item: ScrapeItem, canRetry: boolean, cookies: AttemptCookies | undefined): FetchOptions => {
+    const base = canRetry ? earlierAttempt : finalAttempt;
+    if (!perRow && !cookies) return base;
+    const attempt = perRow ? { ...base, body: fillTemplate(template, item.input ?? {}, encode) } : { ...base };
+    if (cookies) attempt.cookies = cookies;
+    return attempt;
+  };
 
-  const scrape = async (item: ScrapeItem, ctx: TaskContext): Promise<PageReport> => {
+  const scrape = async (item: ScrapeItem, ctx: TaskContext): Promise<TaskReport> => {
     const started = performance.now();
     if (fatal) throw fatal;
     if (item.disallowed) {
@@ -46,7 +62,8 @@ export default defineTask((options: ScrapeTaskOptions) => {
       return failedReport({ code: 'ROBOTS_DISALLOWED', message: 'robots.txt disallows this URL' }, options, Math.round(performance.now() - started));
     }
     const canRetry = ctx.attempt <= options.retries;
-    const res = await fetchPage(item.url, canRetry ? earlierAttempt : finalAttempt, agent, ctx.signal);
+    const cookies = cookieHops ? new cookieHops.AttemptCookies(item.cookies) : undefined;
+    const res = await fetchPage(item.url, attemptFor(item, canRetry, cookies), agent, ctx.signal);
     if (fatal) throw fatal;
     if (canRetry) retryIfWorthIt(res, ctx.attempt);
     // The request is over: its host's slot goes to the next URL now, not after parsing. Parsing then waits a
@@ -58,7 +75,9 @@ export default defineTask((options: ScrapeTaskOptions) => {
     const content = pageContent(res, extractOptions);
     const saved = saver ? save(content.error === null ? res : null) : undefined;
     ctx.signal.throwIfAborted();
-    return pageReport(res, content, saved, Math.round(performance.now() - started));
+    const report: TaskReport = pageReport(res, content, saved, Math.round(performance.now() - started));
+    if (cookies?.received.length) report.setCookies = cookies.received;
+    return report;
   };
 
   /** Saves an ok page's body (null: nothing to save); a full or read-only disk stops this worker. */
