@@ -22,6 +22,7 @@ export const COPY_CODES = [
   'VANISHED', // the source entry disappeared between the walk and its copy
   'CHANGED_DURING_COPY', // the source changed while it was copied (size, mtime, inode), or a directory on its path became a symlink
   'VERIFY_FAILED', // --verify read back different bytes
+  'MOUNT_POINT', // --delete met a mount point inside DST: never entered, nothing in it deleted
   'TYPE_CONFLICT', // DST holds a non-empty directory where SRC has a non-directory
   'UNSUPPORTED_TYPE', // a socket or device that cannot be recreated here (not root, or no mknod)
   'IO_ERROR', // any other fs error (its errno is in the message)
