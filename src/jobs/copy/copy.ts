@@ -26,6 +26,9 @@ import { PendingDirs } from './pending-dirs.js';
 import { RecordSink } from './record-sink.js';
 import { Results } from './results.js';
 import { RunStop } from './run-stop.js';
+import { ListReadCancelled } from './list-file.js';
+import { failedRecord } from './record.js';
+import type { CopyRecordError } from './errors.js';
 import { summarize, type CopySummary } from './summary.js';
 import type { CopyItem } from './task.js';
 import { sweeperFor } from './temp.js';
@@ -36,9 +39,17 @@ import { writeClusterProbe, type ClusterProbe } from './cluster-probe.js';
 const TASK = taskModule('copy');
 
 export async function copy(options: CopyOptions): Promise<CopySummary> {
-  if (isFileSrc(options.src)) return copyFile(options);
+  try {
+    return await (isFileSrc(options.src) ? copyFile(options) : copyTree(options));
+  } catch (err) {
+    if (err instanceof ListReadCancelled) return cancelledAtStart(options);
+    throw err;
+  }
+}
+
+async function copyTree(options: CopyOptions): Promise<CopySummary> {
   const started = performance.now();
-  const settings = settle(options);
+  const settings = await settle(options);
   const { src, dst, dryRun } = settings;
   const sink = await RecordSink.open(options);
   const stop = new RunStop(options.signal);
@@ -75,6 +86,8 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     probe?.remove(); // before DST's own metadata is set
     if (!stop.fatal && !ran.cancelled) {
       await results.finish();
+      for (const rel of settings.listedPaths?.missing(src) ?? []) sink.emit(failedRecord(rel, 'file', 'copy', listedMissing(rel)));
+      sink.flush();
       if (settings.delete) ({ deleteSkipped, deleteStopped } = await deleteAfter(settings, sink, stop.signal, progressOf(options, sink, started)));
     } else if (settings.delete) deleteSkipped = 'the run stopped before the end';
   } finally {
@@ -113,6 +126,17 @@ async function deleteAfter(
   sink.flush();
   await sink.drained();
   return { deleteStopped: !done };
+}
+
+function listedMissing(rel: string): CopyRecordError {
+  const message = `${rel}: listed in --files-from, not in SRC (a symlink on its way is copied as the link, never followed)`;
+  return { name: 'FanoutError', code: 'LISTED_MISSING', message };
+}
+
+/** A run stopped by its signal while its list files were read: nothing was started. */
+function cancelledAtStart(o: CopyOptions): CopySummary {
+  const none = { entries: 0, copied: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, elapsedMs: 0 };
+  return { ...none, src: o.src, dst: o.dst, mode: o.mode ?? 'async', workers: 0, dryRun: !!o.dryRun, cancelled: true, firstFailures: [] };
 }
 
 /** Hands the progress (its elapsed time brought up to date) to onProgress, if given. */

@@ -14,6 +14,8 @@ export const COPY_CODES = [
   'REFUSED_DELETE_EMPTY_SRC', // --delete with an empty or unreadable SRC and a non-empty DST, without --force
   'PATTERN_FILE_UNREADABLE', // --exclude-from/--include-from FILE cannot be read
   'FILES_FROM_UNREADABLE', // --files-from FILE cannot be read
+  'FILES_FROM_OUTSIDE_SRC', // a --files-from line whose `..` lead out of SRC
+  'LISTED_MISSING', // a path --files-from lists is not in SRC (or only beyond a symlink, which is not followed)
   'SRC_NOT_A_DIRECTORY', // SRC is missing, empty ('') or not a directory
   'DST_NOT_A_DIRECTORY', // DST exists and is not a directory, or is empty ('')
   'NO_SPACE', // ENOSPC or EDQUOT: fatal, the run stops
