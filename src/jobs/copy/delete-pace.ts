@@ -35,10 +35,17 @@ export class Pace {
     private readonly onPause: () => Promise<void> | null | void,
   ) {}
 
-  /** Before each entry: throws DeleteStopped once stopped; every SLICE_MS, gives the event loop a turn. */
-  async next(): Promise<void> {
+  /**
+   * Before each entry: throws DeleteStopped once stopped; true when the slice is used up and `pause()` is due (a
+   * synchronous check: most entries cost no promise).
+   */
+  due(): boolean {
     if (this.signal?.aborted) throw new DeleteStopped();
-    if (performance.now() - this.last < SLICE_MS) return;
+    return performance.now() - this.last >= SLICE_MS;
+  }
+
+  /** Gives the event loop a turn; throws DeleteStopped if the run was stopped meanwhile. */
+  async pause(): Promise<void> {
     const waiting = this.onPause();
     seam('paused', '');
     if (waiting) await waiting;

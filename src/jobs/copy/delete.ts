@@ -89,7 +89,7 @@ async function pruneDir(p: Pass, src: Dir, dst: Dir, rel: string): Promise<void>
   let removed = false;
   try {
     for (const e of entries) {
-      await p.pace.next();
+      if (p.pace.due()) await p.pace.pause();
       const childRel = rel ? `${rel}/${e.name}` : e.name;
       const isDir = e.isDirectory();
       const kept = !p.filter || p.filter(childRel, isDir);
@@ -99,7 +99,9 @@ async function pruneDir(p: Pass, src: Dir, dst: Dir, rel: string): Promise<void>
         if (isDir && inSrc.isDirectory()) await descend(p, src, dst, e.name, childRel);
         continue;
       }
-      if (await remove(p, dst, e, childRel)) removed = true;
+      let gone = remove(p, dst, e, childRel);
+      if (typeof gone !== 'boolean') gone = await gone;
+      if (gone) removed = true;
     }
   } finally {
     if (removed && !p.dryRun) restoreTimes(dst, before);
@@ -122,26 +124,39 @@ async function descend(p: Pass, src: Dir, dst: Dir, name: string, rel: string): 
   }
 }
 
-/** Removes the entry `e` of `dir` (a directory with all it holds); false if anything of it stayed. */
-async function remove(p: Pass, dir: Dir, e: Dirent, rel: string): Promise<boolean> {
+/**
+ * Removes the entry `e` of `dir` (a directory with all it holds); false if anything of it stayed. Synchronous for
+ * a non-directory: a promise per file would cost more than its unlink.
+ */
+function remove(p: Pass, dir: Dir, e: Dirent, rel: string): boolean | Promise<boolean> {
   const type = statType(e);
+  if (type === 'dir') return removeDir(p, dir, e.name, rel);
   try {
-    if (type === 'dir') {
-      const sub = dstChild(p, dir, e.name, rel);
-      let emptied: boolean;
-      try {
-        emptied = await removeContents(p, sub, rel);
-      } finally {
-        close(sub);
-      }
-      if (!emptied) return false;
-      if (!p.dryRun) rmdirSync(entryPath(dir, e.name));
-    } else if (!p.dryRun) unlinkSync(entryPath(dir, e.name)); // a FIFO or device is unlinked, never opened
+    if (!p.dryRun) unlinkSync(entryPath(dir, e.name)); // a FIFO or device is unlinked, never opened
     p.emit(okRecord(rel, type, 'delete'));
     return true;
   } catch (err) {
+    p.emit(failedRecord(rel, type, 'delete', entryError(err, rel)));
+    return false;
+  }
+}
+
+async function removeDir(p: Pass, dir: Dir, name: string, rel: string): Promise<boolean> {
+  try {
+    const sub = dstChild(p, dir, name, rel);
+    let emptied: boolean;
+    try {
+      emptied = await removeContents(p, sub, rel);
+    } finally {
+      close(sub);
+    }
+    if (!emptied) return false;
+    if (!p.dryRun) rmdirSync(entryPath(dir, name));
+    p.emit(okRecord(rel, 'dir', 'delete'));
+    return true;
+  } catch (err) {
     if (err instanceof DeleteStopped) throw err;
-    p.emit(failedRecord(rel, type, 'delete', entryError(notADir(err, rel), rel)));
+    p.emit(failedRecord(rel, 'dir', 'delete', entryError(notADir(err, rel), rel)));
     return false;
   }
 }
@@ -152,8 +167,10 @@ async function removeContents(p: Pass, dir: Dir, rel: string): Promise<boolean> 
   seam('listed', rel);
   let all = true;
   for (const e of entries) {
-    await p.pace.next();
-    if (!(await remove(p, dir, e, `${rel}/${e.name}`))) all = false;
+    if (p.pace.due()) await p.pace.pause();
+    let gone = remove(p, dir, e, `${rel}/${e.name}`);
+    if (typeof gone !== 'boolean') gone = await gone;
+    if (!gone) all = false;
   }
   return all;
 }
