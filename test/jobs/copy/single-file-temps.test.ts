@@ -1,8 +1,9 @@
 /** A single file copied again sweeps the temp its killed copy left, and nothing else. */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
+import { copySeams, SMALL } from '../../../src/jobs/copy/copy-file.js';
 import { scratch, type Scratch } from './scratch.js';
 
 let area: Scratch;
@@ -39,5 +40,28 @@ describe('copy of a single file', () => {
     const s = await copy({ src: `${src}/a.iso`, dst: `${into}/` });
     expect(s.failed).toBe(0);
     expect(readdirSync(into).sort()).toEqual([...kept, folder, 'a.iso'].sort());
+  });
+});
+
+describe('copy of a single file while its folder is swapped', () => {
+  it('writes into the folder it checked, never through a symlink put in that folder\'s place mid-copy', async () => {
+    const base = `${area.dir}/swap`;
+    mkdirSync(`${base}/into`, { recursive: true });
+    mkdirSync(`${base}/outside`);
+    const data = Buffer.alloc(SMALL, 7); // a file large enough to go through the seam (small ones are one read)
+    writeFileSync(`${base}/a.iso`, data);
+    copySeams.afterOpen = () => {
+      delete copySeams.afterOpen;
+      renameSync(`${base}/into`, `${base}/into-moved`);
+      symlinkSync(`${base}/outside`, `${base}/into`);
+    };
+    try {
+      const s = await copy({ src: `${base}/a.iso`, dst: `${base}/into/` });
+      expect(s.failed).toBe(0);
+    } finally {
+      delete copySeams.afterOpen;
+    }
+    expect(readdirSync(`${base}/outside`)).toEqual([]);
+    expect(readFileSync(`${base}/into-moved/a.iso`).equals(data)).toBe(true);
   });
 });
