@@ -1,6 +1,6 @@
 /** `fanout scrape <input>`: yargs options, validation, then the library call `scrape()`. */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readUserFile } from '../../util/user-file.js';
 import { errorReason } from '../../util/error-reason.js';
 import type { ScrapeProgress, ScrapeSummary } from '../../jobs/scrape/scrape.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../jobs/scrape/output-format.js';
@@ -179,7 +179,7 @@ function requestOptions(a: Record<string, any>): RequestOptions {
   if (a.data !== undefined) out.data = a.data;
   if (a.dataFile !== undefined) {
     try {
-      out.data = readFileSync(a.dataFile);
+      out.data = readUserFile(a.dataFile);
     } catch (err) {
       throw new UsageError(`--data-file ${a.dataFile}: cannot read it: ${errorReason(err)}`);
     }

@@ -26,6 +26,9 @@ import { PendingDirs } from './pending-dirs.js';
 import { RecordSink } from './record-sink.js';
 import { Results } from './results.js';
 import { RunStop } from './run-stop.js';
+import { ListReadCancelled } from './list-file.js';
+import { failedRecord } from './record.js';
+import type { CopyRecordError } from './errors.js';
 import { summarize, type CopySummary } from './summary.js';
 import type { CopyItem } from './task.js';
 import { sweeperFor } from './temp.js';
@@ -36,9 +39,17 @@ import { writeClusterProbe, type ClusterProbe } from './cluster-probe.js';
 const TASK = taskModule('copy');
 
 export async function copy(options: CopyOptions): Promise<CopySummary> {
-  if (isFileSrc(options.src)) return copyFile(options);
+  try {
+    return await (isFileSrc(options.src) ? copyFile(options) : copyTree(options));
+  } catch (err) {
+    if (err instanceof ListReadCancelled) return cancelledAtStart(options);
+    throw err;
+  }
+}
+
+async function copyTree(options: CopyOptions): Promise<CopySummary> {
   const started = performance.now();
-  const settings = settle(options);
+  const settings = await settle(options);
   const { src, dst, dryRun } = settings;
   const sink = await RecordSink.open(options);
   const stop = new RunStop(options.signal);
@@ -51,6 +62,7 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
   let counter: TreeCount | null = null; // started with the run: nothing is left walking if opening the log fails
   let ran: RunSummary;
   let deleteSkipped: string | undefined;
+  let deleteStopped = false;
   let probe: ClusterProbe | null = null;
   try {
     if (!dryRun && !settings.roots.dstStat) makeDstRoot(dst);
@@ -74,7 +86,9 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     probe?.remove(); // before DST's own metadata is set
     if (!stop.fatal && !ran.cancelled) {
       await results.finish();
-      if (settings.delete) deleteSkipped = await deleteAfter(settings, sink);
+      for (const rel of settings.listedPaths?.missing(src) ?? []) sink.emit(failedRecord(rel, 'file', 'copy', listedMissing(rel)));
+      sink.flush();
+      if (settings.delete) ({ deleteSkipped, deleteStopped } = await deleteAfter(settings, sink, stop.signal, progressOf(options, sink, started)));
     } else if (settings.delete) deleteSkipped = 'the run stopped before the end';
   } finally {
     probe?.remove();
@@ -89,21 +103,49 @@ export async function copy(options: CopyOptions): Promise<CopySummary> {
     sink.close();
   }
   stop.throwIfFatal(sink.progress.entries);
-  return summarize(settings, sink, ran, started, deleteSkipped);
+  return summarize(settings, sink, deleteStopped ? { ...ran, cancelled: true } : ran, started, deleteSkipped);
 }
 
 /**
  * --delete, once every entry is copied: nothing is deleted after a failure (as rsync without --ignore-errors), so
- * a source that could not be read never costs DST its copy. Returns why nothing was deleted, if it was not.
+ * a source that could not be read never costs DST its copy. Says why nothing was deleted, if it was not, and
+ * whether the user's signal stopped the pass (its deletions so far are in the log, whole lines).
  */
-async function deleteAfter(settings: CopySettings, sink: RecordSink): Promise<string | undefined> {
+async function deleteAfter(
+  settings: CopySettings, sink: RecordSink, signal: AbortSignal, report: () => void,
+): Promise<{ deleteSkipped?: string; deleteStopped: boolean }> {
   const failed = sink.progress.failed;
-  if (failed > 0) return `${failed} ${failed === 1 ? 'entry' : 'entries'} failed`;
-  if (!settings.roots.dstStat && settings.dryRun) return undefined; // DST does not exist: nothing in it
-  deleteExtraneous({ ...settings, emit: (r) => sink.emit(r) });
+  if (failed > 0) return { deleteSkipped: `${failed} ${failed === 1 ? 'entry' : 'entries'} failed`, deleteStopped: false };
+  if (!settings.roots.dstStat && settings.dryRun) return { deleteStopped: false }; // DST does not exist: nothing in it
+  const onPause = () => {
+    sink.flush();
+    report();
+    return sink.drained(); // onRecord's backpressure (a dry run's plan to a slow reader)
+  };
+  const done = await deleteExtraneous({ ...settings, emit: (r) => sink.emit(r), signal, onPause });
   sink.flush();
   await sink.drained();
-  return undefined;
+  return { deleteStopped: !done };
+}
+
+function listedMissing(rel: string): CopyRecordError {
+  const message = `${rel}: listed in --files-from, not in SRC (a symlink on its way is copied as the link, never followed)`;
+  return { name: 'FanoutError', code: 'LISTED_MISSING', message };
+}
+
+/** A run stopped by its signal while its list files were read: nothing was started. */
+function cancelledAtStart(o: CopyOptions): CopySummary {
+  const none = { entries: 0, copied: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, elapsedMs: 0 };
+  return { ...none, src: o.src, dst: o.dst, mode: o.mode ?? 'async', workers: 0, dryRun: !!o.dryRun, cancelled: true, firstFailures: [] };
+}
+
+/** Hands the progress (its elapsed time brought up to date) to onProgress, if given. */
+function progressOf(options: CopyOptions, sink: RecordSink, started: number): () => void {
+  return () => {
+    if (!options.onProgress) return;
+    sink.progress.elapsedMs = performance.now() - started;
+    options.onProgress(sink.progress);
+  };
 }
 
 export type { CopyOptions } from './options.js';

@@ -14,6 +14,8 @@ export const COPY_CODES = [
   'REFUSED_DELETE_EMPTY_SRC', // --delete with an empty or unreadable SRC and a non-empty DST, without --force
   'PATTERN_FILE_UNREADABLE', // --exclude-from/--include-from FILE cannot be read
   'FILES_FROM_UNREADABLE', // --files-from FILE cannot be read
+  'FILES_FROM_OUTSIDE_SRC', // a --files-from line whose `..` lead out of SRC
+  'LISTED_MISSING', // a path --files-from lists is not in SRC (or only beyond a symlink, which is not followed)
   'SRC_NOT_A_DIRECTORY', // SRC is missing, empty ('') or not a directory
   'DST_NOT_A_DIRECTORY', // DST exists and is not a directory, or is empty ('')
   'NO_SPACE', // ENOSPC or EDQUOT: fatal, the run stops
@@ -22,6 +24,7 @@ export const COPY_CODES = [
   'VANISHED', // the source entry disappeared between the walk and its copy
   'CHANGED_DURING_COPY', // the source changed while it was copied (size, mtime, inode), or a directory on its path became a symlink
   'VERIFY_FAILED', // --verify read back different bytes
+  'MOUNT_POINT', // --delete met a mount point inside DST: never entered, nothing in it deleted
   'TYPE_CONFLICT', // DST holds a non-empty directory where SRC has a non-directory
   'UNSUPPORTED_TYPE', // a socket or device that cannot be recreated here (not root, or no mknod)
   'IO_ERROR', // any other fs error (its errno is in the message)

@@ -5,8 +5,8 @@ import type { ClusterOptions } from '../../cluster/queue-executor.js';
 import type { CopyTaskOptions } from './entry.js';
 import { copyFailure } from './errors.js';
 import { entryFilter } from './glob.js';
-import { readPatterns } from './pattern-file.js';
-import { bothFilters, listedFilter, readFileList } from './files-from.js';
+import { readAllPatterns } from './pattern-file.js';
+import { bothFilters, ListedPaths, readFileList } from './files-from.js';
 import { checkLogPlace } from './log-place.js';
 import { processIdentity, type Identity } from './metadata.js';
 import type { CopyRecord } from './record.js';
@@ -80,6 +80,8 @@ export interface CopySettings {
   deleteExcluded: boolean;
   /** --files-from's paths, if given. */
   listed?: string[];
+  /** --files-from's filter, which knows the listed paths the walk met (files-from.ts). */
+  listedPaths?: ListedPaths;
   /** --include/--exclude as the walk applies them (none: everything). */
   filter: WalkFilter | undefined;
   /** Who runs the copy (owner and mode decisions, metadata.ts). */
@@ -88,15 +90,19 @@ export interface CopySettings {
   task: CopyTaskOptions;
 }
 
-/** Checks SRC, DST and the log's place before anything is opened or written (safety.ts, log-place.ts). */
-export function settle(options: CopyOptions): CopySettings {
+/**
+ * Checks SRC, DST and the log's place before anything is opened or written (safety.ts, log-place.ts), and reads
+ * the pattern and list files (off the event loop: a signal stops the wait, ListReadCancelled).
+ */
+export async function settle(options: CopyOptions): Promise<CopySettings> {
   const roots = checkRoots(options.src, options.dst);
   if (options.log) checkLogPlace(options.log, roots);
   const { src, dst } = roots;
   const dryRun = options.dryRun ?? false;
-  const include = [...(options.include ?? []), ...(options.includeFrom ?? []).flatMap(readPatterns)];
-  const exclude = [...(options.exclude ?? []), ...(options.excludeFrom ?? []).flatMap(readPatterns)];
-  const listed = options.filesFrom !== undefined ? readFileList(options.filesFrom) : undefined;
+  const include = [...(options.include ?? []), ...(await readAllPatterns(options.includeFrom, options.signal))];
+  const exclude = [...(options.exclude ?? []), ...(await readAllPatterns(options.excludeFrom, options.signal))];
+  const listed = options.filesFrom !== undefined ? await readFileList(options.filesFrom, options.signal) : undefined;
+  const listedPaths = listed ? new ListedPaths(listed) : undefined;
   const del = options.delete ?? false;
   if (del && !options.force) refuseEmptySrc(roots);
   return {
@@ -106,7 +112,9 @@ export function settle(options: CopyOptions): CopySettings {
     batchSize: options.batchSize ?? 128,
     concurrency: options.concurrency ?? 16,
     listed,
-    filter: bothFilters(entryFilter(include, exclude), listed ? listedFilter(listed) : undefined),
+    listedPaths,
+    // The list first: it notes every listed path the walk meets, excluded or not.
+    filter: bothFilters(listedPaths?.filter, entryFilter(include, exclude)),
     id: processIdentity(),
     task: { src, dst, dryRun, checksum: !!options.checksum, force: !!options.force, verify: !!options.verify, umask: process.umask() },
   };

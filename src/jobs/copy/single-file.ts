@@ -3,7 +3,8 @@
  * folder, or any DST ending in '/', made with its parents when missing), `copy a.iso /backup/b.iso` under that
  * name (its folder made when missing). The file goes through the same entry code as a tree's (entry.ts): the same
  * quick check, metadata, temp and rename, one record. It runs on the calling thread: one file gains nothing from
- * a pool. DST's folder itself is never changed (no mode or times set on it), unlike a tree's root.
+ * a pool. DST's folder itself is never changed (no mode or times set on it), unlike a tree's root, but a temp a
+ * killed copy of the same file left there is removed first (file-temps.ts).
  */
 import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -11,11 +12,12 @@ import { BatchDirs, DirCache } from './dir-ref.js';
 import { makeDirs } from '../../util/make-dirs.js';
 import { readOnlyToUs } from './dst-dir.js';
 import { processEntry } from './entry.js';
+import { sweepFileTemps } from './file-temps.js';
 import { copyError, copyFailure, fatalOf, stoppedBy } from './errors.js';
 import { entryFilter } from './glob.js';
 import { processIdentity } from './metadata.js';
 import type { CopyOptions } from './options.js';
-import { readPatterns } from './pattern-file.js';
+import { readAllPatterns } from './pattern-file.js';
 import { RecordSink } from './record-sink.js';
 import { same } from './safety.js';
 import type { CopySummary } from './summary.js';
@@ -44,8 +46,8 @@ export async function copyFile(options: CopyOptions): Promise<CopySummary> {
   if (dstFile && same(srcStat, dstFile)) throw copyFailure('REFUSED_SAME', `${options.src} and ${dir}/${name} are the same file`);
   if (options.log) refuseLogAt(options.log, [src, `${dir}/${name}`]);
   const dryRun = options.dryRun ?? false;
-  const include = [...(options.include ?? []), ...(options.includeFrom ?? []).flatMap(readPatterns)];
-  const exclude = [...(options.exclude ?? []), ...(options.excludeFrom ?? []).flatMap(readPatterns)];
+  const include = [...(options.include ?? []), ...(await readAllPatterns(options.includeFrom, options.signal))];
+  const exclude = [...(options.exclude ?? []), ...(await readAllPatterns(options.excludeFrom, options.signal))];
   const srcName = basename(src);
   const sink = await RecordSink.open(options);
   const id = processIdentity();
@@ -60,6 +62,7 @@ export async function copyFile(options: CopyOptions): Promise<CopySummary> {
       const o = { src: dirname(src), dst: dir, dryRun, checksum: !!options.checksum, force: !!options.force, verify: !!options.verify, umask: process.umask() };
       const dirs = new BatchDirs(srcDirs, dstDirs, '', entryDir.locked);
       try {
+        if (into && !dryRun) sweepFileTemps(dirs.dst(), name); // left by a killed copy of this file
         const r = await processEntry({ o, id }, entryDir, dirs, srcName, 'file', 'copy', options.signal, name);
         const fatal = fatalOf(r.error);
         if (fatal) throw stoppedBy(fatal, 1);

@@ -4,6 +4,7 @@
  * list that mixes public and private hosts works; `--insecure` checks nothing.
  */
 import { readFileSync } from 'node:fs';
+import { readUserFile } from '../../util/user-file.js';
 import * as tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { FanoutError } from '../../engine/errors.js';
@@ -46,7 +47,7 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
 export function readCaFile(file: string): string {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readUserFile(file);
   } catch (err) {
     throw new FanoutError('USAGE', `--cacert ${file}: cannot read it: ${errorReason(err)}`);
   }

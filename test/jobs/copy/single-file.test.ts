@@ -105,5 +105,6 @@ describe('copy of a single file', () => {
     const again = await copy({ src, dst: into });
     expect(again.failed).toBe(0);
     expect(readFileSync(`${into}/large-0.bin`).equals(readFileSync(src))).toBe(true);
+    expect(readdirSync(into).filter(isTempName), 'the killed copy\'s temp is swept by the next copy of the file').toEqual([]);
   }, 120_000);
 });
