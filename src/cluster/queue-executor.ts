@@ -7,8 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { SerializedError } from '../engine/errors.js';
-import { FanoutError } from '../engine/errors.js';
+import { FanoutError, serializedError, type SerializedError } from '../engine/errors.js';
 import type { Executor, ExecutorEvents, ExecutorSpec } from '../engine/executor.js';
 import type { WireTask } from '../engine/protocol.js';
 import { taskRef } from './builtin-tasks.js';
@@ -57,7 +56,7 @@ export async function createQueueExecutor(spec: ExecutorSpec, events: ExecutorEv
     ...(cluster.shared ? { shared: cluster.shared } : {}),
   };
   let executor: QueueExecutor | undefined;
-  const link = openRedisLink(cluster.url, { reconnectSeconds: cluster.reconnectSeconds, onReconnecting: cluster.onReconnecting, onLost: (err) => executor?.fail(err) });
+  const link = openRedisLink(cluster.url, { reconnectSeconds: cluster.reconnectSeconds, onReconnecting: cluster.onReconnecting, onLost: (err) => executor?.cutOff(err) });
   const redis = link.client;
   try {
     await redis.xgroup('CREATE', keys.results, 'c', '$', 'MKSTREAM');
@@ -82,7 +81,8 @@ class QueueExecutor implements Executor {
   private unexpired: string[] = [];
   private workers = 0;
   private ready = false;
-  private failed = false;
+  /** What stopped the run from this side, once something did. */
+  private failure: FanoutError | null = null;
   private closed = false;
   private readonly reader: ResultsReader;
   private readonly redis: Redis;
@@ -100,7 +100,7 @@ class QueueExecutor implements Executor {
     this.reader = new ResultsReader(link.client, keys, {
       message: (m) => this.onMessage(m),
       check: () => this.check(),
-      failed: (err) => this.fail(err),
+      failed: (err) => this.cutOff(err),
     }, Math.max(200, Math.min(5000, leaseMs / 4)));
   }
 
@@ -128,7 +128,11 @@ class QueueExecutor implements Executor {
         this.inFlight.markAdded(ids);
         this.unexpired.push(...ids);
       },
-      (err: unknown) => this.fail(err),
+      (err: unknown) => {
+        this.fail(err);
+        // These jobs are not in Redis: no worker runs them, so nothing is left to wait for.
+        this.orphan(jobs.flatMap((j) => this.inFlight.takeJob(j.opts.jobId)));
+      },
     );
   }
 
@@ -200,13 +204,27 @@ class QueueExecutor implements Executor {
     if (ids.length > 0) this.events.crashed(ids, error, false);
   }
 
-  fail(err: unknown): void {
-    if (this.failed || this.closed) return;
-    this.failed = true;
+  /** Stops the run with REDIS_LOST (once). */
+  private fail(err: unknown): void {
+    if (this.failure || this.closed) return;
     const e = err as Error;
     // NOGROUP: the run's stream is gone, as after a restart of a Redis without persistence.
     const why = /NOGROUP/.test(e.message) ? "Redis came back without this run's queue (restarted without persistence?): the run stops; start it again with --resume" : `the cluster's Redis failed: ${e.message}`;
-    this.events.fatal(e instanceof FanoutError && e.code === 'REDIS_LOST' ? e : new FanoutError('REDIS_LOST', why, { cause: err }));
+    this.failure = e instanceof FanoutError && e.code === 'REDIS_LOST' ? e : new FanoutError('REDIS_LOST', why, { cause: err });
+    this.events.fatal(this.failure);
+  }
+
+  /**
+   * Redis is gone for good, or the results stream can no longer be read: no task out can report back, so the run
+   * stops without waiting a cancel's grace for them.
+   */
+  cutOff(err: unknown): void {
+    this.fail(err);
+    this.orphan(this.inFlight.clear());
+  }
+
+  private orphan(ids: number[]): void {
+    if (ids.length > 0 && this.failure && !this.closed) this.events.orphaned(ids, serializedError(this.failure.code, this.failure.message));
   }
 
   /** Tells every worker to abort this run's tasks; tasks not sent yet, and jobs no worker took, never run. */
@@ -240,7 +258,7 @@ class QueueExecutor implements Executor {
     if (this.closed) return;
     this.closed = true;
     // Redis is gone or lost the run: nothing there to clean (a killed run's keys expire on their own).
-    if (this.failed) return this.link.close();
+    if (this.failure) return this.link.close();
     try {
       await this.reader.stop();
       await this.lease.withdraw();

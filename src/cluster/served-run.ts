@@ -75,6 +75,7 @@ export class ServedRun {
         this.scheduleFlush();
       },
       fatal: (error) => (fatal ? fatal(error) : this.handBack(error)),
+      orphaned: () => {}, // a local pool's tasks always report, or their worker's death does
       ready: () => this.readyHook?.(),
     });
     await loaded;

@@ -95,6 +95,7 @@ class Coordinator<I, R> {
       crashed: (ids, error, beforeReady) => settler.crashed(ids, error, beforeReady),
       timedOut: (overdue, others, shared) => settler.timedOut(overdue, others, shared),
       fatal: (error) => this.stop(error),
+      orphaned: (ids, error) => settler.orphaned(ids, error),
       ready: () => {
         this.executorReady = true;
         this.pump();

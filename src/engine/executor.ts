@@ -22,6 +22,11 @@ export interface ExecutorEvents {
   timedOut(overdue: number[], others: number[], shared: boolean): void;
   /** Tasks cannot run at all (workers cannot start, the queue is gone): the run must stop. */
   fatal(error: FanoutError): void;
+  /**
+   * These tasks can never report back: what carried them is gone for good (a queue whose Redis was lost). They are
+   * settled at once rather than waited for: interrupted once the run is stopping, else failed with `error`.
+   */
+  orphaned(ids: number[], error: SerializedError): void;
   /** The first worker has loaded its task: dispatching may begin. */
   ready(): void;
 }

@@ -88,6 +88,15 @@ export class Settler<I, R> {
     this.progressed();
   }
 
+  /** These attempts can never report back: nothing is left to wait for (a stopping run drops them, unwritten). */
+  orphaned(ids: number[], error: SerializedError): void {
+    for (const id of ids) {
+      const e = this.admission.release(id);
+      if (e && !this.loop.stopping) this.fail(e, error);
+    }
+    this.progressed();
+  }
+
   /** Ends an item with an error outcome. */
   fail(e: Entry<I>, error: SerializedError): void {
     this.stats.settled++;

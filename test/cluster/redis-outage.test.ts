@@ -47,6 +47,25 @@ describe('fanout scrape --cluster when Redis goes away mid-run', () => {
     await expectCleanPrefixThenResume(run);
   });
 
+  it('stops within about --reconnect of losing Redis, not waiting out the cancel grace for tasks that can never report', async () => {
+    await rig.startWorker();
+    const run = await scrapeUntil('gone', 300, 20, ['--reconnect', '1']);
+    const killedAt = Date.now();
+    await rig.redis.kill();
+    const stopped = await run.done;
+    const tookMs = Date.now() - killedAt;
+    expect(stopped.code).toBe(2);
+    // The 1 s bound, and well under it plus the 5 s cancel grace meant for workers that can still answer.
+    expect(tookMs).toBeGreaterThanOrEqual(900);
+    expect(tookMs).toBeLessThan(3_500);
+    expect(run.stderr().trim().split('\n').at(-1)).toMatch(/^fanout: REDIS_LOST: Redis at 127\.0\.0\.1:\d+ went away and did not come back within 1 s: .*--resume$/);
+    // The tasks out on the lost queue are interrupted, as on Ctrl-C: not written, so --resume runs them. Every line
+    // ends up with exactly one record, none torn.
+    await rig.redis.start();
+    await rig.startWorker();
+    await expectCleanPrefixThenResume(run);
+  });
+
   it('stops with one line when Redis comes back in time but without the run (restarted without persistence)', async () => {
     await rig.startWorker();
     const run = await scrapeUntil('restarted', 300, 20, []);

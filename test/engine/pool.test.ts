@@ -41,7 +41,7 @@ function pool(size: number, fairShare: number) {
     size,
     'task.js',
     null,
-    { settled: () => {}, keyReleased: () => {}, batchSettled: () => {}, crashed: () => {}, timedOut: () => {}, fatal: () => {}, ready: () => {} },
+    { settled: () => {}, keyReleased: () => {}, batchSettled: () => {}, crashed: () => {}, timedOut: () => {}, fatal: () => {}, orphaned: () => {}, ready: () => {} },
     fairShare,
   );
   return { p, channels };
