@@ -1,29 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { startRedis, type RedisFixture } from '../../fixtures/redis-server.js';
-import { startWorker, stopWorker } from '../../fixtures/cluster-workers.js';
-import { fixtureTree, removeTree, smallFiles } from '../../fixtures/tree.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { fixtureTree, smallFiles } from '../../fixtures/tree.js';
 import { copy } from '../../src/jobs/copy/copy.js';
 import type { CopyRecord } from '../../src/jobs/copy/record.js';
 import { checkShared } from '../../src/cluster/shared-paths.js';
 import { expectSameTree, tempNames } from '../jobs/copy/snapshot.js';
-import { redisKeys } from './support.js';
+import { redisKeys, redisRig } from './support.js';
 
-let redis: RedisFixture;
+const rig = redisRig('fanout cluster-copy-');
 let base: string;
 let src: string;
 
-beforeAll(async () => {
-  redis = await startRedis();
-  base = mkdtempSync(`${tmpdir()}/fanout cluster-copy-`);
+beforeAll(() => {
+  base = rig.dir;
   src = `${base}/src`;
   fixtureTree(src);
   smallFiles(`${src}/many`, 600);
-});
-afterAll(async () => {
-  await redis.stop();
-  removeTree(base);
 });
 
 async function copyTo(dst: string, extra: Partial<Parameters<typeof copy>[0]>): Promise<CopyRecord[]> {
@@ -35,18 +27,14 @@ async function copyTo(dst: string, extra: Partial<Parameters<typeof copy>[0]>): 
 
 describe('copy through the cluster', () => {
   it('makes the same tree, with the same records, as a local copy, and leaves neither its probe nor keys behind', async () => {
-    const worker = await startWorker(redis.url, ['--procs', '2']);
-    try {
-      const local = await copyTo(`${base}/local`, { mode: 'async' });
-      const remote = await copyTo(`${base}/remote`, { mode: 'cluster', cluster: { url: redis.url }, batchSize: 32 });
-      expect(remote).toEqual(local);
-      expectSameTree(src, `${base}/remote`);
-      expect(tempNames(`${base}/remote`)).toEqual([]);
-      expect(readdirSync(`${base}/remote`).filter((n) => n.startsWith('.fanout-probe-'))).toEqual([]);
-      expect(redisKeys(redis)).toEqual([]);
-    } finally {
-      await stopWorker(worker);
-    }
+    await rig.startWorker(['--procs', '2']);
+    const local = await copyTo(`${base}/local`, { mode: 'async' });
+    const remote = await copyTo(`${base}/remote`, { mode: 'cluster', cluster: { url: rig.redis.url }, batchSize: 32 });
+    expect(remote).toEqual(local);
+    expectSameTree(src, `${base}/remote`);
+    expect(tempNames(`${base}/remote`)).toEqual([]);
+    expect(readdirSync(`${base}/remote`).filter((n) => n.startsWith('.fanout-probe-'))).toEqual([]);
+    expect(redisKeys(rig.redis)).toEqual([]);
   });
 
   it('refuses a worker that reads another probe file than the coordinator wrote, naming the file', () => {

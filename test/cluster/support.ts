@@ -1,10 +1,11 @@
 /** What the cluster tests share: their Redis, site and workers, a scrape through the library, and the keys a Redis still holds. */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startWorker, stopWorker, type WorkerProcess } from '../../fixtures/cluster-workers.js';
+import { removeTree } from '../../fixtures/tree.js';
 import { startRedis, type RedisFixture } from '../../fixtures/redis-server.js';
 import { startSiteServer, type SiteServer, type SiteServerOptions } from '../../fixtures/site-server.js';
 import { scrape, type ScrapeOptions } from '../../src/jobs/scrape/scrape.js';
@@ -12,10 +13,9 @@ import type { ScrapeRecord, ScrapeTaskOptions } from '../../src/jobs/scrape/reco
 import { parseJsonl } from '../helpers/cli.js';
 import { until } from '../../fixtures/scrape-options.js';
 
-export interface ClusterRig {
+export interface RedisRig {
   redis: RedisFixture;
-  site: SiteServer;
-  /** A temp folder (its name has a space) for lists and outputs, removed after the file. */
+  /** A temp folder named `dirPrefix` + random (give the prefix a space), removed after the file. */
   dir: string;
   /** Workers a test started: each is stopped as Ctrl-C does after that test. */
   workers: WorkerProcess[];
@@ -23,12 +23,15 @@ export interface ClusterRig {
   startWorker(args?: string[]): Promise<WorkerProcess>;
 }
 
+export interface ClusterRig extends RedisRig {
+  site: SiteServer;
+}
+
 /**
- * Registers a test file's hooks: a private Redis and a site server started before its tests, the workers a test
- * started stopped after it, everything stopped after the file. The fields are set once the file's
- * tests run.
+ * Registers a test file's hooks: a private Redis and a temp folder made before its tests, the workers a test
+ * started stopped after it, both removed after the file. The fields are set once the file's tests run.
  */
-export function clusterRig(dirPrefix: string, siteOptions: SiteServerOptions): ClusterRig {
+export function redisRig(dirPrefix: string): RedisRig {
   const rig = {
     workers: [] as WorkerProcess[],
     async startWorker(args: string[] = []) {
@@ -36,17 +39,28 @@ export function clusterRig(dirPrefix: string, siteOptions: SiteServerOptions): C
       rig.workers.push(worker);
       return worker;
     },
-  } as ClusterRig;
+  } as RedisRig;
   beforeAll(async () => {
-    [rig.redis, rig.site, rig.dir] = await Promise.all([startRedis(), startSiteServer(siteOptions), mkdtemp(join(tmpdir(), dirPrefix))]);
+    [rig.redis, rig.dir] = await Promise.all([startRedis(), mkdtemp(join(tmpdir(), dirPrefix))]);
   });
   afterEach(async () => {
     await Promise.all(rig.workers.splice(0).map(stopWorker));
   });
   afterAll(async () => {
-    await rig.site.close();
     await rig.redis.stop();
-    await rm(rig.dir, { recursive: true, force: true });
+    removeTree(rig.dir); // a copy test's tree may hold entries only their owner may enter
+  });
+  return rig;
+}
+
+/** A redisRig with a site server to scrape, started before the file's tests and closed after them. */
+export function clusterRig(dirPrefix: string, siteOptions: SiteServerOptions): ClusterRig {
+  const rig = redisRig(dirPrefix) as ClusterRig;
+  beforeAll(async () => {
+    rig.site = await startSiteServer(siteOptions);
+  });
+  afterAll(async () => {
+    await rig.site.close();
   });
   return rig;
 }
