@@ -96,6 +96,17 @@ describe("a URL's own user:password", () => {
     expect(await readFile(out, 'utf8')).not.toContain(PASSWORD);
   });
 
+  it("gives way to -u and to -H Authorization, as curl's does", async () => {
+    const work = await mkdtemp(join(dir, 'precedence '));
+    const list = await writeList(work, 'urls.txt', [`http://eve:wrong@${host}/private/page`]);
+    const byUser = await runCli(['scrape', list, '-u', `ann:${PASSWORD}`, '--retries', '0', '-q']);
+    expect(byUser.code, byUser.stderr).toBe(0);
+    expect(parseJsonl<{ status: number }>(byUser.stdout).map((x) => x.status)).toEqual([200]);
+    const byHeader = await runCli(['scrape', list, '-u', 'eve:wrong', '-H', `Authorization: ${BASIC}`, '--retries', '0', '-q']);
+    expect(byHeader.code, byHeader.stderr).toBe(0);
+    expect(parseJsonl<{ status: number }>(byHeader.stdout).map((x) => x.status)).toEqual([200]);
+  });
+
   it("stays out of compare's reports", async () => {
     const work = await mkdtemp(join(dir, 'compare '));
     const list = await writeList(work, 'urls.txt', urls().slice(0, 2));

@@ -103,7 +103,8 @@ function headersFor(url: URL, base: Record<string, string>, sameOrigin: boolean)
     headers = { ...base };
     for (const name of CREDENTIAL_HEADERS) delete headers[name];
   }
-  if (url.username || url.password) {
+  // As curl: -u and -H Authorization (already in `headers` for this origin) win over the URL's own userinfo.
+  if ((url.username || url.password) && headers.authorization === undefined) {
     const user = percentDecoded(url.username);
     const pass = percentDecoded(url.password);
     headers = { ...headers, authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
