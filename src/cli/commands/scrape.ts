@@ -48,7 +48,7 @@ export const scrapeCommand: Command = {
       .option('data', { requiresArg: true, type: 'string', conflicts: 'data-file', describe: 'send TEXT as the body of every request (application/x-www-form-urlencoded unless -H says otherwise); with --column, {{name}} is the row\'s field name' })
       .option('data-file', { requiresArg: true, type: 'string', coerce: noDash('--data-file', 'file'), describe: "send FILE's bytes as the body of every request" })
       .option('user', { requiresArg: true, alias: 'u', type: 'string', describe: "'user:password' for HTTP basic auth (never written to records)" })
-      .option('cookie', { requiresArg: true, alias: 'b', type: 'string', coerce: noDash('--cookie', 'file'), describe: "'NAME=VALUE; N2=V2' for every URL, or a cookie FILE to start from (curl's format); keeps cookies across the run" })
+      .option('cookie', { requiresArg: true, alias: 'b', type: 'string', coerce: noDash('--cookie', 'file', '', true), describe: "'NAME=VALUE; N2=V2' for every URL, or a cookie FILE to start from (curl's format); keeps cookies across the run" })
       .option('cookie-jar', { requiresArg: true, type: 'string', coerce: noDash('--cookie-jar', 'file'), describe: "write the run's cookies to FILE at the end (curl's format); keeps cookies across the run" })
       .option('proxy', { requiresArg: true, type: 'string', describe: 'send every request through this http(s):// proxy (NO_PROXY still honoured; default: HTTP_PROXY/HTTPS_PROXY)' })
       .option('insecure', { alias: 'k', type: 'boolean', default: false, describe: 'accept any TLS certificate (says so on stderr)' })
