@@ -42,8 +42,8 @@ export function visible(message: string): string {
 
 /**
  * yargs `coerce` for an option that names a file or folder and never a stream: `-` is refused with the option's
- * name (and, in `hint`, where the stream the user may have meant is to be had), and so is an empty name (an unset
- * "$VAR"), which would otherwise drop the option silently; `emptyOk` for one where curl gives '' a meaning (-b '').
+ * name (and, in `hint`, where the stream the user may have meant is to be had), and so is an empty name
+ * (`notEmpty`); `emptyOk` for one where curl gives '' a meaning (-b '').
  */
 export function noDash(flag: string, kind: 'file' | 'folder', hint = '', emptyOk = false) {
   return (value: unknown): unknown => {
@@ -51,7 +51,15 @@ export function noDash(flag: string, kind: 'file' | 'folder', hint = '', emptyOk
     if (values.some((v) => dashArg(v as string) === '-')) {
       throw new UsageError(`${flag} wants a ${kind} name, not '-'${hint ? ` (${hint})` : ''}; write ./- for a ${kind} named '-'`);
     }
-    if (!emptyOk && values.some((v) => v === '')) throw new UsageError(`${flag} wants a ${kind} name, not an empty one`);
+    return emptyOk ? value : notEmpty(flag, kind)(value);
+  };
+}
+
+/** yargs `coerce` refusing an empty name (an unset "$VAR"), which would otherwise drop the option silently. */
+export function notEmpty(flag: string, kind: string) {
+  return (value: unknown): unknown => {
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => v === '')) throw new UsageError(`${flag} wants a ${kind} name, not an empty one`);
     return value;
   };
 }

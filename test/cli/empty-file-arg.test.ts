@@ -23,6 +23,7 @@ describe('an empty file or folder name (an unset "$VAR")', () => {
   it.each([
     [['copy', 'src', 'out', '--log', ''], '--log'],
     [['copy', 'src', 'out', '--summary-json', ''], '--summary-json'],
+    [['scrape', 'urls.txt', '-o', ''], '-o'],
     [['scrape', 'urls.txt', '--cookie-jar', ''], '--cookie-jar'],
     [['scrape', 'urls.txt', '--save', ''], '--save'],
     [['scrape', 'urls.txt', '--cacert', ''], '--cacert'],

@@ -10,7 +10,7 @@ import { poolChoice, withPoolOptions } from '../pool-options.js';
 import { formatBytes, formatDuration, parseBytes, progressWanted, startProgress } from '../progress.js';
 import { interruptSignal } from '../signals.js';
 import { clusterNotices, clusterPreflight } from '../cluster-notices.js';
-import { dashArg, noDash } from '../dash-arg.js';
+import { dashArg, noDash, notEmpty } from '../dash-arg.js';
 import { numberOption, ranged, whole } from '../number-option.js';
 import { refuseClosedStdin, refuseClosedStdout } from '../closed-stdio.js';
 import { readerLeft } from '../stdout-writer.js';
@@ -28,7 +28,7 @@ export const scrapeCommand: Command = {
   builder: (y) =>
     withPoolOptions(y, 16)
       .positional('input', { type: 'string', describe: 'URL list: one URL per line, gzip or not; - reads stdin' })
-      .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write records to FILE (- or none: stdout)' })
+      .option('output', { requiresArg: true, alias: 'o', type: 'string', coerce: notEmpty('-o', 'file'), describe: 'write records to FILE (- or none: stdout)' })
       .option('format', { choices: OUTPUT_FORMATS, describe: "record format (default: -o FILE's extension: .csv, .json, .jsonl/.ndjson; else jsonl)" })
       .option('column', { requiresArg: true, type: 'string', describe: 'input is CSV with a header row; NAME is the URL column' })
       .option('resume', { type: 'boolean', default: false, describe: 'with -o: skip what FILE already holds and append the rest' })
