@@ -93,6 +93,8 @@ export function shownArgs(args: readonly string[]): string[] {
     if (prev === '-u' || prev === '--user' || prev === '-b' || prev === '--cookie') return '***';
     if (prev === '--proxy') return publicUrl(a);
     if ((prev === '-H' || prev === '--header') && SECRET_HEADER.test(a)) return `${a.slice(0, a.indexOf(':') + 1)} ***`;
+    const attached = /^(--header=|-H)(.*)$/s.exec(a);
+    if (attached && SECRET_HEADER.test(attached[2]!)) return `${a.slice(0, a.indexOf(':') + 1)} ***`;
     for (const flag of ['--user=', '--cookie=']) if (a.startsWith(flag)) return `${flag}***`;
     if (a.startsWith('--proxy=')) return `--proxy=${publicUrl(a.slice(8))}`;
     if (/^-[ub]./.test(a)) return `${a.slice(0, 2)}***`;

@@ -51,4 +51,10 @@ describe("compare's plan of a scrape", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('hides -H Authorization and Cookie values in their attached spellings too', () => {
+    expect(shownArgs(['--header=Authorization: Basic c2VjcmV0', '-HCookie: sid=s3cret', '--header=Accept: text/html', '-HX-Id: 1'])).toEqual([
+      '--header=Authorization: ***', '-HCookie: ***', '--header=Accept: text/html', '-HX-Id: 1',
+    ]);
+  });
 });
