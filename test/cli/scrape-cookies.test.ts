@@ -123,6 +123,19 @@ describe('cookies kept across a run (-b, --cookie-jar)', () => {
     expect(folder.stderr).toMatch(/^fanout: --cookie-jar .*a folder: it is a directory/);
   });
 
+  it('refuses a --cookie-jar that is the URL list or the -o file (it would replace them at the end), before the first request', async () => {
+    const list = await writeList(dir, 'jar is list.txt', [`${site.url}/login`]);
+    const asList = await runCli(['scrape', list, '--cookie-jar', list, '-q']);
+    expect(asList.code).toBe(2);
+    expect(asList.stderr).toMatch(/^fanout: --cookie-jar .*jar is list.txt: it is the input file.*\n$/);
+    expect(asList.stdout).toBe('');
+    expect(await readFile(list, 'utf8')).toBe(`${site.url}/login\n`);
+    const out = join(dir, 'jar is out.jsonl');
+    const asOutput = await runCli(['scrape', list, '-o', out, '--cookie-jar', join(dir, '.', 'jar is out.jsonl'), '-q']);
+    expect(asOutput.code).toBe(2);
+    expect(asOutput.stderr).toMatch(/^fanout: --cookie-jar .*jar is out.jsonl: it is the -o file.*\n$/);
+  });
+
   it('applies Domain and Secure by host name: a parent-domain cookie reaches its sibling host, never another site', async () => {
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no)_proxy$/i.test(k)));

@@ -4,8 +4,8 @@
  * value); `#HttpOnly_` before the domain marks an HttpOnly cookie; other `#` lines and blank lines are comments.
  * Lines that are not cookies are skipped, as curl skips them.
  */
-import { accessSync, constants, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { accessSync, constants, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { SerializedCookie } from 'tough-cookie';
 import { FanoutError } from '../../engine/errors.js';
 import { errorReason } from '../../util/error-reason.js';
@@ -71,16 +71,30 @@ function expiryMs(c: SerializedCookie): number | null {
   return null;
 }
 
-/** Refuses, before the run, a --cookie-jar that could not be written at its end: a folder, or a folder that is not there or not writable. */
-export function checkCookieFileWritable(file: string): void {
+/**
+ * Refuses, before the run, a --cookie-jar that could not be written at its end (a folder, or a folder that is not
+ * there or not writable) or that would replace a file the run keeps (`kept`, by what it is: the URL list, -o).
+ */
+export function checkCookieFileWritable(file: string, kept: Readonly<Record<string, string | null>> = {}): void {
   let why: string | null = null;
   try {
-    if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) why = 'it is a directory';
+    const stats = statSync(file, { throwIfNoEntry: false });
+    why = Object.keys(kept).find((what) => isSameFile(file, stats, kept[what])) ?? null;
+    if (why) why = `it is ${why}`;
+    else if (stats?.isDirectory()) why = 'it is a directory';
     else accessSync(dirname(file), constants.W_OK);
   } catch (err) {
     why = `cannot write in its folder: ${errorReason(err)}`;
   }
   if (why) throw new FanoutError('USAGE', `--cookie-jar ${file}: ${why}`);
+}
+
+/** Whether `other` names the file `file` names (`stats`, when it is there): the same path, or the same inode. */
+function isSameFile(file: string, stats: Stats | undefined, other: string | null | undefined): boolean {
+  if (!other || other === '-') return false;
+  if (resolve(file) === resolve(other)) return true;
+  const to = stats && statSync(other, { throwIfNoEntry: false });
+  return !!to && to.dev === stats.dev && to.ino === stats.ino;
 }
 
 /** Writes the file whole or not at all: a temp file beside it, then a rename. */

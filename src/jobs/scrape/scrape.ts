@@ -107,7 +107,7 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
 
 async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: ScrapeOptions['task'], started: number): Promise<ScrapeSummary> {
   const resume: ResumeState | null = o.resume && o.output ? await readResumeState(o.output, o.format) : null;
-  const jar = task.cookies ? await openJar(o.cookieFile, o.cookieJar) : null;
+  const jar = task.cookies ? await openJar(o.cookieFile, o.cookieJar, { 'the input file': o.input, 'the -o file': o.output }) : null;
   const inputOptions = { source: o.input, column: o.column, stdin: o.stdin as never };
   const source = readInput(inputOptions);
   // Open the input before the output, so a missing input file is an error that leaves no empty output behind.
@@ -220,9 +220,9 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
 }
 
 /** The run's cookie jar, from -b FILE's cookies when given; tough-cookie loads only here. */
-async function openJar(from: string | undefined, to: string | undefined) {
+async function openJar(from: string | undefined, to: string | undefined, kept: Record<string, string | null>) {
   const [{ RunCookies }, { checkCookieFileWritable, readCookieFile }] = await Promise.all([import('./cookie-jar.js'), import('./cookie-file.js')]);
-  if (to) checkCookieFileWritable(to);
+  if (to) checkCookieFileWritable(to, kept);
   return new RunCookies(from ? readCookieFile(from) : []);
 }
 
