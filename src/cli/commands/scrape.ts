@@ -158,9 +158,14 @@ function taskOptions(a: Record<string, any>, checkSelectors: (s: Selector[]) => 
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** As curl's -b: text with a '=' is cookies to send; anything else names a cookie file. */
+function cookieIsText(a: Record<string, any>): boolean {
+  return a.cookie !== undefined && String(a.cookie).includes('=');
+}
+
 /** -b's cookie FILE and --cookie-jar FILE. */
 function cookieFiles(a: Record<string, any>): { cookieFile?: string; cookieJar?: string } {
-  const file = a.cookie !== undefined && !String(a.cookie).includes('=') ? (a.cookie as string) : undefined;
+  const file = a.cookie !== undefined && !cookieIsText(a) ? (a.cookie as string) : undefined;
   return { ...(file !== undefined ? { cookieFile: file } : {}), ...(a.cookieJar !== undefined ? { cookieJar: a.cookieJar as string } : {}) };
 }
 
@@ -169,9 +174,9 @@ type RequestOptions = Pick<ScrapeTaskOptions, 'method' | 'data' | 'user' | 'prox
 /** -X, --data/--data-file, -u, --proxy and -b/--cookie-jar, checked. */
 function requestOptions(a: Record<string, any>): RequestOptions {
   const out: RequestOptions = {};
-  // As curl's -b: text with a '=' is cookies to send; anything else names a file. Either keeps a jar.
+  // -b (text or file) or --cookie-jar keeps a jar.
   if (a.cookie !== undefined || a.cookieJar !== undefined) out.cookies = true;
-  if (a.cookie !== undefined && String(a.cookie).includes('=')) out.cookie = String(a.cookie).trim();
+  if (cookieIsText(a)) out.cookie = String(a.cookie).trim();
   if (a.method !== undefined) {
     if (!TOKEN.test(a.method) || /^connect$/i.test(a.method)) throw new UsageError(`-X wants an HTTP method such as GET, POST or PUT, got '${a.method}'`);
     out.method = a.method;
