@@ -66,20 +66,26 @@ function planScrape(args: string[]): JobPlan {
   if (removed) notes.push(`the job's ${removed} was replaced by that temporary file`);
   // --save never replaces a file, so runs into one folder would each add a copy under other names (and records
   // that differ): every run saves into a fresh temporary folder instead.
-  const { rest, removed: save } = withoutOption(withoutO, '--save');
+  const { rest: withoutSave, removed: save } = withoutOption(withoutO, '--save');
   if (save) notes.push(`the job's ${save} was replaced by a temporary folder per run, deleted after the run`);
+  // A jar written at each run's end would be the next run's -b FILE when both name it: runs would start from
+  // different cookies. Each writes its own, so every run starts from the same -b.
+  const { rest, removed: jar } = withoutOption(withoutSave, '--cookie-jar');
+  if (jar) notes.push(`the job's ${jar} was replaced by a temporary file per run, deleted after the run`);
   // No extension: the format is the job's --format (or jsonl), which an extension could contradict.
   const out = (ctx: RunContext) => join(ctx.scratchDir, 'records');
   const saveDir = (ctx: RunContext) => join(ctx.scratchDir, 'saved');
+  const jarFile = (ctx: RunContext) => join(ctx.scratchDir, 'cookies');
   return {
     job: 'scrape',
     args: rest,
     description: `fanout scrape ${shownArgs(rest).join(' ')}`,
     notes,
-    runArgs: (ctx) => ['-o', out(ctx), ...(save ? ['--save', saveDir(ctx)] : [])],
+    runArgs: (ctx) => ['-o', out(ctx), ...(save ? ['--save', saveDir(ctx)] : []), ...(jar ? ['--cookie-jar', jarFile(ctx)] : [])],
     afterRun: (ctx) => {
       rmSync(out(ctx), { force: true });
       rmSync(saveDir(ctx), { recursive: true, force: true });
+      rmSync(jarFile(ctx), { force: true });
     },
     finish: () => {},
     keepOut: [{ path: input, name: 'the input file', why: 'the report would replace the URL list', kind: 'file' }],
