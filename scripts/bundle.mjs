@@ -116,6 +116,18 @@ try {
     banner: { js: "const fanoutModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
   writeFileSync(`${tmp}/meta-cli.json`, JSON.stringify(cli.metafile));
+  // The workers' side of the same: a small boot file each worker starts from, and one CommonJS bundle of both
+  // worker entries with the jobs' task modules, which the boot runs through the code cache (worker-file.ts).
+  const worker = await esbuild.build({
+    ...common,
+    entryPoints: { 'worker-boot': `${dist}src/engine/worker/cached-boot.js`, worker: `${dist}src/engine/worker/bundle-entry.js` },
+    outdir: tmp,
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    define: { ...common.define, 'import.meta.url': 'fanoutModuleUrl' },
+    banner: { js: "const fanoutModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+  writeFileSync(`${tmp}/meta-worker.json`, JSON.stringify(worker.metafile));
   asciiOnly(tmp);
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);

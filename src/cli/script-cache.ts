@@ -7,7 +7,8 @@
  * One file per bundle content, command word, Node version, V8 version and architecture, in the user's own 0700
  * folder (compile-cache.ts's checks: owned by us, writable by nobody else, no symbolic link). A file is used
  * only when it is ours, a regular file, and its SHA-256 matches; V8 rejects one made with other flags. A run
- * without a usable file writes one at exit, to a temporary file renamed into place, so concurrent first runs
+ * without a usable file writes one at exit (or, for a worker, which may be terminated without an exit event, when
+ * its code says it is warm: `saveWhen: 'asked'`), to a temporary file renamed into place, so concurrent first runs
  * each write a whole file and the last rename wins. Nothing here can fail a run: any error means no cache.
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off.
  */
@@ -33,22 +34,35 @@ export type CacheUse = 'hit' | 'miss' | 'rejected' | 'off';
  * Runs `file` (a CommonJS module) as require() would, through the code cache entry for `slot` (the command
  * word: each command keeps the functions it compiled).
  */
-export function runWithCodeCache(file: string, slot: string, env: NodeJS.ProcessEnv = process.env): CacheUse {
+export function runWithCodeCache(
+  file: string,
+  slot: string,
+  env: NodeJS.ProcessEnv = process.env,
+  saveWhen: 'exit' | 'asked' = 'exit',
+): CacheUse {
   const source = readFileSync(file, 'utf8');
   const entry = env.NODE_DISABLE_COMPILE_CACHE ? null : cacheEntry(source, slot, env);
   const cachedData = entry ? readEntry(entry) : undefined;
   // No import() in the bundle: on Node 20 code from the cache loses it (importModuleDynamically is not kept with
   // the cached data), so the bundle imports a task module by URL through FANOUT_IMPORT (held-modules.ts).
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, FANOUT_IMPORT) {${source}\n})`, {
+  // FANOUT_SAVE_CODE_CACHE: with saveWhen 'asked', what the bundle calls once it has run what it usually runs.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, FANOUT_IMPORT, FANOUT_SAVE_CODE_CACHE) {${source}\n})`, {
     filename: file,
     cachedData,
   });
   const use: CacheUse = !entry ? 'off' : cachedData === undefined ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
   // Written at exit, so that it holds every function this run compiled, not only the top level.
-  if (entry && use !== 'hit') process.once('exit', () => writeEntry(entry, script));
+  let save = () => {};
+  if (entry && use !== 'hit') {
+    if (saveWhen === 'exit') process.once('exit', () => writeEntry(entry, script));
+    else save = () => {
+      save = () => {};
+      writeEntry(entry, script);
+    };
+  }
   const module = { exports: {} as unknown, filename: file, id: file };
   const importUrl = (url: string) => import(url);
-  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file), importUrl);
+  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file), importUrl, () => save());
   return use;
 }
 

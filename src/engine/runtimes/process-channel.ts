@@ -1,11 +1,11 @@
 /** The `procs` runtime: one child process per channel, IPC with `serialization: 'advanced'`. */
 import { fork } from 'node:child_process';
-import { entryPath } from '../../entry-points.js';
 import type { Channel } from './channel.js';
+import { workerFile } from './worker-file.js';
 import type { FromWorker } from '../protocol.js';
 import { serializedError, type SerializedError } from '../errors.js';
 
-const ENTRY = entryPath('process-entry');
+const ENTRY = workerFile('procs');
 
 export function processChannel(): Channel {
   // The child's stdout is our stderr, so a task's console.log can never interleave with records on stdout.

@@ -1,11 +1,11 @@
 /** The `threads` runtime: one worker_threads Worker per channel. */
 import { Worker } from 'node:worker_threads';
-import { entryPath } from '../../entry-points.js';
 import type { Channel } from './channel.js';
+import { workerFile } from './worker-file.js';
 import type { FromWorker } from '../protocol.js';
 import { serializedError, type SerializedError } from '../errors.js';
 
-const ENTRY = entryPath('thread-entry');
+const ENTRY = workerFile('threads');
 
 export interface ThreadChannelOptions {
   resourceLimits?: import('node:worker_threads').ResourceLimits;

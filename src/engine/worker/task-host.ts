@@ -7,6 +7,7 @@ import { FanoutError, isRetryLater, serializedError, serializeError } from '../e
 import { type FromWorker, type Settlement, type ToWorker, type WireTask } from '../protocol.js';
 import type { TaskContext, TaskFn } from '../task.js';
 import { TurnClock } from '../turn-clock.js';
+import { saveCodeCache } from './code-cache-save.js';
 import { importTaskModule } from './held-modules.js';
 
 /** How long a settlement may wait for others to share its message. */
@@ -46,6 +47,8 @@ export class TaskHost {
   private outbox: Settlement[] = [];
   private released: number[] = [];
   private flushScheduled = false;
+  /** Whether the code cache was offered this worker's compiled code (after its first results: warm by then). */
+  private cacheSaved = false;
   /** How long this turn of the event loop has been running tasks here (see settle). */
   private readonly turn = new TurnClock();
   private readonly flush = () => this.flushNow();
@@ -181,6 +184,10 @@ export class TaskHost {
       // worker and every other item in flight with it.
       if (released.length > 0) this.post({ t: 'results', settled: [], released });
       this.postOneByOne(settled);
+    }
+    if (!this.cacheSaved) {
+      this.cacheSaved = true;
+      this.schedule(saveCodeCache);
     }
   }
 
