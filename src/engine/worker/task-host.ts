@@ -47,7 +47,7 @@ export class TaskHost {
   private outbox: Settlement[] = [];
   private released: number[] = [];
   private flushScheduled = false;
-  /** Whether the code cache was offered this worker's compiled code (after its first results: warm by then). */
+  /** Whether the code cache was offered this worker's compiled code (after its first results: warm by then; once). */
   private cacheSaved = false;
   /** How long this turn of the event loop has been running tasks here (see settle). */
   private readonly turn = new TurnClock();
@@ -207,6 +207,7 @@ export class TaskHost {
       const fn = this.fn ?? (this.ready ? await this.ready : null);
       await fn?.close?.();
     } finally {
+      saveCodeCache(); // a run shorter than a turn may end before the one scheduled after the first results
       this.post({ t: 'closed' });
     }
   }
