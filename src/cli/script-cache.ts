@@ -41,11 +41,12 @@ export function runWithCodeCache(
   env: NodeJS.ProcessEnv = process.env,
   saveWhen: 'exit' | 'asked' = 'exit',
 ): CacheUse {
-  // undici parses HTTP with llhttp's WebAssembly. V8 compiles it with Liftoff, then again with TurboFan on a
-  // background thread that Node joins at exit: ~100-150 ms after a one-URL scrape's last record, every run
-  // (docs/benchmarks.md). Liftoff alone costs nothing measurable on 3,000 URLs. Set before the cache is read:
-  // V8 keys its cached data by the flags, so every run of a bundle must set the same ones.
-  v8.setFlagsFromString('--liftoff-only');
+  // undici parses HTTP with llhttp's WebAssembly. V8 11 (Node 20) compiles all of it with TurboFan too, on a
+  // background thread that Node joins at exit: ~90 ms of CPU and 100-150 ms of wall after a one-URL scrape's
+  // last record (docs/benchmarks.md); Liftoff alone costs nothing measurable on 3,000 URLs. V8 13 (Node 24)
+  // tiers up only hot functions, and the flag costs it ~20 ms (Node's built-ins' embedded code cache is keyed
+  // by the flags too). Set before the cache is read: V8 keys cached data by the flags.
+  if (Number(process.versions.v8.split('.')[0]) < 12) v8.setFlagsFromString('--liftoff-only');
   const source = readFileSync(file, 'utf8');
   const entry = env.NODE_DISABLE_COMPILE_CACHE ? null : cacheEntry(source, slot, env);
   const cachedData = entry ? readEntry(entry) : undefined;
