@@ -13,6 +13,8 @@ export function processChannel(): Channel {
   let terminating = false;
   let exited = false;
   let exitHandler: (e: SerializedError) => void = () => {};
+  // Nothing but its start-up asked of it and nothing heard from it: nothing of a run's is in it to finish.
+  let busy = false;
   const exitedP = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
       exited = true;
@@ -25,15 +27,21 @@ export function processChannel(): Channel {
   child.on('error', () => {}); // reported through 'exit'; an EPIPE on send to a dead child must not throw
   return {
     send: (msg) => {
+      if (msg.t !== 'preload' && msg.t !== 'init') busy = true;
       if (!exited && child.connected) child.send(msg);
     },
-    onMessage: (h) => child.on('message', (msg: FromWorker) => h(msg)),
+    onMessage: (h) =>
+      child.on('message', (msg: FromWorker) => {
+        busy = true;
+        h(msg);
+      }),
     onExit: (h) => (exitHandler = h),
     async terminate(graceMs) {
       terminating = true;
       if (exited) return;
-      if (child.connected) child.send({ t: 'close' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      // One still loading (a pre-started worker a short run never needed) would answer only once loaded.
+      if (child.connected && busy) child.send({ t: 'close' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), busy ? graceMs : 0);
       await exitedP;
       clearTimeout(timer);
     },

@@ -19,6 +19,8 @@ export function threadChannel(options: ThreadChannelOptions = {}): Channel {
   let terminating = false;
   let exited = false;
   let lastError: Error | null = null;
+  // Nothing but its start-up asked of it and nothing heard from it: nothing of a run's is in it to finish.
+  let busy = false;
   let exitHandler: (e: SerializedError) => void = () => {};
   let onClosed: (() => void) | null = null;
   worker.on('error', (err) => (lastError = err));
@@ -29,9 +31,13 @@ export function threadChannel(options: ThreadChannelOptions = {}): Channel {
     exitHandler(serializedError('WORKER_CRASHED', `worker thread died (${why})`));
   });
   return {
-    send: (msg) => worker.postMessage(msg),
+    send: (msg) => {
+      if (msg.t !== 'preload' && msg.t !== 'init') busy = true;
+      worker.postMessage(msg);
+    },
     onMessage: (h) =>
       worker.on('message', (msg: FromWorker) => {
+        busy = true;
         if (msg.t === 'closed') onClosed?.();
         h(msg);
       }),
@@ -39,6 +45,8 @@ export function threadChannel(options: ThreadChannelOptions = {}): Channel {
     async terminate(graceMs) {
       terminating = true;
       if (exited) return; // a dead worker would never answer: do not wait out the grace period
+      // One still loading (a pre-started worker a short run never needed) would answer only once loaded.
+      if (!busy) return void (await worker.terminate());
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, graceMs);
         onClosed = () => {
