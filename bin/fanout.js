@@ -18,7 +18,7 @@ if (compiledAt < 0) {
 if (process.argv.length === 3 && process.argv[2] === '--version') {
   process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
 } else if (mtime(bundled) >= compiledAt) {
-  // Node's code cache, where it has a safe one, for the workers' modules (see src/cli/compile-cache.ts).
+  // Node's code cache, where it has a safe one, for the ES modules loaded by URL (see src/cli/compile-cache.ts).
   (await import(new URL('src/cli/compile-cache.js', dist).href)).enableCompileCache();
   const { runWithCodeCache } = await import(new URL('src/cli/script-cache.js', dist).href);
   runWithCodeCache(bundled.pathname, process.argv[2] ?? '');
