@@ -81,11 +81,16 @@ function sweepIn(dir: DirRef, keep?: (name: string) => boolean): number {
     return 0;
   }
   let removed = 0;
+  let deadPid = -1;
   for (const name of names) {
     if (!isTempName(name) || keep?.(name)) continue;
     // Another live process's temp may be in flight (a concurrent run); this process's own are swept between writes.
+    // A killed run's temps share a pid: checked once per listing (a pid dead before it cannot own a temp listed).
     const pid = writerPid(name);
-    if (pid !== process.pid && alive(pid)) continue;
+    if (pid !== deadPid && pid !== process.pid) {
+      if (alive(pid)) continue;
+      deadPid = pid;
+    }
     try {
       const path = dir.child(name);
       if (!isTemp(name, lstatSync(path, { throwIfNoEntry: false }))) continue;
