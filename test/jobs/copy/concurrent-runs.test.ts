@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
@@ -86,7 +86,7 @@ function failures(log: string): string[] {
  * watcher's event and the signal.
  */
 async function runStoppedMidWrite(base: string, log: string): Promise<Run> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 10; attempt++) {
     mkdirSync(`${base}/dst/shared`, { recursive: true });
     const watcher = watch(`${base}/dst/shared`);
     let run: Run | undefined;
@@ -104,6 +104,7 @@ async function runStoppedMidWrite(base: string, log: string): Promise<Run> {
     if (stopped && tempNames(`${base}/dst/shared`).length > 0) return run;
     run.child.kill('SIGCONT');
     await run.exit;
+    rmSync(`${base}/dst`, { recursive: true, force: true }); // else the next attempt skips the copied file
   }
   throw new Error('run A never caught mid-write');
 }
