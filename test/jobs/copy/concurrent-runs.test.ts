@@ -4,20 +4,21 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
+import { preloading } from '../../helpers/cli.js';
 import { scratch, type Scratch } from './scratch.js';
 import { tempNames } from './snapshot.js';
 
 const BIN = process.env.FANOUT_BIN ?? fileURLToPath(new URL('../../../bin/fanout.js', import.meta.url));
-const BIG = 192 * 1024 * 1024; // long enough to copy that a watcher stops its run mid-write
+const BIG = 4 * 1024 * 1024;
 
 let area: Scratch;
 let n = 0;
 beforeAll(() => {
-  area = scratch('fanout concurrent runs ', '900m');
+  area = scratch('fanout concurrent runs ', '64m');
 });
 afterAll(() => area.remove());
 
@@ -66,8 +67,8 @@ interface Run {
   exit: Promise<number | null>;
 }
 
-function start(args: string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -80,33 +81,13 @@ function failures(log: string): string[] {
   return readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"ok":false'));
 }
 
-/**
- * Starts run A and stops it (SIGSTOP) the moment its temp of the big file appears in DST/shared: the run is then
- * alive with a temp in flight, for as long as the test wants. Retried in the rare case the copy finished between the
- * watcher's event and the signal.
- */
-async function runStoppedMidWrite(base: string, log: string): Promise<Run> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    mkdirSync(`${base}/dst/shared`, { recursive: true });
-    const watcher = watch(`${base}/dst/shared`);
-    let run: Run | undefined;
-    const caught = new Promise<boolean>((resolve) => {
-      watcher.on('change', (_type, name) => {
-        if (run && String(name).startsWith('.fanout-tmp-') && String(name).endsWith('-big.bin')) {
-          run.child.kill('SIGSTOP');
-          resolve(true);
-        }
-      });
-    });
-    run = start(['copy', `${base}/a`, `${base}/dst`, '--log', log]);
-    const stopped = await Promise.race([caught, run.exit.then(() => false)]);
-    watcher.close();
-    if (stopped && tempNames(`${base}/dst/shared`).length > 0) return run;
-    run.child.kill('SIGCONT');
-    await run.exit;
-    rmSync(`${base}/dst`, { recursive: true, force: true }); // else the next attempt skips the copied file
+/** Polls until `path` exists (a safety net of a minute). */
+async function appears(path: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (!existsSync(path)) {
+    if (Date.now() > until) throw new Error(`${path} never appeared`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error('run A never caught mid-write');
 }
 
 describe('two fanout copy runs into the same DST', () => {
@@ -124,15 +105,18 @@ describe('two fanout copy runs into the same DST', () => {
     }
     const logA = `${base}/a.log`;
     const logB = `${base}/b.log`;
-    const a = await runStoppedMidWrite(base, logA);
-    let b: Run | undefined;
+    // Run A holds (alive) with its temp of big.bin created in DST/shared, until the test lets it go on.
+    const hold = `${base}/hold`;
+    const a = start(['copy', `${base}/a`, `${base}/dst`, '--log', logA], preloading('temp-hold', { TEMP_HOLD_FILE: hold, TEMP_HOLD_NAME: 'big.bin' }));
     try {
-      b = start(['copy', `${base}/b`, `${base}/dst`, '--log', logB]);
+      await Promise.race([appears(`${hold}.held`), a.exit.then(() => Promise.reject(new Error('run A ended before its hold')))]);
+      expect(tempNames(`${base}/dst/shared`)).toHaveLength(1);
+      const b = start(['copy', `${base}/b`, `${base}/dst`, '--log', logB]);
       const codeB = await b.exit;
       expect(await b.out).toMatch(/ 0 failed;/);
       expect(codeB).toBe(0);
     } finally {
-      a.child.kill('SIGCONT');
+      writeFileSync(hold, '');
     }
     const codeA = await a.exit;
     expect(await a.out).toMatch(/ 0 failed;/);
