@@ -9,7 +9,7 @@ import { readdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { self } from '../../util/dir-anchor.js';
 import type { DirRef } from './dir-ref.js';
 import { fsPath, hasEscapes } from './fs-path.js';
-import { isTempName, TEMP_PREFIX } from './temp.js';
+import { alive, isTempName, TEMP_PREFIX, writerPid } from './temp.js';
 
 /** Removes the temps a killed copy of `name` left in `dir`; returns how many. */
 export function sweepFileTemps(dir: DirRef, name: string): number {
@@ -27,7 +27,7 @@ export function sweepFileTemps(dir: DirRef, name: string): number {
     if (e.isDirectory() || !isTempName(e.name) || rest.startsWith('sock-')) continue; // a socket's is swept by a tree copy
     const dash = rest.indexOf('-');
     const forName = dash < 0 ? nameless : rest.slice(dash + 1) === name;
-    if (!forName || alive(parseInt(rest, 36))) continue; // parseInt stops at the first '.': the pid
+    if (!forName || alive(writerPid(e.name))) continue;
     try {
       unlinkSync(dir.child(e.name));
       removed++;
@@ -36,14 +36,4 @@ export function sweepFileTemps(dir: DirRef, name: string): number {
     }
   }
   return removed;
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return true; // not a pid fanout wrote: keep it
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH'; // EPERM: someone else's live process
-  }
 }

@@ -81,8 +81,16 @@ function sweepIn(dir: DirRef, keep?: (name: string) => boolean): number {
     return 0;
   }
   let removed = 0;
+  let deadPid = -1;
   for (const name of names) {
     if (!isTempName(name) || keep?.(name)) continue;
+    // Another live process's temp may be in flight (a concurrent run); this process's own are swept between writes.
+    // A killed run's temps share a pid: checked once per listing (a pid dead before it cannot own a temp listed).
+    const pid = writerPid(name);
+    if (pid !== deadPid && pid !== process.pid) {
+      if (alive(pid)) continue;
+      deadPid = pid;
+    }
     try {
       const path = dir.child(name);
       if (!isTemp(name, lstatSync(path, { throwIfNoEntry: false }))) continue;
@@ -93,6 +101,31 @@ function sweepIn(dir: DirRef, keep?: (name: string) => boolean): number {
     }
   }
   return removed;
+}
+
+/**
+ * The pid in a temp's name (base 36 in a temp name, decimal in a bound socket's): the process that writes it, as a
+ * thread writes under its process's pid and a procs child under its own. NaN when the name holds none.
+ */
+export function writerPid(name: string): number {
+  const rest = name.slice(TEMP_PREFIX.length);
+  return rest.startsWith('sock-') ? parseInt(rest.slice(5), 10) : parseInt(rest, 36); // parseInt stops at '-' / '.'
+}
+
+/**
+ * Whether a temp's writer may still be writing it: its pid is alive on this host (EPERM is someone else's live
+ * process). A live pid keeps the temp even when an unrelated process took a dead writer's pid (after a reboot): a
+ * stale temp is kept, which costs space, never another run's file. A writer on another host of a shared file
+ * system cannot be checked this way: see docs/design.md (copy safety).
+ */
+export function alive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true; // not a pid fanout wrote: keep it
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 /** Sweeps one directory of DST (relative), returning how many temps it removed. */

@@ -56,7 +56,8 @@ describe('temp names', () => {
 
   it('keeps the temp-shaped names it is told SRC has', () => {
     writeFileSync(`${dir}/.fanout-tmp-1.2.3.4-mine`, 'a file of the user in SRC too');
-    writeFileSync(`${dir}/.fanout-tmp-1.2.3.5-left`, 'half');
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    writeFileSync(`${dir}/.fanout-tmp-${dead.toString(36)}.2.3.5-left`, 'half'); // an exited process's: a leftover
     expect(sweep(dir, '', (n) => n === '.fanout-tmp-1.2.3.4-mine')).toBe(1);
     expect(readdirSync(dir)).toEqual(['.fanout-tmp-1.2.3.4-mine']);
   });
