@@ -61,8 +61,9 @@ export function self(fd: number): string {
 
 /** Opens the child directory `name` of the anchor `parentFd`; a symlink there fails (ENOTDIR/ELOOP), never followed. */
 export function openDirAt(parentFd: number, name: string | Buffer): number {
-  const path = at(parentFd, name);
-  return remember(openSync(path, DIR_FLAGS), path);
+  const fd = openSync(at(parentFd, name), DIR_FLAGS);
+  userPaths.set(fd, `${userPaths.get(parentFd) ?? UNKNOWN}/${String(name)}`);
+  return fd;
 }
 
 /**
@@ -79,6 +80,7 @@ export function openRoot(path: PathLike): number {
  * opened here; a closed one is never named again, since only open anchors build paths.
  */
 const userPaths = new Map<number, string>();
+const UNKNOWN = '<directory>';
 
 function remember(fd: number, path: PathLike): number {
   userPaths.set(fd, unanchor(Buffer.isBuffer(path) ? path.toString() : String(path)));
@@ -90,11 +92,11 @@ const ANCHORED = /\/proc\/(?:self|\d+)\/fd\/(\d+)(\/|(?![\d/]))/g;
 /**
  * `text` with every anchored path (`/proc/<pid>/fd/N/name`, `/proc/self/fd/N`) naming the path the anchor was
  * opened by instead: error messages are for the user, who never typed a descriptor. An anchor this thread did not
- * open here is named `unknown` (default `<directory>`) rather than by its descriptor.
+ * open here is named `<directory>` rather than by its descriptor.
  */
-export function unanchor(text: string, unknown = '<directory>'): string {
+export function unanchor(text: string): string {
   if (!text.includes('/fd/')) return text;
-  return text.replace(ANCHORED, (_m, fd: string, slash: string) => (userPaths.get(Number(fd)) ?? unknown) + slash);
+  return text.replace(ANCHORED, (_m, fd: string, slash: string) => (userPaths.get(Number(fd)) ?? UNKNOWN) + slash);
 }
 
 let available: boolean | undefined;
