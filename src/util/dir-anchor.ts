@@ -61,7 +61,9 @@ export function self(fd: number): string {
 
 /** Opens the child directory `name` of the anchor `parentFd`; a symlink there fails (ENOTDIR/ELOOP), never followed. */
 export function openDirAt(parentFd: number, name: string | Buffer): number {
-  return openSync(at(parentFd, name), DIR_FLAGS);
+  const fd = openSync(at(parentFd, name), DIR_FLAGS);
+  userPaths.set(fd, `${userPaths.get(parentFd) ?? UNKNOWN}/${String(name)}`);
+  return fd;
 }
 
 /**
@@ -69,7 +71,32 @@ export function openDirAt(parentFd: number, name: string | Buffer): number {
  * so they are followed here; everything below is reached through `openDirAt`.
  */
 export function openRoot(path: PathLike): number {
-  return openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
+  return remember(openSync(path, constants.O_RDONLY | constants.O_DIRECTORY), path);
+}
+
+/**
+ * The path the user would know each open anchor by, per descriptor, so that a message naming `/proc/<pid>/fd/N/x`
+ * can name that path instead (`unanchor`). A descriptor number reused for a new anchor is overwritten when it is
+ * opened here; a closed one is never named again, since only open anchors build paths.
+ */
+const userPaths = new Map<number, string>();
+const UNKNOWN = '<directory>';
+
+function remember(fd: number, path: PathLike): number {
+  userPaths.set(fd, unanchor(Buffer.isBuffer(path) ? path.toString() : String(path)));
+  return fd;
+}
+
+const ANCHORED = /\/proc\/(?:self|\d+)\/fd\/(\d+)(\/|(?![\d/]))/g;
+
+/**
+ * `text` with every anchored path (`/proc/<pid>/fd/N/name`, `/proc/self/fd/N`) naming the path the anchor was
+ * opened by instead: error messages are for the user, who never typed a descriptor. An anchor this thread did not
+ * open here is named `<directory>` rather than by its descriptor.
+ */
+export function unanchor(text: string): string {
+  if (!text.includes('/fd/')) return text;
+  return text.replace(ANCHORED, (_m, fd: string, slash: string) => (userPaths.get(Number(fd)) ?? UNKNOWN) + slash);
 }
 
 let available: boolean | undefined;
@@ -103,5 +130,5 @@ const O_PATH = ['x64', 'ia32', 'arm', 'arm64', 'riscv64', 'ppc64', 's390x', 'loo
  */
 export function openPath(path: PathLike): number {
   if (O_PATH === 0 || !anchorsAvailable()) return -1;
-  return openSync(path, O_PATH | constants.O_NOFOLLOW);
+  return remember(openSync(path, O_PATH | constants.O_NOFOLLOW), path);
 }

@@ -146,6 +146,17 @@ describe('fanout scrape requests', () => {
     expect(seen).toEqual([]);
   });
 
+  it('refuses a --data field the header lacks when the CSV has a header and no rows, as with rows', async () => {
+    const csv = join(dir, 'header-only.csv');
+    await writeFile(csv, 'url,name\n');
+    const r = await runCli(['scrape', csv, '--column', 'url', '--data', 'x={{nosuch}}', '-q']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^fanout: --data uses \{\{nosuch\}\}, which is not a column of the input \(its other columns: name\) \(see/);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+    const known = await runCli(['scrape', csv, '--column', 'url', '--data', 'x={{name}}', '-q']);
+    expect(known.code, known.stderr).toBe(0);
+  });
+
   it('refuses a bad method, user, proxy or data file with one line and exit 2', async () => {
     const cases: [string[], RegExp][] = [
       [['-X', 'GET /x'], /^fanout: -X wants an HTTP method such as GET, POST or PUT, got 'GET \/x' \(see/],

@@ -3,6 +3,7 @@
  * them, and which of them stop the whole run (fatal: nothing else can succeed, so scheduling stops at once).
  */
 import { FanoutError, type SerializedError } from '../../engine/errors.js';
+import { unanchor } from '../../util/dir-anchor.js';
 import { diskStopCode, isDiskStopCode } from '../../util/disk-stop.js';
 
 export const COPY_CODES = [
@@ -41,8 +42,9 @@ export type CopyError = FanoutError & { readonly code: CopyErrorCode };
 /** A copy record's error, as it crosses thread and process boundaries and is written to the log. */
 export type CopyRecordError = SerializedError & { code: CopyErrorCode };
 
+/** A copy error; an anchored path in `message` (util/dir-anchor.ts) is named as the user knows it. */
 export function copyFailure(code: CopyErrorCode, message: string, options?: { cause?: unknown }): CopyError {
-  return new FanoutError(code, message, options) as CopyError;
+  return new FanoutError(code, unanchor(message), options) as CopyError;
 }
 
 const PER_FILE: Readonly<Record<string, CopyErrorCode>> = { EACCES: 'PERMISSION', EPERM: 'PERMISSION', ENOENT: 'VANISHED' };

@@ -37,7 +37,7 @@ export function templateFields(parts: readonly DataPart[]): string[] {
 
 /**
  * Refuses, before the first request, a template naming a field the input does not have: without --column there
- * are no fields; with it, `columns` are the row's fields (the URL column excluded); null when the CSV has no rows.
+ * are no fields; with it, `columns` are the CSV header's names (the URL column excluded); null when there is no header.
  */
 export function checkTemplateFields(parts: readonly DataPart[], column: string | undefined, columns: readonly string[] | null): void {
   const fields = templateFields(parts);

@@ -23,6 +23,8 @@ export interface InputOptions {
   source: string;
   /** CSV mode: the header name of the URL column. */
   column?: string;
+  /** CSV mode: called with the header's names but the URL column, once read (before the first row, if any). */
+  onColumns?: (columns: string[]) => void;
   /** For tests: read this stream instead of stdin. */
   stdin?: Readable;
 }
@@ -138,13 +140,13 @@ export async function* readInput(options: InputOptions): AsyncGenerator<InputIte
       }
       return;
     }
-    yield* csvItems(textOf(stream, name), options.column);
+    yield* csvItems(textOf(stream, name), options.column, options.onColumns);
   } finally {
     stream.destroy();
   }
 }
 
-async function* csvItems(chunks: AsyncIterable<string>, column: string): AsyncGenerator<InputItem> {
+async function* csvItems(chunks: AsyncIterable<string>, column: string, onColumns?: (columns: string[]) => void): AsyncGenerator<InputItem> {
   const reader = new CsvReader();
   let header: string[] | null = null;
   let at = -1;
@@ -154,6 +156,7 @@ async function* csvItems(chunks: AsyncIterable<string>, column: string): AsyncGe
         header = row.map((h) => h.trim());
         at = header.indexOf(column);
         if (at < 0) throw new FanoutError('INPUT_UNREADABLE', `CSV has no column '${column}' (columns: ${header.join(', ')})`);
+        onColumns?.(header.filter((_, i) => i !== at));
         continue;
       }
       if (row.length === 1 && row[0]!.trim() === '') continue; // blank line

@@ -109,13 +109,15 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
   const resume: ResumeState | null = o.resume && o.output ? await readResumeState(o.output, o.format) : null;
   const jar = task.cookies ? await openJar(o.cookieFile, o.cookieJar, { 'the input file': o.input, 'the -o file': o.output }) : null;
   const inputOptions = { source: o.input, column: o.column, stdin: o.stdin as never };
-  const source = readInput(inputOptions);
+  let columns: string[] | null = null;
+  const source = readInput({ ...inputOptions, onColumns: (c) => (columns = c) });
   // Open the input before the output, so a missing input file is an error that leaves no empty output behind.
   const first = await source.next();
-  // A --data template naming a field the rows lack is refused now, before any request (the header is read).
+  // A --data template naming a field the CSV lacks is refused now, before any request: the header is read by now,
+  // rows or none.
   if (typeof task.data === 'string') {
     try {
-      checkTemplateFields(parseDataTemplate(task.data), o.column, first.done ? null : Object.keys(first.value.input ?? {}));
+      checkTemplateFields(parseDataTemplate(task.data), o.column, columns);
     } catch (err) {
       await source.return(undefined);
       throw err;
