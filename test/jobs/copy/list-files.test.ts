@@ -3,7 +3,7 @@
  * SRC, paths that are not there, a list of a million lines, pipes that never get a writer, a device, a folder.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
 import type { CopyRecord } from '../../../src/jobs/copy/record.js';
@@ -81,7 +81,17 @@ describe('list and pattern files that are not plain files', () => {
     const { base, src } = tree();
     execFileSync('mkfifo', [`${base}/pipe`]);
     const run = startCli(['copy', src, `${base}/dst`, '--exclude-from', `${base}/pipe`, '-q']);
-    writeFileSync(`${base}/pipe`, 'real\n'); // blocks until the CLI opens the pipe, as `<(echo real)` would
+    let exited = false;
+    void run.done.then(() => (exited = true));
+    // The writing end is opened once the CLI holds the reading end, and non-blocking: a blocking open with no
+    // reader would hold this test's thread (and its safety nets) for ever if the CLI never opened the pipe.
+    for (const deadline = Date.now() + 30_000; !holdsOpen(run.child.pid, `${base}/pipe`) && !exited && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    if (exited) expect.fail(`the CLI ended before it opened the pipe: ${(await run.done).stderr}`);
+    const w = openSync(`${base}/pipe`, constants.O_WRONLY | constants.O_NONBLOCK);
+    writeSync(w, 'real\n');
+    closeSync(w);
     const r = await run.done;
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(`${base}/dst`)).toEqual(['link']);
@@ -104,7 +114,7 @@ describe('list and pattern files that are not plain files', () => {
     const waiting = () => {
       const dir = `/proc/${child.pid}`;
       try {
-        if (readdirSync(`${dir}/fd`).some((fd) => readlinkSafe(`${dir}/fd/${fd}`) === pipe)) return true;
+        if (holdsOpen(child.pid, pipe)) return true;
         return readdirSync(`${dir}/task`).some((t) => readFileSync(`${dir}/task/${t}/wchan`, 'utf8').includes('wait_for_partner'));
       } catch {
         return false;
@@ -120,6 +130,16 @@ describe('list and pattern files that are not plain files', () => {
     expect(existsSync(`${base}/dst`)).toBe(false);
   }, 90_000);
 });
+
+/** Whether process `pid` has `file` open. */
+function holdsOpen(pid: number | undefined, file: string): boolean {
+  const dir = `/proc/${pid}/fd`;
+  try {
+    return readdirSync(dir).some((fd) => readlinkSafe(`${dir}/${fd}`) === file);
+  } catch {
+    return false;
+  }
+}
 
 function readlinkSafe(p: string): string {
   try {
