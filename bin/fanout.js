@@ -3,6 +3,7 @@
 // that V8's code cache holds) when it is at least as new as the compiled tree (dist/src), else the compiled
 // tree itself.
 import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const dist = new URL('../dist/', import.meta.url);
 const compiled = new URL('src/cli/bin.js', dist);
@@ -21,7 +22,7 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   // Node's code cache, where it has a safe one, for the ES modules loaded by URL (see src/cli/compile-cache.ts).
   (await import(new URL('src/cli/compile-cache.js', dist).href)).enableCompileCache();
   const { runWithCodeCache } = await import(new URL('src/cli/script-cache.js', dist).href);
-  runWithCodeCache(bundled.pathname, process.argv[2] ?? '');
+  runWithCodeCache(fileURLToPath(bundled), process.argv[2] ?? ''); // a path, not URL text: %20 stays a space
 } else {
   (await import(new URL('src/cli/compile-cache.js', dist).href)).enableCompileCache();
   await import(compiled.href);
