@@ -24,7 +24,7 @@ beforeAll(() => {
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 function fanout(args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: join(base, 'cache dir') } });
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CACHE_HOME: join(base, 'cache dir') } }); // a safety net: a hang fails
 }
 
 describe('the CLI installed in a folder whose path has spaces', () => {

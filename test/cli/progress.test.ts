@@ -31,7 +31,7 @@ describe('progress in a log', () => {
     const src = `${dir}/src`;
     mkdirSync(src);
     for (let i = 0; i < 20; i++) writeFileSync(`${src}/f${i}`, `${i}\n`);
-    const r = spawnSync(process.execPath, [BIN, 'copy', src, `${dir}/dst`, '--progress'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'copy', src, `${dir}/dst`, '--progress'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/[\r\x1b]/);
     // "21/21 entries" once the count of SRC behind the ETA is done, "21 entries" before: a race in a copy this small
@@ -43,7 +43,7 @@ describe('progress in a log', () => {
     const src = `${dir}/src2`;
     mkdirSync(src);
     writeFileSync(`${src}/a`, 'a\n');
-    const r = spawnSync(process.execPath, [BIN, 'copy', src, `${dir}/dst2`], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'copy', src, `${dir}/dst2`], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^fanout copy: 2 entries/);
@@ -53,7 +53,7 @@ describe('progress in a log', () => {
     mkdirSync(src);
     writeFileSync(`${src}/a`, 'a\n');
     for (const flags of [['--progress', '-q'], ['--progress', '--quiet'], ['--progress', '-nq']]) {
-      const r = spawnSync(process.execPath, [BIN, 'copy', src, `${dir}/dst3`, ...flags], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [BIN, 'copy', src, `${dir}/dst3`, ...flags], { encoding: 'utf8', timeout: 60_000 });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr, flags.join(' ')).toBe('');
     }
@@ -63,14 +63,14 @@ describe('progress in a log', () => {
     const src = `${dir}/src4`;
     mkdirSync(src);
     writeFileSync(`${src}/a`, 'a\n');
-    const r = spawnSync(process.execPath, [BIN, 'copy', src, `${dir}/dst4`, '-q', '--progress'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'copy', src, `${dir}/dst4`, '-q', '--progress'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^2 entries \(2 copied, 0 skipped, 0 failed\)/m);
     expect(r.stderr).not.toMatch(/^fanout copy:/m);
   });
 
   it('scrape --progress -q prints nothing on stderr, its records still on stdout', () => {
-    const r = spawnSync(process.execPath, [BIN, 'scrape', '-', '--progress', '-q'], { encoding: 'utf8', input: 'not a url\n' });
+    const r = spawnSync(process.execPath, [BIN, 'scrape', '-', '--progress', '-q'], { encoding: 'utf8', input: 'not a url\n', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout).error.code).toBe('INVALID_URL');

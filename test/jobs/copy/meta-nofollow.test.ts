@@ -77,7 +77,7 @@ describe('metadata of an entry that cannot be opened', () => {
     writeFileSync(`${src}/f`, 'data\n', { mode: 0o644 });
     chmodSync(src, 0o755);
     chmodSync(`${src}/f`, 0o644);
-    const asUser = (args: string[]) => spawnSync(process.execPath, [binFor(65534, 65534), ...args], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    const asUser = (args: string[]) => spawnSync(process.execPath, [binFor(65534, 65534), ...args], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 60_000 });
     mkdirSync(dst);
     mkdirSync(`${dir}/logs`);
     spawnSync('chown', ['65534:65534', dst, `${dir}/logs`]);
@@ -104,7 +104,7 @@ describe('metadata of an entry that cannot be opened', () => {
     mkdirSync(`${dst}/sub`, { recursive: true });
     spawnSync('chown', ['-R', '65534:65534', dst]);
     chmodSync(`${dst}/sub`, 0o000);
-    const r = spawnSync(process.execPath, [binFor(65534, 65534), 'copy', src, dst], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [binFor(65534, 65534), 'copy', src, dst], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(lstatSync(`${dst}/sub`).mode & 0o7777).toBe(lstatSync(`${src}/sub`).mode & 0o7777);
     expect(readFileSync(`${dst}/sub/f`, 'utf8')).toBe('data\n');
