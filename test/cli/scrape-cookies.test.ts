@@ -1,40 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startConnectProxy, type ConnectProxy } from '../../fixtures/connect-proxy.js';
 import { startCookieSite, type CookieSite } from '../../fixtures/cookie-site.js';
 import { parseJsonl, runCli, writeList } from '../helpers/cli.js';
 
 let site: CookieSite;
 let dir: string;
 /** A CONNECT proxy that sends every host name to the cookie site, so cookies can be set for names (Domain=). */
-let proxy: Server;
-const sockets: Socket[] = [];
+let proxy: ConnectProxy;
 
 beforeAll(async () => {
   site = await startCookieSite();
-  proxy = createServer((_req, res) => res.writeHead(502).end());
-  proxy.on('connect', (_req, client: Socket, head) => {
-    sockets.push(client);
-    const upstream = connect(site.port, '127.0.0.1', () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client).on('error', () => {});
-      client.pipe(upstream).on('error', () => {});
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  proxy = await startConnectProxy({ to: site.port });
   dir = await mkdtemp(join(tmpdir(), 'fanout scrape cookies '));
 });
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  proxy.closeAllConnections();
-  await new Promise((r) => proxy.close(r));
+  await proxy.close();
   await site.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -137,7 +121,7 @@ describe('cookies kept across a run (-b, --cookie-jar)', () => {
   });
 
   it('applies Domain and Secure by host name: a parent-domain cookie reaches its sibling host, never another site', async () => {
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const proxyUrl = proxy.url;
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no)_proxy$/i.test(k)));
     const list = await writeList(dir, 'names.txt', [
       'http://www.example.test/domain', 'http://www.example.test/secure', 'http://shop.example.test/page', 'http://other.test/page', 'http://www.example.test/page',
