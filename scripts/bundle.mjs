@@ -75,6 +75,28 @@ const parserOnly = {
     }));
   },
 };
+// undici loads node:http2 as it loads (client-h2.js, which only a connection that negotiated HTTP/2 uses):
+// ~7 ms of a plain-HTTP scrape's start-up, node:tls included. It loads on first use instead; a pattern not found
+// (another undici) fails the build rather than change silently.
+const UNDICI_PATCHES = {
+  'lib/dispatcher/client.js': [
+    ["const connectH2 = require('./client-h2.js')\n", "const connectH2 = (client, socket) => require('./client-h2.js')(client, socket)\n"],
+  ],
+};
+const undiciLazyBuiltins = {
+  name: 'undici-lazy-builtins',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/ }, ({ path }) => {
+      const file = path.replace(/\\/g, '/').replace(/^.*\/node_modules\/undici\//, '');
+      let contents = readFileSync(path, 'utf8');
+      for (const [from, to] of UNDICI_PATCHES[file] ?? []) {
+        if (contents.split(from).length !== 2) throw new Error(`fanout bundle: undici's ${file} has changed (${from.trim()}): review UNDICI_PATCHES`);
+        contents = contents.replace(from, to);
+      }
+      return { contents, loader: 'js', resolveDir: dirname(path) };
+    });
+  },
+};
 const common = {
   bundle: true,
   platform: 'node',
@@ -85,7 +107,7 @@ const common = {
   // Loaded only by the commands that use them, from node_modules: native add-ons (msgpackr-extract) and
   // modules that find files beside themselves do not survive bundling.
   external: ['bullmq', 'ioredis', 'cheerio', 'cheerio/*'],
-  plugins: [lazyStringWidth, parserOnly],
+  plugins: [lazyStringWidth, parserOnly, undiciLazyBuiltins],
   logLevel: 'warning',
   metafile: true, // what each output holds and imports: test/cli/startup-imports.test.ts reads it
 };

@@ -3,7 +3,7 @@
  * Job commands call `startRunMetrics()` first thing and `writeRunSummary()` last, after their pool is closed
  * (so the worker processes have been waited for and their CPU counts as the job's).
  */
-import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
+import type { IntervalHistogram } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
@@ -44,7 +44,8 @@ let current: RunMetrics | undefined;
 /** Starts timing the run and sampling the event-loop delay. Call once, before the job starts working. */
 export function startRunMetrics(): void {
   if (current) return;
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  // perf_hooks on first use: every scrape and copy loads this file, few measure their run.
+  const histogram = process.getBuiltinModule('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   current = { startedAt: performance.now(), histogram };
 }

@@ -1,5 +1,4 @@
 /** The `procs` runtime: one child process per channel, IPC with `serialization: 'advanced'`. */
-import { fork } from 'node:child_process';
 import type { Channel } from './channel.js';
 import { workerFile } from './worker-file.js';
 import type { FromWorker } from '../protocol.js';
@@ -9,6 +8,8 @@ const ENTRY = workerFile('procs');
 
 export function processChannel(): Channel {
   // The child's stdout is our stderr, so a task's console.log can never interleave with records on stdout.
+  // Loaded on first use: a run without child processes never pays for the module (start-up).
+  const { fork } = process.getBuiltinModule('node:child_process');
   const child = fork(ENTRY, [], { serialization: 'advanced', stdio: ['ignore', 2, 'inherit', 'ipc'], execArgv: [] });
   let terminating = false;
   let exited = false;

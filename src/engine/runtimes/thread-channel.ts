@@ -1,5 +1,4 @@
 /** The `threads` runtime: one worker_threads Worker per channel. */
-import { Worker } from 'node:worker_threads';
 import type { Channel } from './channel.js';
 import { workerFile } from './worker-file.js';
 import type { FromWorker } from '../protocol.js';
@@ -14,6 +13,8 @@ export interface ThreadChannelOptions {
 export function threadChannel(options: ThreadChannelOptions = {}): Channel {
   // execArgv: [] so a parent's loaders (a test runner's) do not leak into workers; stdout goes to our stderr
   // so a task's console.log can never interleave with records on stdout.
+  // Loaded on first use: a run without threads never pays for the module (start-up, docs/benchmarks.md).
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const worker = new Worker(ENTRY, { execArgv: [], stdout: true, resourceLimits: options.resourceLimits });
   worker.stdout.pipe(process.stderr, { end: false });
   let terminating = false;

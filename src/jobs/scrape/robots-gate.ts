@@ -7,7 +7,7 @@
  * asks parsers for at least 500 KiB). Redirects are followed, to other hosts too, up to five hops (RFC 9309
  * 2.3.1.2), all within the one timeout; a sixth redirect counts as no robots.txt.
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from './undici.js';
 import { parseRobots } from './robots.js';
 
 export interface RobotsVerdict {
@@ -54,7 +54,14 @@ export class RobotsGate {
       const signal = AbortSignal.timeout(this.timeoutMs);
       let url = `${origin}/robots.txt`;
       for (let hop = 0; ; hop++) {
-        const res = await request(url, { dispatcher: this.dispatcher, headers: { 'user-agent': this.userAgent }, signal });
+        const target = new URL(url);
+        const res = await this.dispatcher.request({
+          origin: target.origin,
+          path: target.pathname + target.search,
+          method: 'GET',
+          headers: { 'user-agent': this.userAgent },
+          signal,
+        });
         const location = res.headers.location;
         if (REDIRECTS.has(res.statusCode) && hop < MAX_REDIRECTS && typeof location === 'string') {
           await res.body.dump();

@@ -9,7 +9,6 @@
  */
 import { closeSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { threadId } from 'node:worker_threads';
 import { at, openDirAt, self } from '../../util/dir-anchor.js';
 
 export const TEMP_DIR = '.fanout#tmp';
@@ -32,7 +31,7 @@ let counter = 0;
 
 /** A fresh temp name for this thread of this run. */
 export function tempName(run: string): string {
-  return `${process.pid}.${run}.${threadId}.${(counter++).toString(36)}`;
+  return `${process.pid}.${run}.${threadId()}.${(counter++).toString(36)}`;
 }
 
 /** Opens DIR/.fanout#tmp under the anchor `rootFd`, making it when missing; a symlink there fails, never followed. */
@@ -81,4 +80,9 @@ function alive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, but is another user's
   }
+}
+
+/** This thread's id; node:worker_threads loads on first use (a scrape without --save never needs it). */
+function threadId(): number {
+  return process.getBuiltinModule('node:worker_threads').threadId;
 }
