@@ -139,10 +139,15 @@ try {
   });
   writeFileSync(`${tmp}/meta-cli.json`, JSON.stringify(cli.metafile));
   // The workers' side of the same: a small boot file each worker starts from, and one CommonJS bundle of both
-  // worker entries with the jobs' task modules, which the boot runs through the code cache (worker-file.ts).
+  // worker entries with the jobs' task modules, which the boot runs through the code cache (worker-file.ts);
+  // and the CLI's own boot (bin/fanout.js requires it), which starts the first worker before cli.cjs is read.
   const worker = await esbuild.build({
     ...common,
-    entryPoints: { 'worker-boot': `${dist}src/engine/worker/cached-boot.js`, worker: `${dist}src/engine/worker/bundle-entry.js` },
+    entryPoints: {
+      'worker-boot': `${dist}src/engine/worker/cached-boot.js`,
+      worker: `${dist}src/engine/worker/bundle-entry.js`,
+      boot: `${dist}src/cli/boot.js`, // the CLI's own boot, which starts workers ahead (src/cli/boot.ts)
+    },
     outdir: tmp,
     outExtension: { '.js': '.cjs' },
     format: 'cjs',

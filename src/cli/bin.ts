@@ -5,6 +5,7 @@
  * is CommonJS, which V8's code cache can hold on every Node version (script-cache.ts).
  */
 import { prestartFromArgv } from './prestart.js';
+import { WORKERS_STARTED_AHEAD } from './boot-flags.js';
 import { packageJson } from '../util/package-root.js';
 import { holdModule } from '../engine/worker/held-modules.js';
 import { taskModule } from '../jobs/tasks.js';
@@ -17,7 +18,7 @@ async function start(args: string[]): Promise<void> {
   // A job run in this process (async) takes the task module this build already holds.
   holdModule(taskModule('scrape'), () => import('../jobs/scrape/task.js'));
   holdModule(taskModule('copy'), () => import('../jobs/copy/task.js'));
-  await prestartFromArgv(args);
+  if (!(globalThis as { [WORKERS_STARTED_AHEAD]?: boolean })[WORKERS_STARTED_AHEAD]) await prestartFromArgv(args);
   const { main, exitWhenFlushed } = await import('./main.js');
   // Exits once stdout and stderr have been written out, rather than wait for V8's idle work (see exit.ts).
   await exitWhenFlushed(await main(args));

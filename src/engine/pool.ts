@@ -1,5 +1,7 @@
 /**
- * A fixed-size set of workers of one runtime: spreads tasks over the least-loaded worker, batches messages,
+ * A set of up to `size` workers of one runtime: starts one, and another whenever a task arrives while every
+ * started worker has work (a worker costs ~25-80 ms of CPU to start, and a run of one URL needs one); spreads
+ * tasks over the least-loaded worker, batches messages,
  * replaces workers that die and reports their in-flight tasks, and gives up when workers keep failing to start.
  * A task dispatched `alone` runs on a worker with nothing else in flight, so a crash is blamed on the right item.
  * With a task time limit, a worker holding a task past it is terminated and replaced (a synchronous loop cannot be
@@ -44,7 +46,8 @@ export class WorkerPool implements Executor {
 
   constructor(
     private readonly spawn: () => Channel,
-    size: number,
+    /** Most workers at once. */
+    private readonly size: number,
     private readonly module: string,
     private readonly options: unknown,
     private readonly events: ExecutorEvents,
@@ -57,7 +60,7 @@ export class WorkerPool implements Executor {
     /** Longest a task may run on a worker (ms); Infinity for no limit. */
     private readonly taskTimeoutMs = Infinity,
   ) {
-    for (let i = 0; i < size; i++) this.slots.push(this.start());
+    this.slots.push(this.start());
     if (Number.isFinite(taskTimeoutMs)) {
       // One timer for all tasks (a timer per task would cost the fast path): the limit is kept to within a tick.
       this.sweepTimer = setInterval(() => this.sweep(), Math.min(1000, Math.max(20, taskTimeoutMs / 4)));
@@ -182,6 +185,7 @@ export class WorkerPool implements Executor {
   }
 
   private place(task: WireTask, alone: boolean): boolean {
+    this.growIfBusy();
     let best: Slot | undefined;
     let bestScore = Infinity;
     for (let i = 0; i < this.slots.length; i++) {
@@ -208,6 +212,19 @@ export class WorkerPool implements Executor {
     best.outbox.push(task);
     this.scheduleFlush();
     return true;
+  }
+
+  /** Starts another worker when every live one has work (or is reserved for a task running alone), up to `size`. */
+  private growIfBusy(): void {
+    if (this.failed || this.closing) return;
+    let live = 0;
+    for (let i = 0; i < this.slots.length; i++) {
+      const s = this.slots[i]!;
+      if (s.dead) continue;
+      if (!s.alone && s.inflight.size + s.outbox.length === 0) return;
+      live++;
+    }
+    if (live < this.size) this.slots.push(this.start());
   }
 
   /** A worker freed up: start reserved tasks whose worker is now idle, then place what waited. */

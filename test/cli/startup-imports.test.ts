@@ -93,6 +93,8 @@ describe('start-up', () => {
     // without script-cache.ts, which lends FANOUT_IMPORT instead (src/engine/worker/held-modules.ts).
     const imports = cli.split('\n').filter((line) => /(^|[^\w.$])import\(/.test(line) && !/^\s*(\*|\/\/|\/\*)/.test(line));
     expect(imports).toEqual([expect.stringContaining('FANOUT_IMPORT')]);
-    expect(readFileSync(fileURLToPath(new URL('../../bin/fanout.js', import.meta.url)), 'utf8')).toContain('bundle/cli.cjs');
+    const shim = readFileSync(fileURLToPath(new URL('../../bin/fanout.js', import.meta.url)), 'utf8');
+    expect(shim).toContain("'cli.cjs'");
+    expect(shim).toContain("'boot.cjs'");
   });
 });

@@ -48,11 +48,31 @@ function pool(size: number, fairShare: number) {
 }
 
 describe('WorkerPool', () => {
+  it('starts one worker, and another only when a task arrives while every started worker has work', async () => {
+    const { p, channels } = pool(3, Infinity);
+    expect(channels).toHaveLength(1);
+    channels[0]!.emit({ t: 'ready' });
+    p.dispatch(task(0));
+    await turn();
+    expect(channels).toHaveLength(1); // one task: one worker
+    channels[0]!.emit({ t: 'results', settled: [{ id: 0, kind: 'ok', value: null }] });
+    p.dispatch(task(1));
+    await turn();
+    expect(channels).toHaveLength(1); // the worker was free again
+    p.dispatch(task(2));
+    expect(channels).toHaveLength(2); // the first one had work
+    p.dispatch(task(3));
+    expect(channels).toHaveLength(2); // the second, still loading, has none yet
+    channels[1]!.emit({ t: 'ready' });
+    for (let id = 4; id < 12; id++) p.dispatch(task(id));
+    expect(channels).toHaveLength(3); // never more than the pool's size
+  });
+
   it('gives a worker that is ready first only its fair share while another is still loading', async () => {
     const { p, channels } = pool(2, 4);
-    const [a, b] = channels;
-    a!.emit({ t: 'ready' });
+    channels[0]!.emit({ t: 'ready' });
     for (let id = 0; id < 8; id++) p.dispatch(task(id));
+    const [a, b] = channels;
     await turn();
     expect(a!.taskIds).toEqual([0, 1, 2, 3]);
     expect(b!.taskIds).toEqual([]);
@@ -63,9 +83,9 @@ describe('WorkerPool', () => {
 
   it('hands a held-back task to the ready worker once it frees a slot, if the other is still loading', async () => {
     const { p, channels } = pool(2, 2);
-    const [a, b] = channels;
-    a!.emit({ t: 'ready' });
+    channels[0]!.emit({ t: 'ready' });
     for (let id = 0; id < 3; id++) p.dispatch(task(id));
+    const [a, b] = channels;
     await turn();
     expect(a!.taskIds).toEqual([0, 1]);
     a!.emit({ t: 'results', settled: [{ id: 0, kind: 'ok', value: null }] });
@@ -76,8 +96,10 @@ describe('WorkerPool', () => {
 
   it('places on the least-loaded worker without a cap once every worker is ready', async () => {
     const { p, channels } = pool(2, 1);
+    p.dispatch(task(0));
+    p.dispatch(task(1)); // the second worker starts
     for (const c of channels) c.emit({ t: 'ready' });
-    for (let id = 0; id < 6; id++) p.dispatch(task(id));
+    for (let id = 2; id < 6; id++) p.dispatch(task(id));
     await turn();
     expect(channels.map((c) => c.taskIds.length)).toEqual([3, 3]);
   });

@@ -22,7 +22,12 @@ interface Waiting {
   channel: Channel;
 }
 
-const waiting: Waiting[] = [];
+/**
+ * The waiting workers, kept on the global object: the bundled CLI's boot (src/cli/boot.ts) starts them before the
+ * CLI bundle, which holds its own copy of this module, is read.
+ */
+const WAITING = Symbol.for('fanout.prestarted');
+const waiting: Waiting[] = ((globalThis as { [WAITING]?: Waiting[] })[WAITING] ??= []);
 
 /** Grace for a guessed-wrong worker's close message before it is killed. */
 const UNUSED_GRACE_MS = 1000;
