@@ -6,7 +6,8 @@
  * least as new as dist/src, so a bare `tsc` afterwards is never hidden by an old bundle. Without esbuild (a
  * production install) this step does nothing and the CLI runs dist/src as compiled.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -156,6 +157,7 @@ try {
   });
   writeFileSync(`${tmp}/meta-worker.json`, JSON.stringify(worker.metafile));
   asciiOnly(tmp);
+  recordHashes(tmp, ['cli.cjs', 'worker.cjs']);
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
 } finally {
@@ -173,5 +175,18 @@ function asciiOnly(dir) {
     if (!/\.c?js$/.test(name)) continue;
     const text = readFileSync(`${dir}/${name}`, 'utf8');
     if (/[^\x00-\x7f]/.test(text)) writeFileSync(`${dir}/${name}`, text.replace(/[^\x00-\x7f]/g, '?'));
+  }
+}
+
+/**
+ * Writes FILE.sha256 beside each bundle that runs through the code cache: its SHA-256, size and modification time,
+ * so that a start need not hash it (src/cli/script-cache.ts trusts the hash only while size and time still match).
+ * Renaming the folder into place keeps both.
+ */
+function recordHashes(dir, names) {
+  for (const name of names) {
+    const bytes = readFileSync(`${dir}/${name}`);
+    const { size, mtimeMs } = statSync(`${dir}/${name}`);
+    writeFileSync(`${dir}/${name}.sha256`, `${createHash('sha256').update(bytes).digest('hex')} ${size} ${mtimeMs}\n`);
   }
 }

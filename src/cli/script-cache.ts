@@ -5,23 +5,25 @@
  * Node 22's caches only whole modules as first compiled; this is v8-compile-cache's way (vm.Script cachedData).
  *
  * One file per bundle content, command word, Node version, V8 version and architecture, in the user's own 0700
- * folder (compile-cache.ts's checks: owned by us, writable by nobody else, no symbolic link). A file is used
- * only when it is ours, a regular file, and its SHA-256 matches; V8 rejects one made with other flags. A run
+ * folder (compile-cache.ts's checks: owned by us, writable by nobody else, no symbolic link), named by the bundle's
+ * SHA-256 (recorded by the build, else computed). A file is used only when it is ours, a regular file, and its
+ * CRC-32 matches; V8 rejects one made with other flags. A run
  * without a usable file writes one at exit (or, for a worker, which may be terminated without an exit event, when
  * its code says it is warm: `saveWhen: 'asked'`), to a temporary file renamed into place, so concurrent first runs
  * each write a whole file and the last rename wins. Nothing here can fail a run: any error means no cache.
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { crc32 } from 'node:zlib';
 import { cacheDir, ownFolder } from './compile-cache.js';
 
-const MAGIC = Buffer.from('fanoutC1');
-const HEADER = MAGIC.length + 32;
+const MAGIC = Buffer.from('fanoutC2');
+/** The magic, then the payload's CRC-32 (big-endian). */
+const HEADER = MAGIC.length + 4;
 /** Entries of other builds older than this are removed when an entry is written. */
 const STALE_MS = 24 * 3600_000;
 
@@ -47,9 +49,16 @@ export function runWithCodeCache(
   // tiers up only hot functions, and the flag costs it ~20 ms (Node's built-ins' embedded code cache is keyed
   // by the flags too). Set before the cache is read: V8 keys cached data by the flags.
   if (Number(process.versions.v8.split('.')[0]) < 12) v8.setFlagsFromString('--liftoff-only');
-  // Hashed as bytes: hashing the decoded text would encode it back to UTF-8 first (~2 ms for the CLI).
-  const bytes = readFileSync(file);
-  const entry = env.NODE_DISABLE_COMPILE_CACHE ? null : cacheEntry(bytes, slot, env);
+  const fd = openSync(file, 'r');
+  let bytes: Buffer;
+  let key: string | undefined;
+  try {
+    bytes = readFileSync(fd);
+    key = builtKey(file, fstatSync(fd));
+  } finally {
+    closeSync(fd);
+  }
+  const entry = env.NODE_DISABLE_COMPILE_CACHE ? null : cacheEntry(bytes, slot, env, key);
   const source = bytes.toString('utf8');
   const cachedData = entry ? readEntry(entry) : undefined;
   // No import() in the bundle: on Node 20 code from the cache loses it (importModuleDynamically is not kept with
@@ -75,12 +84,30 @@ export function runWithCodeCache(
   return use;
 }
 
-/** The cache file for this source, command and runtime, or null when there is no safe folder. */
-export function cacheEntry(source: string | Uint8Array, slot: string, env: NodeJS.ProcessEnv = process.env): string | null {
+/**
+ * The SHA-256 the build recorded for `file` (scripts/bundle.mjs writes `FILE.sha256`: the hash, the size and the
+ * modification time it had), when the file still has that size and time; else undefined, and the caller hashes
+ * the file itself. Saves loading node:crypto and hashing ~2 MB at every start, in the CLI and in each worker.
+ */
+function builtKey(file: string, st: Stats): string | undefined {
+  try {
+    const [hash, size, mtimeMs] = readFileSync(`${file}.sha256`, 'latin1').trim().split(' ');
+    return /^[0-9a-f]{64}$/.test(hash ?? '') && Number(size) === st.size && Number(mtimeMs) === st.mtimeMs ? hash : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The cache file for this source, command and runtime, or null when there is no safe folder. `key` is the
+ * source's SHA-256 when already known.
+ */
+export function cacheEntry(source: string | Uint8Array, slot: string, env: NodeJS.ProcessEnv = process.env, key?: string): string | null {
   try {
     const dir = cacheDir(env, 'script-cache');
     if (!dir || !ownFolder(dir)) return null;
-    const hash = createHash('sha256').update(source).digest('hex').slice(0, 32);
+    // node:crypto on first use (~5 ms to load in a fresh thread): a bundle the build recorded needs none.
+    const hash = (key ?? process.getBuiltinModule('node:crypto').createHash('sha256').update(source).digest('hex')).slice(0, 32);
     const word = /^[a-z][a-z-]{0,15}$/.test(slot.replace(/^--?/, '')) ? slot.replace(/^--?/, '') : 'other';
     return join(dir, `${hash}-${word}-${process.version}-v8-${process.versions.v8}-${process.arch}.bin`);
   } catch {
@@ -98,8 +125,8 @@ export function readEntry(path: string): Buffer | undefined {
     const data = readFileSync(fd);
     if (!data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
     const payload = data.subarray(HEADER);
-    const sum = createHash('sha256').update(payload).digest();
-    return sum.equals(data.subarray(MAGIC.length, HEADER)) ? payload : undefined;
+    // A checksum against a damaged file, not an attacker: the folder is the user's own (ownFolder).
+    return crc32(payload) === data.readUInt32BE(MAGIC.length) ? payload : undefined;
   } catch {
     return undefined;
   } finally {
@@ -112,7 +139,8 @@ function writeEntry(path: string, script: vm.Script): void {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     const payload = script.createCachedData();
-    const sum = createHash('sha256').update(payload).digest();
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc32(payload));
     writeFileSync(tmp, Buffer.concat([MAGIC, sum, payload]), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, path);
     removeStale(dirname(path), basename(path).slice(0, 32));

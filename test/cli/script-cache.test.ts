@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,7 +52,6 @@ describe("the CLI's code cache", () => {
     expect(await load()).toBe('miss');
     expect(readdirSync(dir)).toHaveLength(1);
     expect(await load()).toBe('hit');
-    const { statSync } = await import('node:fs');
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(entryFile()).mode & 0o777).toBe(0o600);
   });
@@ -84,6 +83,19 @@ describe("the CLI's code cache", () => {
     writeFileSync(join(dir, second), readFileSync(first));
     expect(await load()).toBe('rejected');
     expect(await load()).toBe('hit');
+  });
+
+  it("takes the build's recorded hash of the file only while the file keeps the size and time recorded with it", async () => {
+    const recorded = 'ab'.repeat(32);
+    const st = statSync(module);
+    writeFileSync(`${module}.sha256`, `${recorded} ${st.size} ${st.mtimeMs}\n`);
+    expect(await load()).toBe('miss');
+    expect(entryFile()).toContain(`${recorded.slice(0, 32)}-test-`); // named by the record: not hashed again
+    expect(await load()).toBe('hit');
+    // Edited to the same length (V8 alone would take the old entry): the record no longer holds, the file is hashed.
+    writeModule('two');
+    expect(await load()).toBe('miss');
+    expect(files().filter((f) => f.endsWith('.bin') && !f.startsWith(recorded.slice(0, 32)))).toHaveLength(1);
   });
 
   it("is keyed by the file's content, the command, Node's and V8's versions and the architecture", () => {
