@@ -5,7 +5,7 @@
  */
 import type { IntervalHistogram } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 
 export interface RunSummary {
@@ -129,7 +129,8 @@ export function childrenCpu(statPath = '/proc/self/stat'): { userMs: number; sys
  * Keys are sorted, so two runtimes that build the same record in a different key order agree.
  */
 export class ResultHasher {
-  private readonly hash: Hash = createHash('sha256');
+  // node:crypto on first use: every scrape and copy loads this file, few hash their results.
+  private readonly hash: Hash = process.getBuiltinModule('node:crypto').createHash('sha256');
   private readonly omit: ReadonlySet<string>;
 
   constructor(omitFields: Iterable<string> = []) {

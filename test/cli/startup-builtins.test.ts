@@ -32,14 +32,14 @@ async function builtinsOf(args: string[]): Promise<string[]> {
 }
 
 describe('start-up', () => {
-  it('scrapes a plain-HTTP URL without loading TLS, HTTP/2, child processes or worker threads', async () => {
+  it('scrapes a plain-HTTP URL without loading TLS, HTTP/2, crypto, child processes or worker threads', async () => {
     const list = join(dir, 'one-url.txt');
     writeFileSync(list, `${site.urls[0]}/page/1\n`);
     const out = join(dir, 'out.jsonl');
     const loaded = await builtinsOf(['scrape', list, '-o', out, '-q']);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ ok: true, status: 200 });
     expect(loaded).toContain('net'); // the fixture saw the run
-    expect(loaded.filter((m) => /^(tls|http2|child_process|worker_threads)$/.test(m))).toEqual([]);
+    expect(loaded.filter((m) => /^(tls|http2|crypto|child_process|worker_threads)$/.test(m))).toEqual([]);
   });
 
   it('copies a folder without loading HTTP, TLS or child processes', async () => {

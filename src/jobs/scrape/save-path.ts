@@ -20,7 +20,6 @@
  *   "~N" suffix of a taken name); a path over 1024 bytes becomes <host>/#long/<hash16><ext>.
  * - On Windows, characters it forbids in names are written as "#XX" (their hex code).
  */
-import { createHash } from 'node:crypto';
 
 const MAX_SEGMENT = 200;
 const CUT_SEGMENT = 180;
@@ -28,7 +27,7 @@ const MAX_PATH = 1024;
 const MAX_EXT = 10;
 
 export function shortHash(text: string, length = 8): string {
-  return createHash('sha1').update(text).digest('hex').slice(0, length);
+  return process.getBuiltinModule('node:crypto').createHash('sha1').update(text).digest('hex').slice(0, length);
 }
 
 /** "name.ext" -> ["name", ".ext"]; an extension is a final dot-part of 1..10 characters, not a leading dot. */

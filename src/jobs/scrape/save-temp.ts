@@ -8,7 +8,6 @@
  * of another live process keeps its own.
  */
 import { closeSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { at, openDirAt, self } from '../../util/dir-anchor.js';
 
 export const TEMP_DIR = '.fanout#tmp';
@@ -18,7 +17,8 @@ const liveRuns = new Set<string>();
 
 /** Registers a run; its token goes to the workers (ScrapeTaskOptions.saveRun) and into their temp names. */
 export function beginSaveRun(): string {
-  const token = randomBytes(4).toString('hex');
+  // node:crypto on first use: a scrape without --save never loads it (start-up).
+  const token = process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex');
   liveRuns.add(token);
   return token;
 }

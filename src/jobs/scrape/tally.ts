@@ -3,7 +3,7 @@
  * so memory stays flat however long the list) and a hash of the ordered records without timing fields, which
  * `compare` uses to check that every strategy produced the same result.
  */
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import type { ScrapeRecord } from './record.js';
 
 const BUCKETS = 120_000; // 1 ms buckets up to 2 minutes; longer attempts land in the last one
@@ -37,7 +37,8 @@ export class ScrapeTally {
   private readonly hash: Hash | null;
 
   constructor(options: { hash?: boolean } = {}) {
-    this.hash = options.hash === false ? null : createHash('sha256');
+    // node:crypto on first use: a run without --summary-json never loads it (start-up).
+    this.hash = options.hash === false ? null : process.getBuiltinModule('node:crypto').createHash('sha256');
   }
 
   add(r: ScrapeRecord): void {

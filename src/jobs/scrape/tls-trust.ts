@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { readUserFile } from '../../util/user-file.js';
 import type * as tls from 'node:tls';
-import { X509Certificate } from 'node:crypto';
 import { FanoutError } from '../../engine/errors.js';
 import { errorReason } from '../../util/error-reason.js';
 
@@ -54,6 +53,7 @@ export function readCaFile(file: string): string {
     throw new FanoutError('USAGE', `--cacert ${file}: cannot read it: ${errorReason(err)}`);
   }
   const pems = bytes.toString('latin1').match(PEM_CERT);
+  const { X509Certificate } = process.getBuiltinModule('node:crypto');
   try {
     if (!pems) return new X509Certificate(bytes).toString();
     for (const pem of pems) new X509Certificate(pem);
