@@ -8,15 +8,20 @@ export const EXIT = {
   USAGE: 2,
   /** A bug in fanout (sysexits' EX_SOFTWARE): an error that is neither a UsageError nor a FanoutError. */
   INTERNAL: 70,
+  /** Stopped the same way by SIGHUP (the terminal closed, an ssh session dropped): signals.ts turns INTERRUPTED into this. */
+  HUNG_UP: 129,
   /** Interrupted by SIGINT (Ctrl-C): the output holds a clean prefix; --resume continues it. */
   INTERRUPTED: 130,
-  /** Stopped the same way by SIGTERM (kill, timeout, systemd): main.ts turns INTERRUPTED into this. */
+  /** Stopped the same way by SIGTERM (kill, timeout, systemd): signals.ts turns INTERRUPTED into this. */
   TERMINATED: 143,
   /** Whoever read stdout went away (`| head`): stopped at once, quietly, as a process killed by SIGPIPE. */
   STDOUT_CLOSED: 141,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The exit code of a run a signal stopped: the shell's convention, 128 + the signal's number. */
+export const EXIT_ON_SIGNAL = { SIGHUP: EXIT.HUNG_UP, SIGINT: EXIT.INTERRUPTED, SIGTERM: EXIT.TERMINATED } as const;
 
 /** Codes of the command line's own one-line errors (docs/errors.md). */
 export const CLI_CODES = [

@@ -9,15 +9,15 @@
  * exit 0 as if no one had asked it to stop. A signal that comes once the run is over (writing its summary,
  * waiting for stdout's reader) still ends the process 130 or 143: a script that runs fanout stops too.
  */
+import { EXIT, EXIT_ON_SIGNAL } from './exit-codes.js';
+
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 type StopSignal = (typeof SIGNALS)[number];
-/** The shell's convention: 128 + the signal's number. */
-const EXIT_ON: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 const HOW: Record<StopSignal, string> = { SIGINT: 'interrupted', SIGTERM: 'terminated (SIGTERM)', SIGHUP: 'hung up (SIGHUP)' };
 
 let received: StopSignal | null = null;
-/** The run that a first signal cancels; null before and after one. */
-let current: AbortController | null = null;
+/** The run that a first signal cancels, and what it says then; null before and after one. */
+let current: { controller: AbortController; firstLine?: () => string | null } | null = null;
 let listening = false;
 
 /**
@@ -29,19 +29,24 @@ let listening = false;
 export const RUN_END_SEAM = Symbol.for('fanout.seam.run-end');
 
 function on(name: StopSignal): void {
-  if (received) process.exit(EXIT_ON[name]);
+  if (received) process.exit(EXIT_ON_SIGNAL[name]);
   received = name;
   const how = HOW[name];
   if (current) {
-    process.stderr.write(`\nfanout: ${how}, finishing what completed (Ctrl-C again to quit at once)\n`);
-    current.abort();
+    const line = current.firstLine?.() ?? `fanout: ${how}, finishing what completed (Ctrl-C again to quit at once)`;
+    process.stderr.write(`\n${line}\n`);
+    current.controller.abort();
   } else {
     process.stderr.write(`\nfanout: ${how} after the run had finished (nothing was cut short)\n`);
   }
 }
 
-/** The signal that cancels one run. `dispose()` when the run is over; the listeners stay (see above). */
-export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+/**
+ * The signal that cancels one run. `dispose()` when the run is over; the listeners stay (see above). `firstLine`
+ * says what the command does on a first signal, when it knows better than "finishing what completed" (a worker
+ * whose Redis is away leaves at once); null keeps that line.
+ */
+export function interruptSignal(firstLine?: () => string | null): { signal: AbortSignal; dispose(): void } {
   if (!listening) {
     listening = true;
     for (const name of SIGNALS) process.on(name, () => on(name));
@@ -49,12 +54,13 @@ export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   // A signal before this run (between two runs of one process) cancels it from the start.
   if (received) controller.abort();
-  current = controller;
+  const run = { controller, firstLine };
+  current = run;
   return {
     signal: controller.signal,
     dispose: () => {
       (globalThis as { [RUN_END_SEAM]?: () => void })[RUN_END_SEAM]?.();
-      if (current === controller) current = null;
+      if (current === run) current = null;
     },
   };
 }
@@ -74,6 +80,6 @@ export async function takePendingSignals(): Promise<void> {
  * the signal says; another failure (2, 141) keeps its code.
  */
 export function exitCodeAfterSignals(code: number): number {
-  if (!received || ![0, 1, 130].includes(code)) return code;
-  return EXIT_ON[received];
+  if (!received || (code !== EXIT.OK && code !== EXIT.SOME_FAILED && code !== EXIT.INTERRUPTED)) return code;
+  return EXIT_ON_SIGNAL[received];
 }

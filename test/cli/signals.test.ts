@@ -17,6 +17,7 @@ describe('a signal that comes while a run ends', () => {
   it.each([
     ['SIGINT', 130, 'interrupted'],
     ['SIGTERM', 143, 'terminated (SIGTERM)'],
+    ['SIGHUP', 129, 'hung up (SIGHUP)'],
   ] as const)('is not lost while the event loop is busy: %s exits %i', async (signal, code, word) => {
     const hold = join(dir(), `hold-${signal}`);
     // The CLI holds its event loop at the run's end (a preloaded fixture) until `hold` exists: the signal's

@@ -118,6 +118,28 @@ describe('fanout worker when Redis goes away', () => {
     }
   });
 
+  it('a worker sent SIGTERM while Redis is down prints one line for it: that it leaves at once', async () => {
+    const worker = await rig.startWorker();
+    await rig.redis.kill();
+    try {
+      await worker.said('fanout worker: Redis went away: reconnecting to Redis (30 s left)\n');
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toEqual({ code: 143, signal: null });
+      const after = worker.stderr().split('reconnecting to Redis (30 s left)\n')[1]!;
+      expect(after.split('\n').filter(Boolean)).toEqual(['fanout worker: Redis is away: leaving at once; the jobs held run again elsewhere once their lease lapses']);
+    } finally {
+      await rig.redis.start();
+    }
+  });
+
+  it('a worker sent SIGTERM with Redis up prints one line for it: that it finishes the jobs held', async () => {
+    const worker = await rig.startWorker();
+    const before = worker.stderr().length;
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toEqual({ code: 143, signal: null });
+    expect(worker.stderr().slice(before).split('\n').filter(Boolean)).toEqual(['fanout worker: finishing the jobs held, then leaving (Ctrl-C again to quit at once)']);
+  });
+
   it('a worker whose Redis stays away past --reconnect exits 2 with one REDIS_LOST line', async () => {
     const worker = await rig.startWorker(['--reconnect', '1']);
     await rig.redis.kill();

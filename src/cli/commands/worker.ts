@@ -28,11 +28,19 @@ export const workerCommand: Command = {
     const say = (line: string) => {
       if (!a.quiet) process.stderr.write(`fanout worker: ${line}\n`);
     };
-    const interrupt = interruptSignal();
+    let server: Awaited<ReturnType<typeof serve>> | null = null;
+    // The one line a first signal prints: with Redis away, close() cannot wait for the jobs held (their results
+    // have nowhere to go). Printed whatever -q says, as every command acknowledges a signal.
+    const leaving = () =>
+      server &&
+      (server.redisAway()
+        ? 'fanout worker: Redis is away: leaving at once; the jobs held run again elsewhere once their lease lapses'
+        : 'fanout worker: finishing the jobs held, then leaving (Ctrl-C again to quit at once)');
+    const interrupt = interruptSignal(leaving);
     let lost: FanoutError | null = null;
     let stop = () => {};
     try {
-      const server = await serve({
+      server = await serve({
         url: a.url, mode, workers: a.threads ?? a.procs, task: a.task, reconnectSeconds: a.reconnect, onNotice: say,
         onLost: (err) => {
           lost = err;
@@ -45,8 +53,6 @@ export const workerCommand: Command = {
         if (interrupt.signal.aborted || lost) resolve();
         interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
       });
-      // With Redis away, close() cannot wait for the jobs held: their results have nowhere to go.
-      if (!lost) say(server.redisAway() ? 'Redis is away: leaving at once; the jobs held run again elsewhere once their lease lapses' : 'finishing the jobs held, then leaving (Ctrl-C again to quit at once)');
       await server.close();
       // The one REDIS_LOST line and exit 2 (main.ts).
       if (lost) throw lost;
