@@ -6,7 +6,7 @@
  * during this attempt: the other site's cookies stay with the coordinator.
  */
 import type { CookieJar, SerializedCookie } from 'tough-cookie';
-import { jarOf } from './cookie-jar.js';
+import { jarOf } from './cookie-snapshot.js';
 import type { HopCookies } from './fetch.js';
 import { publicUrl } from './public-url.js';
 import type { ReceivedCookies } from './record.js';

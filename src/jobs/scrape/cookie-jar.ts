@@ -5,22 +5,13 @@
  * the worker's attempt jar (cookie-hops.ts) then answers for the first request and for redirects within the site.
  * A site's cookies are serialized once per change, not per item.
  */
-import { CookieJar, getPublicSuffix, type SerializedCookie, type SerializedCookieJar } from 'tough-cookie';
+import { getPublicSuffix, type CookieJar, type SerializedCookie } from 'tough-cookie';
+import { jarOf } from './cookie-snapshot.js';
 import type { ReceivedCookies } from './record.js';
-
-/** How every jar of a run is made, the coordinator's and the workers'. */
-export const JAR_OPTIONS = { looseMode: true } as const;
 
 /** The registrable domain of a host (www.example.co.uk: example.co.uk); the host itself when it has none. */
 export function siteOf(hostname: string): string {
   return getPublicSuffix(hostname, { allowSpecialUseDomain: true, ignoreError: true }) ?? hostname;
-}
-
-/** A jar holding these cookies (serialized), made as tough-cookie restores its own. */
-export function jarOf(cookies: readonly SerializedCookie[] | undefined): CookieJar {
-  if (!cookies || cookies.length === 0) return new CookieJar(undefined, JAR_OPTIONS);
-  const base = new CookieJar(undefined, JAR_OPTIONS).serializeSync() as SerializedCookieJar;
-  return CookieJar.deserializeSync({ ...base, cookies: cookies as SerializedCookie[] });
 }
 
 interface Site {
