@@ -88,15 +88,19 @@ export function deserializeError(data: SerializedError): FanoutError {
 /**
  * Thrown by a task to ask the coordinator to run the item again later. The slot is released while it waits;
  * `pauseKey` also holds back every other item with the same key (a 429 means "slow down for this host").
+ * `carry`: what this attempt got that must outlive it (a retried answer's cookies), handed to the run's
+ * `onRetry` on the coordinator; it crosses threads, processes and Redis as a result value does.
  */
 export class RetryLater extends Error {
   readonly delayMs: number;
   readonly pauseKey: boolean;
-  constructor(delayMs: number, options: { pauseKey?: boolean; reason?: string } = {}) {
+  readonly carry: unknown;
+  constructor(delayMs: number, options: { pauseKey?: boolean; reason?: string; carry?: unknown } = {}) {
     super(options.reason ?? `retry in ${delayMs} ms`);
     this.name = 'RetryLater';
     this.delayMs = Math.max(0, delayMs);
     this.pauseKey = options.pauseKey ?? false;
+    this.carry = options.carry;
   }
 }
 brand(RetryLater, RETRY_LATER);

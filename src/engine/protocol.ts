@@ -22,7 +22,8 @@ export interface WireTask {
 export type Settlement =
   | { id: number; kind: 'ok'; value: unknown }
   | { id: number; kind: 'error'; error: SerializedError }
-  | { id: number; kind: 'retry'; delayMs: number; pauseKey: boolean; reason: string };
+  /** `carry`: RetryLater's, when it has one. */
+  | { id: number; kind: 'retry'; delayMs: number; pauseKey: boolean; reason: string; carry?: unknown };
 
 export type ToWorker =
   /** Start loading the task module now (a pre-started worker, see runtimes/prestart.ts); `init` names the module to run. */

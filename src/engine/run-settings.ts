@@ -76,6 +76,11 @@ export interface RunOptions<I, R> {
    * (onResult comes later, in output order). Default: none.
    */
   onSettled?: (item: I, value: R) => void;
+  /**
+   * Sees what an attempt that asked to run again carried (RetryLater's `carry`), as it settles, before the retry is
+   * dispatched; not called for an attempt that carried nothing or ended after the run was cancelled. Default: none.
+   */
+  onRetry?: (item: I, carried: unknown) => void;
   /** Called after each settled item with live counters (do not keep the object). Default: none. */
   onProgress?: (stats: Readonly<RunStats>) => void;
   /** How long cancelled tasks get to settle before their workers are terminated, in ms (0 to 2^31-1). Default: 5000. */

@@ -40,15 +40,7 @@ export class Settler<I, R> {
       // A task that failed or asked for a retry after cancellation was interrupted, not finished: it is not
       // written, so a resumed run does it again.
     } else if (s.kind === 'error') this.fail(e, s.error);
-    else if (e.attempt > this.settings.maxRetries) {
-      // A safety net for a task that would ask forever; tasks normally give up themselves (ctx.attempt).
-      this.fail(e, serializedError('RETRIES_EXHAUSTED', `asked to run again ${e.attempt} times (maxRetries ${this.settings.maxRetries}): ${s.reason}`));
-    } else {
-      this.stats.retries++;
-      e.attempt++;
-      if (s.pauseKey) this.admission.pauseKey(e.key, s.delayMs);
-      this.admission.parkLater(e, s.delayMs);
-    }
+    else this.retry(e, s);
     this.settings.onProgress?.(this.stats);
   }
 
@@ -108,6 +100,20 @@ export class Settler<I, R> {
     this.stats.settled++;
     this.settings.onSettled?.(e.item, value);
     this.results.push({ index: e.index, item: e.item, attempts: e.attempt + e.crashes + e.timeouts, ok: true, value });
+  }
+
+  /** An attempt asked to run again: parked again after its delay, or failed past maxRetries. */
+  private retry(e: Entry<I>, s: Settlement & { kind: 'retry' }): void {
+    if (s.carry !== undefined) this.settings.onRetry?.(e.item, s.carry);
+    if (e.attempt > this.settings.maxRetries) {
+      // A safety net for a task that would ask forever; tasks normally give up themselves (ctx.attempt).
+      this.fail(e, serializedError('RETRIES_EXHAUSTED', `asked to run again ${e.attempt} times (maxRetries ${this.settings.maxRetries}): ${s.reason}`));
+      return;
+    }
+    this.stats.retries++;
+    e.attempt++;
+    if (s.pauseKey) this.admission.pauseKey(e.key, s.delayMs);
+    this.admission.parkLater(e, s.delayMs);
   }
 
   /** Runs `e` once more on a worker of its own before blaming it. */

@@ -75,6 +75,19 @@ describe('cookies kept across a run (-b, --cookie-jar)', () => {
     expect(scoped.slice(5)).toEqual(['scoped', '1']);
   });
 
+  it('keeps the cookies of an answer that is retried (503 with Set-Cookie), so the retry sends them, in every mode', async () => {
+    const list = await writeList(dir, 'busy.txt', [`${site.url}/busy`]);
+    for (const mode of [[], ['--threads', '2'], ['--procs', '2']]) {
+      const jar = join(dir, `busy-jar${mode.join('')}.txt`);
+      const r = await runCli(['scrape', list, '--retries', '1', '--cookie-jar', jar, '-q', ...mode]);
+      expect(r.stderr, mode.join(' ')).toBe('');
+      expect(r.code, mode.join(' ')).toBe(0);
+      const [record] = parseJsonl<Rec & { attempts: number }>(r.stdout);
+      expect([record!.status, record!.title, record!.attempts], mode.join(' ')).toEqual([200, 'cookie: gate=1', 2]);
+      expect(await readFile(jar, 'utf8')).toContain('127.0.0.1\tFALSE\t/\tFALSE\t0\tgate\t1\n');
+    }
+  });
+
   it('starts from a cookie file (-b FILE) or from NAME=VALUE pairs, and a missing file is an empty jar', async () => {
     const file = join(dir, 'start.txt');
     await writeFile(file, `# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/app\tFALSE\t0\tfrom\tfile\n#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tabc\nnot a cookie line\n`);

@@ -42,4 +42,11 @@ describe('cookies through the cluster', () => {
     expect(remote).toEqual(local);
     expect(redisKeys(redis)).toEqual([]);
   });
+
+  it('keeps the cookies of an answer that is retried (503 with Set-Cookie), so the retry on any worker sends them', async () => {
+    const [record] = await scrapeList(dir, [`${site.url}/busy`], {
+      mode: 'cluster', cluster: { url: redis.url }, task: { ...taskDefaults, cookies: true, retries: 1 },
+    });
+    expect([record!.status, record!.title, record!.attempts]).toEqual([200, 'cookie: gate=1', 2]);
+  });
 });

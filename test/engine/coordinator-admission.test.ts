@@ -40,6 +40,22 @@ describe.each(ALL_MODES)('admission in %s mode', (mode) => {
     }
   });
 
+  it('hands what a retried attempt carried (RetryLater carry) to onRetry before the retry, once per retry', async () => {
+    const server = await startProbeServer({ maxDelayMs: 1 });
+    try {
+      const items: ProbeItem[] = range(4).map((i) => ({ i, key: `host${i}`, ...(i % 2 === 1 ? { action: 'retry-once' as const, retryMs: 0 } : {}) }));
+      const carried: [number, unknown][] = [];
+      const { results } = await collect<ProbeItem, ProbeResult>({
+        items, task: PROBE_TASK, taskOptions: { url: server.url }, mode, key: (it) => it.key,
+        onRetry: (item, carry) => carried.push([item.i, carry]),
+      });
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(carried.sort((a, b) => a[0] - b[0])).toEqual([[1, { i: 1, body: 'ok' }], [3, { i: 3, body: 'ok' }]]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('never exceeds the global concurrency when items have no key', async () => {
     const server = await startProbeServer({ maxDelayMs: 6 });
     try {

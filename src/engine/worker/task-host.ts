@@ -144,11 +144,11 @@ export class TaskHost {
   }
 
   private fail(id: number, err: unknown): void {
-    this.settle(
-      isRetryLater(err)
-        ? { id, kind: 'retry', delayMs: err.delayMs, pauseKey: err.pauseKey, reason: err.message }
-        : { id, kind: 'error', error: serializeError(err) },
-    );
+    if (!isRetryLater(err)) return this.settle({ id, kind: 'error', error: serializeError(err) });
+    const retry: Settlement = { id, kind: 'retry', delayMs: err.delayMs, pauseKey: err.pauseKey, reason: err.message };
+    // A RetryLater of an older copy of fanout has no `carry`.
+    if (err.carry !== undefined) retry.carry = err.carry;
+    this.settle(retry);
   }
 
   private settle(s: Settlement): void {

@@ -12,7 +12,7 @@ import { countInput, readInput, type InputItem } from './input.js';
 import { openOutput, refuseInputAsOutput, type OutputFormat } from './output.js';
 import { recordError } from './errors.js';
 import { outputFormat } from './format-of.js';
-import { failedReport, scrapeRecord, type ScrapeTaskOptions, type TaskReport } from './record.js';
+import { failedReport, scrapeRecord, type ReceivedCookies, type ScrapeTaskOptions, type TaskReport } from './record.js';
 import { checkResumedUrl, readResumeState, type ResumeState } from './resume.js';
 import { publicUrl } from './public-url.js';
 import { checkTemplateFields, parseDataTemplate } from './data-template.js';
@@ -198,6 +198,8 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
             delete report.setCookies;
           }
         : undefined,
+      // A retried attempt's answers set cookies too (a 503 with Set-Cookie): kept, so its retry sends them.
+      onRetry: jar ? (_item, carried) => jar.store(carried as ReceivedCookies) : undefined,
       taskTimeoutMs: o.task.timeoutMs + PARSE_GRACE_MS,
       signal: o.signal,
       onResult,

@@ -65,7 +65,7 @@ export default defineTask(async (options: ScrapeTaskOptions) => {
     const cookies = cookieHops ? new cookieHops.AttemptCookies(item.cookies) : undefined;
     const res = await fetchPage(item.url, attemptFor(item, canRetry, cookies), agent, ctx.signal);
     if (fatal) throw fatal;
-    if (canRetry) retryIfWorthIt(res, ctx.attempt);
+    if (canRetry) retryIfWorthIt(res, ctx.attempt, cookies);
     // The request is over: its host's slot goes to the next URL now, not after parsing. Parsing then waits a
     // turn of the event loop, so the answers that arrived meanwhile on other sockets are read (and their slots
     // freed) first: a wave of answers no longer refills its hosts one parse at a time.
@@ -96,18 +96,22 @@ export default defineTask(async (options: ScrapeTaskOptions) => {
     }
   };
 
-  /** Throws RetryLater for a transient failure: backoff with jitter, or the server's Retry-After. */
-  const retryIfWorthIt = (res: FetchResult, attempt: number): void => {
+  /**
+   * Throws RetryLater for a transient failure: backoff with jitter, or the server's Retry-After. The cookies its
+   * answers set go with it to the coordinator's jar, as curl keeps them, so the retry sends them.
+   */
+  const retryIfWorthIt = (res: FetchResult, attempt: number, cookies: AttemptCookies | undefined): void => {
+    const carry = cookies?.received.length ? cookies.received : undefined;
     if (res.error) {
       if (isRetryableError(res.error.code)) {
-        throw new RetryLater(backoffDelay(attempt, options.backoffMs), { reason: `${res.error.code}: ${res.error.message}` });
+        throw new RetryLater(backoffDelay(attempt, options.backoffMs), { reason: `${res.error.code}: ${res.error.message}`, carry });
       }
       return;
     }
     if (res.status === null || !isRetryableStatus(res.status)) return;
     const retryAfter = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers?.['retry-after']) : null;
     const delay = retryAfter !== null ? Math.min(retryAfter, options.maxRetryAfterMs) : backoffDelay(attempt, options.backoffMs);
-    throw new RetryLater(delay, { pauseKey: pausesHost(res.status, retryAfter), reason: `HTTP ${res.status}` });
+    throw new RetryLater(delay, { pauseKey: pausesHost(res.status, retryAfter), reason: `HTTP ${res.status}`, carry });
   };
 
   return Object.assign(scrape, {
