@@ -67,10 +67,12 @@ export function writeNode(dir: DirRef, tmpName: string, name: string, s: Stats, 
       const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
       const errno = (err as { code?: string }).code;
       if (errno === 'ENOENT') throw copyFailure('UNSUPPORTED_TYPE', `${dstPath}: ${args[0]}(1) is not installed; skipped`);
-      // mkfifo's own failures carry no errno: map the common ones by their text
-      if (/No space/i.test(stderr)) throw Object.assign(new Error(stderr), { code: 'ENOSPC' });
-      if (/Read-only/i.test(stderr)) throw Object.assign(new Error(stderr), { code: 'EROFS' });
-      if (/Permission denied|not permitted/i.test(stderr)) throw Object.assign(new Error(stderr), { code: 'EACCES' });
+      // mkfifo's own failures carry no errno: map the common ones by their text. The child names only the temp,
+      // inside its working directory: the message names the entry's path (copyFailure shows the user's).
+      const failure = `${dstPath}: ${stderr}`;
+      if (/No space/i.test(stderr)) throw Object.assign(new Error(failure), { code: 'ENOSPC' });
+      if (/Read-only/i.test(stderr)) throw Object.assign(new Error(failure), { code: 'EROFS' });
+      if (/Permission denied|not permitted/i.test(stderr)) throw Object.assign(new Error(failure), { code: 'EACCES' });
       throw copyFailure('IO_ERROR', `${dstPath}: ${args[0]} failed: ${stderr || (err as Error).message}`);
     }
     applyNodeMeta(tmp, s, id, dirSetgid, t); // its mode was set at its creation

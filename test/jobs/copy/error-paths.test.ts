@@ -5,9 +5,11 @@
  * runs as uid 65534 in a folder that user owns, so the test meets the same errors as root and as a normal user.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, parseJsonl } from '../../helpers/cli.js';
+import { needsRoot } from '../../helpers/needs.js';
 import { binFor } from '../../helpers/user-bin.js';
 import { scratch, type Scratch } from './scratch.js';
 
@@ -71,6 +73,28 @@ describe('copy error messages name the user\'s paths, never /proc/<pid>/fd/N', (
     });
   }
 
+  for (const mode of [[], ['--threads', '2'], ['--procs', '2']]) {
+    const label = mode[0] ?? 'async';
+    it(`names a FIFO's and a socket's DST path when they cannot be made in their folder (${label})`, async (ctx) => {
+      needsRoot(ctx, 'a DST folder another user owns, which the copying user cannot write in');
+      const src = owned(`special-src-${label}`, (dir) => mkdirSync(`${dir}/sub`));
+      spawnSync('mkfifo', [`${src}/sub/pipe`]);
+      await socketFile(`${src}/sub/sock`);
+      const dst = owned(`special-dst-${label}`, () => {});
+      mkdirSync(`${dst}/sub`, { mode: 0o755 }); // root's: mkfifo and the socket's bind fail there
+      const log = `${out}/special-${label}.jsonl`;
+      const r = await copyAsUser([src, dst, '--log', log, ...mode]);
+      expect(r.code, r.stderr).toBe(1);
+      const records = parseJsonl<{ path: string; error: { code: string; message: string } | null }>(readFileSync(log, 'utf8'));
+      const special = records.filter((x) => x.path === 'sub/pipe' || x.path === 'sub/sock');
+      expect(special.map((x) => [x.path, x.error?.code]).sort()).toEqual([['sub/pipe', 'PERMISSION'], ['sub/sock', 'PERMISSION']]);
+      for (const x of special) {
+        expect(x.error!.message).toContain(`${dst}/${x.path}: `);
+        expect(x.error!.message).not.toMatch(/\/proc\/|<directory>/);
+      }
+    });
+  }
+
   it('names an unreadable DST folder by its path when --delete cannot enter it', async () => {
     const src = owned('del-src', (dir) => mkdirSync(`${dir}/keep/inner`, { recursive: true }));
     const dst = owned('del-dst', (dir) => {
@@ -88,3 +112,18 @@ describe('copy error messages name the user\'s paths, never /proc/<pid>/fd/N', (
     expect(r.stderr).toContain(`${dst}/keep/inner/locked`);
   });
 });
+
+/** A socket file at `path` that nothing listens on (bound under another name, which closing removes). */
+async function socketFile(path: string): Promise<void> {
+  const bound = `${path}.bound`;
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(bound, resolve));
+  linkSync(bound, path);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  try {
+    unlinkSync(bound);
+  } catch {
+    // closing removed it
+  }
+  if (isRoot) spawnSync('chown', [`${NOBODY}:${NOBODY}`, path]);
+}
