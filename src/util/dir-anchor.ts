@@ -90,11 +90,31 @@ function remember(fd: number, path: PathLike): number {
 const ANCHORED = /\/proc\/(?:self|\d+)\/fd\/(\d+)(\/|(?![\d/]))/g;
 
 /**
+ * The directory a process of its own made its working directory through an anchor (`enterAnchor`), as the user
+ * knows it: names in it go as `./name`, which a message then names by this path.
+ */
+let cwdPath: string | undefined;
+const FROM_CWD = /(^|')\.\//g;
+
+/**
+ * Makes the directory held by `fd` this process's working directory: chdir follows the anchor's magic link to that
+ * very directory, as `at` does, so `./name` then resolves inside it and nowhere else, at the cost of a plain
+ * relative lookup (about half of one through /proc). Process-wide: only for a process that runs nothing else
+ * (never a worker thread, never the caller's process), and a `./name` is good only until the next enterAnchor.
+ */
+export function enterAnchor(fd: number): void {
+  process.chdir(self(fd));
+  cwdPath = userPaths.get(fd) ?? UNKNOWN;
+}
+
+/**
  * `text` with every anchored path (`/proc/<pid>/fd/N/name`, `/proc/self/fd/N`) naming the path the anchor was
  * opened by instead: error messages are for the user, who never typed a descriptor. An anchor this thread did not
- * open here is named `<directory>` rather than by its descriptor.
+ * open here is named `<directory>` rather than by its descriptor. In a process that entered an anchor, a `./name`
+ * (at the start, or quoted as fs errors quote paths) is named inside that directory's path.
  */
 export function unanchor(text: string): string {
+  if (cwdPath !== undefined && text.includes('./')) text = text.replace(FROM_CWD, (_m, quote: string) => `${quote}${cwdPath}/`);
   if (!text.includes('/fd/')) return text;
   return text.replace(ANCHORED, (_m, fd: string, slash: string) => (userPaths.get(Number(fd)) ?? UNKNOWN) + slash);
 }

@@ -1,8 +1,10 @@
 /** Entry point of a child process, forked with IPC and `serialization: 'advanced'`. */
+import { markOwnProcess } from './own-process.js';
 import { TaskHost } from './task-host.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
 
 if (!process.send) throw new Error('process-entry must be forked with an IPC channel');
+markOwnProcess(); // a task may change the cwd here (the copy task works in each batch's folder)
 
 // The coordinator is gone (killed, crashed): nothing can receive our results and nobody would rename what we
 // write, so stop at once and quietly (a killed run's temps are removed by the next run).

@@ -96,11 +96,11 @@ function decide(
       if (link === 'defer') return { ...okRecord(rel, type, action), linkKey: `${s.dev}:${s.ino}` };
       if (link !== 'copy') return hardLink(c, d, dirs, rel, name, link.leader);
     }
-    // A new destination directory (which a dry run did not create) is not opened just to learn it is empty.
-    const dstPath = d.fresh && c.o.dryRun ? '' : dirs.dst().child(as);
-    // By path, not anchored (a lookup through /proc/self/fd costs several microseconds more, and a re-run is
-    // mostly these lstats): it only decides whether to write, and every write below goes through the anchor.
-    const existing = d.fresh ? undefined : lstatSync(fsPath(`${c.o.dst}/${d.dir ? `${d.dir}/${as}` : as}`), { throwIfNoEntry: false });
+    // A new destination directory (which a dry run did not create) is not opened just to learn it is empty. Every
+    // name below is used at once, synchronously (here()), but a large file's, copied asynchronously (anchored).
+    const dst = d.fresh && c.o.dryRun ? null : dirs.here();
+    const dstPath = dst ? dst.child(as) : '';
+    const existing = d.fresh ? undefined : dstStat(c, d, dirs, as, dstPath);
     let v = verdict(s, existing, c.id, c.o);
     const compared = v === 'compare';
     if (compared) v = compare(srcPath, dstPath, s, existing!, c.id);
@@ -109,24 +109,36 @@ function decide(
     // An entry whose metadata cannot be fixed without following its name is written again (fixMeta).
     if (v === 'meta' && (c.o.dryRun || fixMeta(dstPath, s, existing!, c.id, exactTimes(srcPath, s)) !== RECREATE)) return okRecord(rel, type, 'meta', 0, changes);
     if (c.o.dryRun) return okRecord(rel, type, action, type === 'file' ? s.size : 0, changes);
-    const tmp = dirs.writable().child(tempName(as));
     const w = { id: c.id, dirSetgid: d.sgid, verify: c.o.verify, umask: c.o.umask, signal };
     if (type === 'file') {
       if (s.size >= LARGE && !isSparse(s)) {
-        return writeFileAsync(srcPath, dstPath, tmp, s, w, opened?.src).then(
+        const at = dirs.writable();
+        return writeFileAsync(srcPath, at.child(as), at.child(tempName(as)), s, w, opened?.src).then(
           (bytes) => okRecord(rel, 'file', 'copy', bytes, changes),
           (err: unknown) => failed(dirs, rel, 'file', 'copy', err),
         );
       }
-      return okRecord(rel, type, action, writeFileSync(srcPath, dstPath, tmp, s, w, opened?.src), changes);
+      const tmp = dirs.here(true).child(tempName(as));
+      return okRecord(rel, type, action, writeFileSync(srcPath, dirs.here().child(as), tmp, s, w, opened?.src), changes);
     }
     const t = exactTimes(srcPath, s);
-    if (type === 'symlink') writeSymlink(linkTarget(srcPath), dstPath, tmp, s, c.id, d.sgid, t);
+    if (type === 'symlink') writeSymlink(linkTarget(srcPath), dirs.here().child(as), dirs.here(true).child(tempName(as)), s, c.id, d.sgid, t);
     else writeNode(dirs.writable(), tempName(as), as, s, c.id, d.sgid, t);
     return okRecord(rel, type, action, 0, changes);
   } catch (err) {
     return failed(dirs, rel, type, action, err);
   }
+}
+
+/**
+ * The destination's lstat. By the cheapest name (a re-run is mostly these lstats): it only decides whether to write,
+ * and every write goes through the anchor or the cwd entered through it. In the caller's process or a thread, the
+ * path from DST's root (a lookup through /proc/<pid>/fd costs several microseconds more); in a process of its own,
+ * `./name` from the cwd (DirRef.fromCwd).
+ */
+function dstStat(c: EntryContext, d: EntryDir, dirs: BatchDirs, as: string, dstPath: FsPath): Stats | undefined {
+  const path = dirs.here() === dirs.dst() ? fsPath(`${c.o.dst}/${d.dir ? `${d.dir}/${as}` : as}`) : dstPath;
+  return lstatSync(path, { throwIfNoEntry: false });
 }
 
 /** A temp name for `name` (temp.ts), to be created inside the anchored destination directory. */

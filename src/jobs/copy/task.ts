@@ -4,7 +4,8 @@
  * are copied with synchronous calls, which inside a worker thread or process run on that worker's own thread
  * instead of queueing on libuv's 4-thread pool; large files use the async fs.copyFile, a few at once. The
  * batch's records go back encoded (batch-result.ts): a character per entry. A batch holds its source and
- * destination directory open (dir-ref.ts) and names its entries inside them, never by path from the roots.
+ * destination directory open (dir-ref.ts) and names its entries inside them, never by path from the roots; in a
+ * procs worker, from the destination folder made the process's cwd through its anchor (one /proc lookup fewer each).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { defineTask, type TaskContext } from '../../engine/task.js';
@@ -14,6 +15,7 @@ import { processEntry, type CopyTaskOptions, type EntryDir } from './entry.js';
 import { copyFailure, fatalOf, type CopyError } from './errors.js';
 import { BatchDirs, DirCache } from './dir-ref.js';
 import { processIdentity } from './metadata.js';
+import { isOwnProcess } from '../../engine/worker/own-process.js';
 import type { CopyRecord, EntryType } from './record.js';
 
 export interface CopyItem extends EntryDir {
@@ -30,6 +32,8 @@ export default defineTask((o: CopyTaskOptions) => {
   const c = { o, id: processIdentity() };
   const srcDirs = new DirCache(o.src);
   const dstDirs = new DirCache(o.dst);
+  // In a procs worker, each batch works in its destination folder (entered through its anchor): see BatchDirs.here.
+  const cwd = isOwnProcess();
   // After a fatal error (disk full, read-only) this worker refuses further batches with the same error.
   let fatal: CopyError | null = null;
 
@@ -43,7 +47,7 @@ export default defineTask((o: CopyTaskOptions) => {
   // Synchronous unless a large file is copied asynchronously: a batch of small files settles, and its result can
   // be sent to the coordinator, as soon as it is done rather than after every other batch sent with it.
   const copyNow = (item: CopyItem, ctx: TaskContext): BatchResult | Promise<BatchResult> => {
-    const dirs = new BatchDirs(srcDirs, dstDirs, item.dir, item.locked);
+    const dirs = new BatchDirs(srcDirs, dstDirs, item.dir, item.locked, cwd);
     let async = false;
     try {
       const r = copyIn(item, ctx, dirs);
