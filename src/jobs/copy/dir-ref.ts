@@ -144,15 +144,15 @@ export class BatchDirs {
   private names: Names | undefined;
 
   /**
-   * `locked`: the destination directory is read-only to us, opened up on the first write (dst-dir.ts). `cwd`: this
-   * process is its own (a procs worker), so the destination's entries may be named from the cwd (`here`).
+   * `locked`: the destination directory is read-only to us, opened up on the first write (dst-dir.ts). `cwdNames`:
+   * this process is its own (a procs worker), so the destination's entries may be named from the cwd (`here`).
    */
   constructor(
     private readonly srcDirs: DirCache,
     private readonly dstDirs: DirCache,
     readonly dir: string,
     private locked = false,
-    private readonly cwd = false,
+    readonly cwdNames = false,
   ) {}
 
   src(): DirRef {
@@ -180,7 +180,7 @@ export class BatchDirs {
    */
   here(write = false): Names {
     const d = write ? this.writable() : this.dst();
-    return this.cwd && d.fd >= 0 ? this.local(d) : d;
+    return this.cwdNames && d.fd >= 0 ? this.local(d) : d;
   }
 
   private local(d: DirRef): Names {

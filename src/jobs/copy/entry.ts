@@ -87,7 +87,9 @@ function decide(
   let type = dtype;
   let action: Action = createAction(dtype);
   try {
-    const srcPath = dirs.src().child(name);
+    // Both folders are held from here (a folder swapped for a symlink since the walk fails the entry), but their
+    // entries are named only past the quick check: most of a re-run is skipped by it.
+    const srcDir = dirs.src();
     const s = opened ? opened.s : sourceStat(c, dirs, rel, name, dtype, link);
     type = statType(s);
     action = createAction(type);
@@ -96,12 +98,14 @@ function decide(
       if (link === 'defer') return { ...okRecord(rel, type, action), linkKey: `${s.dev}:${s.ino}` };
       if (link !== 'copy') return hardLink(c, d, dirs, rel, name, link.leader);
     }
-    // A new destination directory (which a dry run did not create) is not opened just to learn it is empty. Every
-    // name below is used at once, synchronously (here()), but a large file's, copied asynchronously (anchored).
+    // A new destination directory (which a dry run did not create) is not opened just to learn it is empty.
     const dst = d.fresh && c.o.dryRun ? null : dirs.here();
-    const dstPath = dst ? dst.child(as) : '';
-    const existing = d.fresh ? undefined : dstStat(c, d, dirs, as, dstPath);
+    const existing = d.fresh ? undefined : dstStat(c, d, dirs, as);
     let v = verdict(s, existing, c.id, c.o);
+    if (v === 'skip') return okRecord(rel, type, 'skip');
+    // Every name below is used at once, synchronously (here()), but a large file's, copied asynchronously (anchored).
+    const srcPath = srcDir.child(name);
+    const dstPath = dst ? dst.child(as) : '';
     const compared = v === 'compare';
     if (compared) v = compare(srcPath, dstPath, s, existing!, c.id);
     if (v === 'skip') return okRecord(rel, type, 'skip');
@@ -136,8 +140,8 @@ function decide(
  * path from DST's root (a lookup through /proc/<pid>/fd costs several microseconds more); in a process of its own,
  * `./name` from the cwd (DirRef.fromCwd).
  */
-function dstStat(c: EntryContext, d: EntryDir, dirs: BatchDirs, as: string, dstPath: FsPath): Stats | undefined {
-  const path = dirs.here() === dirs.dst() ? fsPath(`${c.o.dst}/${d.dir ? `${d.dir}/${as}` : as}`) : dstPath;
+function dstStat(c: EntryContext, d: EntryDir, dirs: BatchDirs, as: string): Stats | undefined {
+  const path = dirs.cwdNames ? dirs.here().child(as) : fsPath(`${c.o.dst}/${d.dir ? `${d.dir}/${as}` : as}`);
   return lstatSync(path, { throwIfNoEntry: false });
 }
 
