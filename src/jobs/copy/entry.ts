@@ -123,10 +123,10 @@ function decide(
         );
       }
       const tmp = dirs.here(true).child(tempName(as));
-      return okRecord(rel, type, action, writeFileSync(srcPath, dirs.here().child(as), tmp, s, w, opened?.src), changes);
+      return okRecord(rel, type, action, writeFileSync(srcPath, dstPath, tmp, s, w, opened?.src), changes);
     }
     const t = exactTimes(srcPath, s);
-    if (type === 'symlink') writeSymlink(linkTarget(srcPath), dirs.here().child(as), dirs.here(true).child(tempName(as)), s, c.id, d.sgid, t);
+    if (type === 'symlink') writeSymlink(linkTarget(srcPath), dstPath, dirs.here(true).child(tempName(as)), s, c.id, d.sgid, t);
     else writeNode(dirs.writable(), tempName(as), as, s, c.id, d.sgid, t);
     return okRecord(rel, type, action, 0, changes);
   } catch (err) {
