@@ -214,17 +214,23 @@ export class WorkerPool implements Executor {
     return true;
   }
 
-  /** Starts another worker when every live one has work (or is reserved for a task running alone), up to `size`. */
+  /**
+   * Starts another worker when every live one has work, up to `size`. Reserved for a task running alone counts as
+   * work; so, for a worker still loading, does a task of the backlog (held back for it: it takes them once ready).
+   */
   private growIfBusy(): void {
     if (this.failed || this.closing) return;
     let live = 0;
+    let idleLoading = 0;
     for (let i = 0; i < this.slots.length; i++) {
       const s = this.slots[i]!;
       if (s.dead) continue;
-      if (!s.alone && s.inflight.size + s.outbox.length === 0) return;
       live++;
+      if (s.alone || s.inflight.size + s.outbox.length > 0) continue;
+      if (s.ready) return;
+      idleLoading++;
     }
-    if (live < this.size) this.slots.push(this.start());
+    if (idleLoading <= this.backlog.length && live < this.size) this.slots.push(this.start());
   }
 
   /** A worker freed up: start reserved tasks whose worker is now idle, then place what waited. */

@@ -68,6 +68,14 @@ describe('WorkerPool', () => {
     expect(channels).toHaveLength(3); // never more than the pool's size
   });
 
+  it('starts every worker at a long list\'s first items, though the first one, ready, holds its fair share', () => {
+    const { p, channels } = pool(4, 2);
+    channels[0]!.emit({ t: 'ready' });
+    for (let id = 0; id < 10; id++) p.dispatch(task(id));
+    // Items held back for a worker still loading are that worker's work: the list needs all four.
+    expect(channels).toHaveLength(4);
+  });
+
   it('gives a worker that is ready first only its fair share while another is still loading', async () => {
     const { p, channels } = pool(2, 4);
     channels[0]!.emit({ t: 'ready' });
