@@ -7,9 +7,10 @@
  * production install) this step does nothing and the CLI runs dist/src as compiled.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32 } from 'node:zlib';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const out = `${dist}bundle`;
@@ -179,14 +180,12 @@ function asciiOnly(dir) {
 }
 
 /**
- * Writes FILE.sha256 beside each bundle that runs through the code cache: its SHA-256, size and modification time,
- * so that a start need not hash it (src/cli/script-cache.ts trusts the hash only while size and time still match).
- * Renaming the folder into place keeps both.
+ * Writes FILE.sha256 beside each bundle that runs through the code cache: its SHA-256, size and CRC-32, so that a
+ * start need not load node:crypto to hash it (src/cli/script-cache.ts trusts the hash while size and CRC-32 match).
  */
 function recordHashes(dir, names) {
   for (const name of names) {
     const bytes = readFileSync(`${dir}/${name}`);
-    const { size, mtimeMs } = statSync(`${dir}/${name}`);
-    writeFileSync(`${dir}/${name}.sha256`, `${createHash('sha256').update(bytes).digest('hex')} ${size} ${mtimeMs}\n`);
+    writeFileSync(`${dir}/${name}.sha256`, `${createHash('sha256').update(bytes).digest('hex')} ${bytes.length} ${crc32(bytes)}\n`);
   }
 }

@@ -7,13 +7,12 @@
  * One file per bundle content, command word, Node version, V8 version and architecture, in the user's own 0700
  * folder (compile-cache.ts's checks: owned by us, writable by nobody else, no symbolic link), named by the bundle's
  * SHA-256 (recorded by the build, else computed). A file is used only when it is ours, a regular file, and its
- * CRC-32 matches; V8 rejects one made with other flags. A run
- * without a usable file writes one at exit (or, for a worker, which may be terminated without an exit event, when
+ * CRC-32 matches; V8 rejects one made with other flags. A run without a usable file writes one at exit (or, for a worker, which may be terminated without an exit event, when
  * its code says it is warm: `saveWhen: 'asked'`), to a temporary file renamed into place, so concurrent first runs
  * each write a whole file and the last rename wins. Nothing here can fail a run: any error means no cache.
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import v8 from 'node:v8';
@@ -49,16 +48,8 @@ export function runWithCodeCache(
   // tiers up only hot functions, and the flag costs it ~20 ms (Node's built-ins' embedded code cache is keyed
   // by the flags too). Set before the cache is read: V8 keys cached data by the flags.
   if (Number(process.versions.v8.split('.')[0]) < 12) v8.setFlagsFromString('--liftoff-only');
-  const fd = openSync(file, 'r');
-  let bytes: Buffer;
-  let key: string | undefined;
-  try {
-    bytes = readFileSync(fd);
-    key = builtKey(file, fstatSync(fd));
-  } finally {
-    closeSync(fd);
-  }
-  const entry = env.NODE_DISABLE_COMPILE_CACHE ? null : cacheEntry(bytes, slot, env, key);
+  const bytes = readFileSync(file);
+  const entry = env.NODE_DISABLE_COMPILE_CACHE ? null : cacheEntry(bytes, slot, env, builtKey(file, bytes));
   const source = bytes.toString('utf8');
   const cachedData = entry ? readEntry(entry) : undefined;
   // No import() in the bundle: on Node 20 code from the cache loses it (importModuleDynamically is not kept with
@@ -86,13 +77,14 @@ export function runWithCodeCache(
 
 /**
  * The SHA-256 the build recorded for `file` (scripts/bundle.mjs writes `FILE.sha256`: the hash, the size and the
- * modification time it had), when the file still has that size and time; else undefined, and the caller hashes
- * the file itself. Saves loading node:crypto and hashing ~2 MB at every start, in the CLI and in each worker.
+ * CRC-32 of what it hashed), when `bytes` (the file as read) still have that size and CRC-32; else undefined, and the
+ * caller hashes them itself. A CRC-32 of ~2 MB takes well under a millisecond, where loading node:crypto and hashing
+ * take several, at every start of the CLI and of each worker; file times would not do: an installer rewrites them.
  */
-function builtKey(file: string, st: Stats): string | undefined {
+function builtKey(file: string, bytes: Buffer): string | undefined {
   try {
-    const [hash, size, mtimeMs] = readFileSync(`${file}.sha256`, 'latin1').trim().split(' ');
-    return /^[0-9a-f]{64}$/.test(hash ?? '') && Number(size) === st.size && Number(mtimeMs) === st.mtimeMs ? hash : undefined;
+    const [hash, size, crc] = readFileSync(`${file}.sha256`, 'latin1').trim().split(' ');
+    return /^[0-9a-f]{64}$/.test(hash ?? '') && Number(size) === bytes.length && Number(crc) === crc32(bytes) ? hash : undefined;
   } catch {
     return undefined;
   }

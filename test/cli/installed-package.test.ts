@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { preloading } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let base: string;
@@ -55,6 +56,16 @@ describe('bin/fanout.js', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('fanout <command>');
     expect(r.cache.filter((f) => f.includes('-help-'))).toHaveLength(1); // only the bundle runs through this cache
+  });
+
+  it("starts an installed package's bundle without node:crypto: the build's record of its hash still holds", () => {
+    const pkg = packageCopy('installed, builtins', { bundle: 'older' });
+    const list = join(pkg, '..', 'builtins.txt');
+    const r = fanout(pkg, ['--help'], preloading('builtins-loaded', { BUILTINS_LOADED_FILE: list }));
+    expect(r.status).toBe(0);
+    const loaded = readFileSync(list, 'utf8').split('\n');
+    expect(loaded).toContain('vm'); // the fixture saw the code cache at work
+    expect(loaded).not.toContain('crypto');
   });
 
   it('runs the compiled tree of a checkout whose bundle is older (a bare `tsc` after the build is never hidden)', () => {
