@@ -7,7 +7,7 @@
  * The listeners stay until the process exits. Node runs a signal's listener only when the event loop next polls;
  * had a run's end removed them, a Ctrl-C that came while the loop was busy would be dropped, and the process
  * exit 0 as if no one had asked it to stop. A signal that comes once the run is over (writing its summary,
- * waiting for stdout's reader) still ends the process 130 or 143: a script that runs fanout stops too.
+ * waiting for stdout's reader) still ends the process 129, 130 or 143: a script that runs fanout stops too.
  */
 import { EXIT, EXIT_ON_SIGNAL } from './exit-codes.js';
 
