@@ -1,8 +1,8 @@
 /**
  * A set of up to `size` workers of one runtime: starts one, and another whenever a task arrives while every
  * started worker has work (a worker costs ~25-80 ms of CPU to start, and a run of one URL needs one); spreads
- * tasks over the least-loaded worker, batches messages,
- * replaces workers that die and reports their in-flight tasks, and gives up when workers keep failing to start.
+ * tasks over the least-loaded worker, batches messages, replaces workers that die and reports their in-flight
+ * tasks, and gives up when workers keep failing to start.
  * A task dispatched `alone` runs on a worker with nothing else in flight, so a crash is blamed on the right item.
  * With a task time limit, a worker holding a task past it is terminated and replaced (a synchronous loop cannot be
  * interrupted any other way).
@@ -11,7 +11,6 @@ import { FanoutError, type SerializedError } from './errors.js';
 import type { Executor, ExecutorEvents } from './executor.js';
 import type { Settlement, WireTask } from './protocol.js';
 import type { Channel } from './runtimes/channel.js';
-
 
 interface Slot {
   channel: Channel;
