@@ -15,13 +15,12 @@ const bundle = join(dist, 'bundle');
 const mtime = (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1;
 
 const compiledAt = mtime(compiled);
-if (compiledAt < 0) {
-  process.stderr.write('fanout: not built yet; run `npm install` (or `npm run build`) in the package folder\n');
-  process.exit(2);
-}
 // `fanout --version` alone needs nothing built (src/cli/bin.ts answers the same for the compiled tree).
 if (process.argv.length === 3 && process.argv[2] === '--version') {
   process.stdout.write(`${JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version}\n`);
+} else if (compiledAt < 0) {
+  process.stderr.write('fanout: not built yet; run `npm install` (or `npm run build`) in the package folder\n');
+  process.exitCode = 2;
 } else if (Math.min(mtime(join(bundle, 'cli.cjs')), mtime(join(bundle, 'boot.cjs'))) >= freshFrom()) {
   require(join(bundle, 'boot.cjs')).boot(join(bundle, 'cli.cjs'), process.argv.slice(2));
 } else {

@@ -49,6 +49,16 @@ function fanout(pkg: string, args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('bin/fanout.js', () => {
+  it('answers --version before anything is built, and says what to do for the rest', () => {
+    const pkg = join(base, 'unbuilt', 'fanout');
+    mkdirSync(pkg, { recursive: true });
+    for (const part of ['bin', 'package.json', 'tsconfig.json']) cpSync(join(ROOT, part), join(pkg, part), { recursive: true });
+    expect(fanout(pkg, ['--version']).stdout).toBe(`${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
+    const r = fanout(pkg, ['--help']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^fanout: not built yet; run `npm install`/);
+  });
+
   it('runs the bundle of an installed package, though the installer wrote it before dist/src', () => {
     const pkg = packageCopy('installed', { bundle: 'older' });
     const r = fanout(pkg, ['--help']);
