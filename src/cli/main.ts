@@ -9,6 +9,7 @@ import { unknownArgumentsMessage } from './suggest.js';
 import { lastWins, quietOrProgress } from './last-wins.js';
 
 import { watchStdio } from './exit.js';
+import { alsoFailed } from '../util/first-failure.js';
 import { packageJson } from '../util/package-root.js';
 
 export { exitWhenFlushed } from './exit.js';
@@ -82,6 +83,13 @@ function betterMessage(msg: string, argv: string[], y: Argv): string {
 }
 
 function reportError(err: unknown, help: string): number {
+  const code = reportOne(err, help);
+  // Failures that came after the one deciding the exit code (first-failure.ts): each said too, one line each.
+  for (const later of alsoFailed(err)) reportOne(later, help);
+  return code;
+}
+
+function reportOne(err: unknown, help: string): number {
   if (err instanceof UsageError || (isFanoutError(err) && err.code === 'USAGE')) {
     // One line, whatever yargs wrapped ("Invalid values:\n  Argument: …"), with the pointer to --help on it.
     process.stderr.write(`fanout: ${oneLine(err.message)} (see '${help}')\n`);

@@ -1,6 +1,7 @@
 /** `fanout scrape <input>`: yargs options, validation, then the library call `scrape()`. */
 import { resolve } from 'node:path';
 import { readUserFile } from '../../util/user-file.js';
+import { alsoFailed } from '../../util/first-failure.js';
 import { errorReason } from '../../util/error-reason.js';
 import type { ScrapeProgress, ScrapeSummary } from '../../jobs/scrape/scrape.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../jobs/scrape/output-format.js';
@@ -108,7 +109,11 @@ export const scrapeCommand: Command = {
       });
     } catch (err) {
       // `fanout scrape … | head -1`: the reader has all it wants; not an error worth a line.
-      if ((!output || output === '-') && readerLeft(err)) return EXIT.STDOUT_CLOSED;
+      // A failure after it (writing --cookie-jar) is still said: the reader's leaving decided the exit code.
+      if ((!output || output === '-') && readerLeft(err)) {
+        for (const later of alsoFailed(err)) process.stderr.write(`fanout: ${(later as Error & { code?: string }).code}: ${(later as Error).message}\n`);
+        return EXIT.STDOUT_CLOSED;
+      }
       throw err;
     } finally {
       line.stop();

@@ -54,7 +54,9 @@ export async function openOutput(options: OutputOptions): Promise<RecordSink> {
   let first = true;
   let failed: Error | null = null;
   // A full or read-only disk says so in the code as everywhere else; the errno stays in `cause` (EPIPE: the reader left).
-  stream.on('error', (e: NodeJS.ErrnoException) => (failed ??= new FanoutError(diskStopCode(e) ?? 'OUTPUT_FAILED', `cannot write ${options.file ?? 'stdout'}: ${errorReason(e)}`, { cause: e })));
+  // Also for an error that reaches end()'s callback before the 'error' event (the first one, kept in `errored`).
+  const failure = (e: NodeJS.ErrnoException) => new FanoutError(diskStopCode(e) ?? 'OUTPUT_FAILED', `cannot write ${options.file ?? 'stdout'}: ${errorReason(e)}`, { cause: e });
+  stream.on('error', (e: NodeJS.ErrnoException) => (failed ??= failure(e)));
   const put = async (text: string) => {
     if (failed) throw failed;
     if (!stream.write(text)) await drained(stream).catch((e: Error) => Promise.reject(failed ?? e));
@@ -93,7 +95,7 @@ export async function openOutput(options: OutputOptions): Promise<RecordSink> {
       if (options.format === 'json') await put(first ? '[]\n' : '\n]\n');
       else if (options.format === 'csv' && first && !options.headerWritten) await put(csvLine(csvColumns(options, [])));
       if (stream !== process.stdout) {
-        await new Promise<void>((resolve, reject) => (stream as WriteStream).end((e?: Error | null) => (e ? reject(failed ?? e) : resolve())));
+        await new Promise<void>((resolve, reject) => (stream as WriteStream).end((e?: Error | null) => (e ? reject((failed ??= failure(stream.errored ?? e))) : resolve())));
       }
     },
   };

@@ -19,6 +19,8 @@ import { checkTemplateFields, parseDataTemplate } from './data-template.js';
 import { prepareSaveDir, saveStopped } from './save-dir.js';
 import { endSaveRun } from './save-temp.js';
 import { ScrapeTally, type ScrapeTotals } from './tally.js';
+import { closeAll } from '../../util/first-failure.js';
+import { ReadCancelled } from '../../util/text-file.js';
 
 const TASK = taskModule('scrape');
 
@@ -107,7 +109,14 @@ export async function scrape(options: ScrapeOptions): Promise<ScrapeSummary> {
 
 async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: ScrapeOptions['task'], started: number): Promise<ScrapeSummary> {
   const resume: ResumeState | null = o.resume && o.output ? await readResumeState(o.output, o.format) : null;
-  const jar = task.cookies ? await openJar(o.cookieFile, o.cookieJar, { 'the input file': o.input, 'the -o file': o.output }) : null;
+  let jar: Awaited<ReturnType<typeof openJar>> | null = null;
+  try {
+    if (task.cookies) jar = await openJar(o.cookieFile, o.cookieJar, { 'the input file': o.input, 'the -o file': o.output }, o.signal);
+  } catch (err) {
+    // Ctrl-C while -b's pipe had no writer: nothing was started, nothing is written (the jar neither).
+    if (!(err instanceof ReadCancelled)) throw err;
+    return { ...new ScrapeTally({ hash: false }).totals(), cancelled: true, elapsedMs: performance.now() - started, resumed: resume?.done.size ?? 0, resumedFailed: resume?.failed ?? 0, robotsRefused: null };
+  }
   const inputOptions = { source: o.input, column: o.column, stdin: o.stdin as never };
   let columns: string[] | null = null;
   const source = readInput({ ...inputOptions, onColumns: (c) => (columns = c) });
@@ -175,6 +184,7 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
     progress.failed = tally.failed;
     await sink.write(record);
   };
+  let failure: { error: unknown } | null = null;
   try {
     const summary = await run<Item, TaskReport>({
       items,
@@ -216,18 +226,24 @@ async function scrapeWith(o: ScrapeOptions & { format: OutputFormat }, task: Scr
       ...totals, cancelled: summary.cancelled, elapsedMs: performance.now() - started, resumed: resume?.done.size ?? 0, resumedFailed: resume?.failed ?? 0,
       robotsRefused: robots ? (totals.byErrorCode.ROBOTS_DISALLOWED ?? 0) : null,
     };
+  } catch (error) {
+    failure = { error };
   } finally {
-    await sink.close();
-    await robotsAgent?.close();
-    if (jar && o.cookieJar) (await import('./cookie-file.js')).writeCookieFile(o.cookieJar, jar.all());
+    // Every closing step runs whatever failed: the first failure is thrown, a later one rides on it (first-failure.ts).
+    await closeAll(failure, [
+      () => sink.close(),
+      robotsAgent && (() => robotsAgent.close()),
+      !!jar && !!o.cookieJar && (async () => (await import('./cookie-jar-file.js')).writeCookieFile(o.cookieJar!, jar.all())),
+    ]);
   }
+  throw new Error('unreachable: the run returned or its failure was thrown');
 }
 
 /** The run's cookie jar, from -b FILE's cookies when given; tough-cookie loads only here. */
-async function openJar(from: string | undefined, to: string | undefined, kept: Record<string, string | null>) {
-  const [{ RunCookies }, { checkCookieFileWritable, readCookieFile }] = await Promise.all([import('./cookie-jar.js'), import('./cookie-file.js')]);
+async function openJar(from: string | undefined, to: string | undefined, kept: Record<string, string | null>, signal?: AbortSignal) {
+  const [{ RunCookies }, { readCookieFile }, { checkCookieFileWritable }] = await Promise.all([import('./cookie-jar.js'), import('./cookie-file.js'), import('./cookie-jar-file.js')]);
   if (to) checkCookieFileWritable(to, kept);
-  return new RunCookies(from ? readCookieFile(from) : []);
+  return new RunCookies(from ? await readCookieFile(from, signal) : []);
 }
 
 /** The admission key: the URL's origin, so per-host limits apply; none for a line that is not a URL. */
