@@ -57,9 +57,14 @@ export async function openOutput(options: OutputOptions): Promise<RecordSink> {
   // Also for an error that reaches end()'s callback before the 'error' event (the first one, kept in `errored`).
   const failure = (e: NodeJS.ErrnoException) => new FanoutError(diskStopCode(e) ?? 'OUTPUT_FAILED', `cannot write ${options.file ?? 'stdout'}: ${errorReason(e)}`, { cause: e });
   stream.on('error', (e: NodeJS.ErrnoException) => (failed ??= failure(e)));
+  // True while a write waits for 'drain': the next record's write waits too, so a stalled reader stalls the run.
+  let full = false;
   const put = async (text: string) => {
     if (failed) throw failed;
-    if (!stream.write(text)) await drained(stream).catch((e: Error) => Promise.reject(failed ?? e));
+    if (!stream.write(text)) {
+      full = true;
+      await drained(stream).catch((e: Error) => Promise.reject(failed ?? e)).finally(() => (full = false));
+    }
     if (failed) throw failed;
   };
   let pending = '';
@@ -83,7 +88,7 @@ export async function openOutput(options: OutputOptions): Promise<RecordSink> {
       if (failed) throw failed;
       pending += toText(record, first);
       first = false;
-      if (pending.length >= FLUSH_AT) await flush();
+      if (pending.length >= FLUSH_AT || full) await flush();
       else if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(flushSoon);
