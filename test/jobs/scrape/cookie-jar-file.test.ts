@@ -3,7 +3,7 @@
  * run killed (SIGKILL) while it writes its jar, a jar and an -o that both fail, -b naming a device or a pipe whose
  * writer never comes.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCookieSite, type CookieSite } from '../../../fixtures/cookie-site.js';
-import { parseJsonl, preloading, runCli, startCli, writeList } from '../../helpers/cli.js';
-import { needsRoot } from '../../helpers/needs.js';
+import { BIN, parseJsonl, preloading, runCli, startCli, writeList } from '../../helpers/cli.js';
+import { needsRoot, skipUnless } from '../../helpers/needs.js';
+import { canMountTmpfs } from '../copy/scratch.js';
 
 let site: CookieSite;
 let dir: string;
@@ -166,6 +167,31 @@ describe('--cookie-jar when the run is killed or its output fails', () => {
     expect(cookieLines(readFileSync(jar, 'utf8'))).toEqual(['127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tabc']);
   });
 
+  it('keeps the old jar whole on a full disk (a small tmpfs): COOKIE_JAR_FAILED, exit 2, no temp left, the records written', async (ctx) => {
+    skipUnless(ctx, canMountTmpfs(), 'needs root allowed to mount a tmpfs');
+    const d = caseDir();
+    const disk = join(d, 'small disk');
+    mkdirSync(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]);
+    try {
+      const jar = join(disk, 'jar.txt');
+      writeFileSync(jar, 'old jar\n');
+      try {
+        writeFileSync(join(disk, 'filler'), Buffer.alloc(1 << 20));
+      } catch {
+        // full: what this test wants
+      }
+      const r = await runCli(['scrape', await writeList(d, 'list.txt', [`${site.url}/login`]), '--cookie-jar', jar, '-q']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^fanout: COOKIE_JAR_FAILED: --cookie-jar .*jar.txt: cannot write it: no space left on device\n$/);
+      expect(parseJsonl(r.stdout)).toHaveLength(1);
+      expect(readFileSync(jar, 'utf8')).toBe('old jar\n');
+      expect(readdirSync(disk).sort()).toEqual(['filler', 'jar.txt']);
+    } finally {
+      execFileSync('umount', ['-l', disk]);
+    }
+  });
+
   it('says both when -o and then the jar fail, one line each, and the first decides the exit code', async (ctx) => {
     if (!existsSync('/dev/full')) return ctx.skip('needs /dev/full');
     const d = caseDir();
@@ -179,6 +205,22 @@ describe('--cookie-jar when the run is killed or its output fails', () => {
       expect(lines[0]).toMatch(/^fanout: NO_SPACE: cannot write \/dev\/full: /);
       expect(lines[1]).toMatch(/^fanout: COOKIE_JAR_FAILED: --cookie-jar .*unread jar: cannot write it: /);
     }
+  });
+});
+
+describe('--cookie-jar when stdout\'s reader leaves', () => {
+  it('ends 141 as the reader\'s leaving decides, and still says the jar failed', async () => {
+    const d = caseDir();
+    const unread = join(d, 'unread jar');
+    execFileSync('mkfifo', [unread]);
+    const list = await writeList(d, 'list.txt', Array.from({ length: 300 }, (_, i) => `${site.url}/page/${i}`));
+    const child = spawn(process.execPath, [BIN, 'scrape', list, '--cookie-jar', unread, '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (x: string) => (stderr += x));
+    child.stdout!.once('data', () => child.stdout!.destroy()); // `| head -1`
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(141);
+    expect(stderr).toMatch(/^fanout: COOKIE_JAR_FAILED: --cookie-jar .*unread jar: cannot write it: .*\n$/);
   });
 });
 
