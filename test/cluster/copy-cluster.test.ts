@@ -33,7 +33,7 @@ describe('copy through the cluster', () => {
     expect(remote).toEqual(local);
     expectSameTree(src, `${base}/remote`);
     expect(tempNames(`${base}/remote`)).toEqual([]);
-    expect(readdirSync(`${base}/remote`).filter((n) => n.startsWith('.fanout-probe-'))).toEqual([]);
+    expect(readdirSync(`${base}/remote`).filter((n) => n.startsWith('.fanout-'))).toEqual([]);
     expect(redisKeys(rig.redis)).toEqual([]);
   });
 
