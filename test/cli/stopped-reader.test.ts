@@ -5,16 +5,17 @@
  * run), quietly, its --log whole and no temp left. The reader is a small Python script: it reads a little, then
  * waits until the pipe holds 32 KiB (FIONREAD; a pipe that takes no more can hold less than its 64 KiB), says so, and leaves when told.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { smallFiles } from '../../fixtures/tree.js';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
 import { processTree } from '../../src/compare/proc-tree.js';
 import { scratch, type Scratch } from '../jobs/copy/scratch.js';
 import { tempNames } from '../jobs/copy/snapshot.js';
 import { BIN, lineCount, writeList } from '../helpers/cli.js';
+import { skipUnless } from '../helpers/needs.js';
 
 const READER = `
 import array, fcntl, os, sys, termios, time
@@ -73,7 +74,8 @@ const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
  * Runs the CLI into the stopping reader. `progress()` counts the work done (records in --log, requests served);
  * once the pipe is full and the CLI has used no CPU for 10 looks in a row, it is read, then the reader leaves.
  */
-async function intoStoppedReader(args: string[], progress: () => number): Promise<{ code: number | null; stderr: string; doneWhileStopped: number }> {
+async function intoStoppedReader(ctx: TestContext, args: string[], progress: () => number): Promise<{ code: number | null; stderr: string; doneWhileStopped: number }> {
+  skipUnless(ctx, hasPython, 'needs python3 (the reader asks the pipe how full it is)');
   const marker = join(area.dir, `reader ${++n}`);
   // A real pipe, as a shell's `|` gives (spawn's 'pipe' is a socket pair, whose buffer fills otherwise).
   const fifo = `${marker}.pipe`;
@@ -118,14 +120,15 @@ async function intoStoppedReader(args: string[], progress: () => number): Promis
 }
 
 const MODES = [[], ['--threads', '2'], ['--procs', '2']];
+const hasPython = spawnSync('python3', ['-c', 'import fcntl, termios'], { stdio: 'ignore' }).status === 0;
 
 describe('a reader of stdout that stops, then leaves', () => {
   for (const mode of MODES) {
     const name = mode.join(' ') || 'async';
-    it(`[${name}] copy -i: stalls while the reader is stopped, then ends 141, quietly, its --log whole, no temp left`, async () => {
+    it(`[${name}] copy -i: stalls while the reader is stopped, then ends 141, quietly, its --log whole, no temp left`, async (ctx) => {
       const dst = `${area.dir}/dst ${++n}`;
       const log = `${area.dir}/log ${n}.jsonl`;
-      const r = await intoStoppedReader(['copy', src, dst, '-i', '--log', log, '--no-progress', ...mode], () => lineCount(log));
+      const r = await intoStoppedReader(ctx, ['copy', src, dst, '-i', '--log', log, '--no-progress', ...mode], () => lineCount(log));
       expect(r.stderr).toBe('');
       expect(r.code).toBe(141);
       expect(r.doneWhileStopped, 'entries done while the reader was stopped').toBeLessThan(FILES / 2);
@@ -135,18 +138,18 @@ describe('a reader of stdout that stops, then leaves', () => {
       expect(tempNames(dst)).toEqual([]);
     }, 120_000);
 
-    it(`[${name}] scrape to stdout: stalls while the reader is stopped, then ends 141, quietly`, async () => {
+    it(`[${name}] scrape to stdout: stalls while the reader is stopped, then ends 141, quietly`, async (ctx) => {
       const before = [...site.stats.values()].reduce((s, h) => s + h.requests, 0);
       const served = () => [...site.stats.values()].reduce((s, h) => s + h.requests, 0) - before;
-      const r = await intoStoppedReader(['scrape', list, '-c', '8', '--no-progress', ...mode], served);
+      const r = await intoStoppedReader(ctx, ['scrape', list, '-c', '8', '--no-progress', ...mode], served);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(141);
       expect(r.doneWhileStopped, 'requests made while the reader was stopped').toBeLessThan(URLS / 2);
     }, 120_000);
 
-    it(`[${name}] copy --dry-run's plan: stalls while the reader is stopped, then ends 0, quietly, nothing written`, async () => {
+    it(`[${name}] copy --dry-run's plan: stalls while the reader is stopped, then ends 0, quietly, nothing written`, async (ctx) => {
       const dst = `${area.dir}/dst ${++n}`;
-      const r = await intoStoppedReader(['copy', src, dst, '-n', '-q', ...mode], () => 0);
+      const r = await intoStoppedReader(ctx, ['copy', src, dst, '-n', '-q', ...mode], () => 0);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(existsSync(dst)).toBe(false);
