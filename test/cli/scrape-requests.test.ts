@@ -128,6 +128,18 @@ describe('fanout scrape requests', () => {
     expect(seen.map((x) => x.method)).toEqual(['PUT', 'PUT']);
   });
 
+  it('takes CSV columns named like an object\'s own properties (__proto__, toString) as fields, in every mode', async () => {
+    const csv = join(dir, 'proto.csv');
+    await writeFile(csv, `url,__proto__,toString\n${origin}/form,P,T\n`);
+    for (const mode of [[], ['--threads', '2'], ['--procs', '2']]) {
+      seen.length = 0;
+      const r = await runCli(['scrape', csv, '--column', 'url', '--data', 'p={{__proto__}}&t={{toString}}', ...mode]);
+      expect(r.code, mode.join(' ')).toBe(0);
+      expect(seen.map((x) => x.body)).toEqual(['p=P&t=T']);
+      expect(JSON.parse(r.stdout).input).toEqual(JSON.parse('{"__proto__":"P","toString":"T"}'));
+    }
+  });
+
   it('refuses a --data field the CSV lacks, or any field without --column, before the first request', async () => {
     const csv = join(dir, 'fields.csv');
     await writeFile(csv, `url,name\n${origin}/never,x\n`);

@@ -161,7 +161,8 @@ async function* csvItems(chunks: AsyncIterable<string>, column: string, onColumn
       }
       if (row.length === 1 && row[0]!.trim() === '') continue; // blank line
       const url = (row[at] ?? '').trim();
-      const input: Record<string, string> = {};
+      // No prototype: a column named __proto__ is a field like any other, not the object's prototype.
+      const input: Record<string, string> = Object.create(null);
       header.forEach((name, i) => {
         if (i !== at) input[name] = row[i] ?? '';
       });
