@@ -8,6 +8,7 @@ import { crc32 } from 'node:zlib';
 import { cacheEntry, readEntry } from '../../src/cli/script-cache.js';
 import { runCli } from '../helpers/cli.js';
 import { needsRoot } from '../helpers/needs.js';
+import { needsBundle } from '../helpers/bundle.js';
 
 const run = promisify(execFile);
 const LOADER = new URL('../../dist/src/cli/script-cache.js', import.meta.url).href;
@@ -158,7 +159,8 @@ describe("the CLI's code cache", () => {
     expect(await load()).toBe('off');
   });
 
-  it('never fails the CLI: a first run, a run over a corrupt cache and a warm run print the same help', async () => {
+  it('never fails the CLI: a first run, a run over a corrupt cache and a warm run print the same help', async (ctx) => {
+    needsBundle(ctx);
     const env = { XDG_CACHE_HOME: cache, NODE_DISABLE_COMPILE_CACHE: '' };
     const cold = await runCli(['scrape', '--help'], { env });
     expect(cold.code).toBe(0);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
 import { smallFiles } from '../../fixtures/tree.js';
 import { preloading, runCli } from '../helpers/cli.js';
+import { needsBundle } from '../helpers/bundle.js';
 
 /**
  * What a short command pays for at start-up: Node's own modules load on first use, so a plain-HTTP scrape or a
@@ -32,7 +33,8 @@ async function builtinsOf(args: string[]): Promise<string[]> {
 }
 
 describe('start-up', () => {
-  it('scrapes a plain-HTTP URL without loading TLS, HTTP/2, crypto, child processes or worker threads', async () => {
+  it('scrapes a plain-HTTP URL without loading TLS, HTTP/2, crypto, child processes or worker threads', async (ctx) => {
+    needsBundle(ctx);
     const list = join(dir, 'one-url.txt');
     writeFileSync(list, `${site.urls[0]}/page/1\n`);
     const out = join(dir, 'out.jsonl');
@@ -42,7 +44,8 @@ describe('start-up', () => {
     expect(loaded.filter((m) => /^(tls|http2|crypto|child_process|worker_threads)$/.test(m))).toEqual([]);
   });
 
-  it('copies a folder without loading HTTP, TLS or child processes', async () => {
+  it('copies a folder without loading HTTP, TLS or child processes', async (ctx) => {
+    needsBundle(ctx);
     const src = join(dir, 'src');
     smallFiles(src, 5);
     const loaded = await builtinsOf(['copy', src, join(dir, 'dst'), '-q']);

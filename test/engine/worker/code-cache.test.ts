@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEntry } from '../../../src/cli/script-cache.js';
 import { runCli } from '../../helpers/cli.js';
+import { needsBundle } from '../../helpers/bundle.js';
 
 let home: string;
 let cache: string;
@@ -35,7 +36,8 @@ async function copy(mode: '--threads' | '--procs'): Promise<void> {
 
 describe("the workers' code cache", () => {
   for (const mode of ['--threads', '--procs'] as const) {
-    it(`is written by a ${mode} worker's first run and read, not rewritten, by the next`, async () => {
+    it(`is written by a ${mode} worker's first run and read, not rewritten, by the next`, async (ctx) => {
+    needsBundle(ctx);
       await copy(mode);
       const entry = workerEntry();
       expect(readEntry(entry)).toBeInstanceOf(Buffer);
@@ -46,7 +48,8 @@ describe("the workers' code cache", () => {
     });
   }
 
-  it('is ignored when corrupt: the workers run, and write a whole entry in its place', async () => {
+  it('is ignored when corrupt: the workers run, and write a whole entry in its place', async (ctx) => {
+    needsBundle(ctx);
     await copy('--threads');
     const entry = workerEntry();
     const data = readFileSync(entry);
