@@ -8,6 +8,7 @@ import type { CopyRecord } from '../../../src/jobs/copy/record.js';
 import { isTempName } from '../../../src/jobs/copy/temp.js';
 import { largeFiles } from '../../../fixtures/tree.js';
 import { scratch, type Scratch } from './scratch.js';
+import { preloading } from '../../helpers/cli.js';
 
 const BIN = process.env.FANOUT_BIN ?? fileURLToPath(new URL('../../../bin/fanout.js', import.meta.url));
 let area: Scratch;
@@ -88,19 +89,23 @@ describe('copy of a single file', () => {
     const into = `${area.dir}/big-dst ${n}`;
     mkdirSync(into);
     writeFileSync(`${into}/large-0.bin`, 'the old backup');
+    // The copy is held as its temp opens (fixtures/temp-hold.ts), then killed: no race with a fast disk.
+    const hold = `${area.dir}/hold ${n}`;
+    const env = { ...process.env, ...preloading('temp-hold', { TEMP_HOLD_FILE: hold, TEMP_HOLD_NAME: 'large-0.bin' }) };
     let killed = false;
     await new Promise<void>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'copy', src, `${into}/`, '-q'], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [BIN, 'copy', src, `${into}/`, '-q'], { stdio: 'ignore', env });
       child.on('close', () => resolve());
       const poll = () => {
-        if (readdirSync(into).some(isTempName)) {
+        if (existsSync(`${hold}.held`)) {
+          expect(readdirSync(into).filter(isTempName)).toHaveLength(1);
           child.kill('SIGKILL');
           killed = true;
-        } else if (child.exitCode === null) setImmediate(poll);
+        } else if (child.exitCode === null) setTimeout(poll, 5);
       };
       poll();
     });
-    expect(killed, 'killed while its temp was being written').toBe(true);
+    expect(killed, 'killed while its temp was open').toBe(true);
     expect(readFileSync(`${into}/large-0.bin`, 'utf8')).toBe('the old backup');
     const again = await copy({ src, dst: into });
     expect(again.failed).toBe(0);
