@@ -9,9 +9,18 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterAll } from 'vitest';
 import { BIN } from './cli.js';
 
 let mirror: string | undefined;
+let mirrorDir: string | undefined;
+
+// Removed when the test file is done: vitest ends its worker processes without running their 'exit' handlers,
+// and a mirror left behind is the whole package (~120 MB) in the temp folder.
+afterAll(() => {
+  if (mirrorDir) rmSync(mirrorDir, { recursive: true, force: true });
+  mirrorDir = mirror = undefined;
+});
 
 /** A path of bin/fanout.js that `uid`/`gid` can load. */
 export function binFor(uid: number, gid: number, bin = BIN): string {
@@ -21,7 +30,7 @@ export function binFor(uid: number, gid: number, bin = BIN): string {
     const root = dirname(dirname(bin));
     const dir = mkdtempSync(join(tmpdir(), 'fanout-as-user-'));
     chmodSync(dir, 0o755);
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    mirrorDir = dir;
     for (const part of ['package.json', 'bin', 'dist', 'node_modules']) {
       const from = join(root, part);
       if (spawnSync('cp', ['-al', from, dir]).status !== 0 && spawnSync('cp', ['-a', from, dir]).status !== 0) {
