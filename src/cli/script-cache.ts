@@ -100,7 +100,7 @@ export function cacheEntry(source: string | Uint8Array, slot: string, env: NodeJ
     if (!dir || !ownFolder(dir)) return null;
     // node:crypto on first use (~5 ms to load in a fresh thread): a bundle the build recorded needs none.
     const hash = (key ?? process.getBuiltinModule('node:crypto').createHash('sha256').update(source).digest('hex')).slice(0, 32);
-    const word = /^[a-z][a-z-]{0,15}$/.test(slot.replace(/^--?/, '')) ? slot.replace(/^--?/, '') : 'other';
+    const word = /^[a-z][a-z-]{0,23}$/.test(slot.replace(/^--?/, '')) ? slot.replace(/^--?/, '') : 'other';
     return join(dir, `${hash}-${word}-${process.version}-v8-${process.versions.v8}-${process.arch}.bin`);
   } catch {
     return null;

@@ -10,8 +10,8 @@ export function spawnerFor(mode: Mode, taskModule: string): () => Channel {
     case 'async':
       return asyncChannel;
     case 'threads':
-      return () => takePrestarted(mode, taskModule) ?? threadChannel();
+      return () => takePrestarted(mode, taskModule) ?? threadChannel({ taskModule });
     case 'procs':
-      return () => takePrestarted(mode, taskModule) ?? processChannel();
+      return () => takePrestarted(mode, taskModule) ?? processChannel(taskModule);
   }
 }

@@ -35,7 +35,7 @@ const UNUSED_GRACE_MS = 1000;
 /** Starts `count` workers of `mode` and has them load `taskModule` (a path or file URL) ahead of their `init`. */
 export function prestart(mode: WorkerMode, count: number, taskModule: string): void {
   for (let i = 0; i < count; i++) {
-    const channel = mode === 'threads' ? threadChannel() : processChannel();
+    const channel = mode === 'threads' ? threadChannel({ taskModule }) : processChannel(taskModule);
     const entry: Waiting = { mode, module: moduleUrl(taskModule), channel };
     // A worker that dies while waiting is not handed out (the pool that adopts one replaces this handler).
     channel.onExit(() => {

@@ -1,16 +1,17 @@
 /** The `procs` runtime: one child process per channel, IPC with `serialization: 'advanced'`. */
 import type { Channel } from './channel.js';
-import { workerFile } from './worker-file.js';
+import { workerEnv, workerFile } from './worker-file.js';
 import type { FromWorker } from '../protocol.js';
 import { serializedError, type SerializedError } from '../errors.js';
 
 const ENTRY = workerFile('procs');
 
-export function processChannel(): Channel {
+/** A child process; `taskModule`, the task module it will run when known, picks its code cache slot. */
+export function processChannel(taskModule?: string): Channel {
   // The child's stdout is our stderr, so a task's console.log can never interleave with records on stdout.
   // Loaded on first use: a run without child processes never pays for the module (start-up).
   const { fork } = process.getBuiltinModule('node:child_process');
-  const child = fork(ENTRY, [], { serialization: 'advanced', stdio: ['ignore', 2, 'inherit', 'ipc'], execArgv: [] });
+  const child = fork(ENTRY, [], { serialization: 'advanced', stdio: ['ignore', 2, 'inherit', 'ipc'], execArgv: [], env: workerEnv(taskModule) });
   let terminating = false;
   let exited = false;
   let exitHandler: (e: SerializedError) => void = () => {};

@@ -1,6 +1,6 @@
 /** The `threads` runtime: one worker_threads Worker per channel. */
 import type { Channel } from './channel.js';
-import { workerFile } from './worker-file.js';
+import { workerEnv, workerFile } from './worker-file.js';
 import type { FromWorker } from '../protocol.js';
 import { serializedError, type SerializedError } from '../errors.js';
 
@@ -8,6 +8,8 @@ const ENTRY = workerFile('threads');
 
 export interface ThreadChannelOptions {
   resourceLimits?: import('node:worker_threads').ResourceLimits;
+  /** The task module the worker will run, when known: its code cache slot (worker-file.ts). */
+  taskModule?: string;
 }
 
 export function threadChannel(options: ThreadChannelOptions = {}): Channel {
@@ -15,7 +17,7 @@ export function threadChannel(options: ThreadChannelOptions = {}): Channel {
   // so a task's console.log can never interleave with records on stdout.
   // Loaded on first use: a run without threads never pays for the module (start-up, docs/benchmarks.md).
   const { Worker } = process.getBuiltinModule('node:worker_threads');
-  const worker = new Worker(ENTRY, { execArgv: [], stdout: true, resourceLimits: options.resourceLimits });
+  const worker = new Worker(ENTRY, { execArgv: [], stdout: true, resourceLimits: options.resourceLimits, env: workerEnv(options.taskModule) });
   worker.stdout.pipe(process.stderr, { end: false });
   let terminating = false;
   let exited = false;

@@ -6,5 +6,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { runWithCodeCache } from '../../cli/script-cache.js';
+import { WORKER_SLOT_ENV } from '../runtimes/worker-file.js';
 
-runWithCodeCache(fileURLToPath(new URL('./worker.cjs', import.meta.url)), 'worker', process.env, 'asked');
+// One slot per task module (runtimes/worker-file.ts's workerSlot), else the workers' common one.
+const slot = process.env[WORKER_SLOT_ENV] ?? 'worker';
+runWithCodeCache(fileURLToPath(new URL('./worker.cjs', import.meta.url)), slot, process.env, 'asked');

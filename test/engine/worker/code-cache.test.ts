@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEntry } from '../../../src/cli/script-cache.js';
 import { runCli } from '../../helpers/cli.js';
+import { startSiteServer } from '../../../fixtures/site-server.js';
 import { needsBundle } from '../../helpers/bundle.js';
 
 let home: string;
@@ -61,5 +62,21 @@ describe("the workers' code cache", () => {
     writeFileSync(workerEntry(), 'garbage');
     await copy('--threads');
     expect(readEntry(workerEntry())).toBeInstanceOf(Buffer);
+  });
+
+  it("keeps one entry per job: a copy's workers never fill the entry a scrape's workers read", async (ctx) => {
+    needsBundle(ctx);
+    await copy('--threads');
+    const site = await startSiteServer({ log: false });
+    try {
+      const list = join(home, 'one-url.txt');
+      writeFileSync(list, `${site.urls[0]}/page/1\n`);
+      const r = await runCli(['scrape', list, '-o', join(home, 'out.jsonl'), '-q', '--procs', '1'], { env: { XDG_CACHE_HOME: cache, NODE_DISABLE_COMPILE_CACHE: '' } });
+      expect(r.code).toBe(0);
+    } finally {
+      await site.close();
+    }
+    const entries = readdirSync(dir()).filter((f) => /-worker-.*\.bin$/.test(f)).map((f) => f.replace(/^[0-9a-f]+-/, '').replace(/-v\d.*$/, ''));
+    expect(entries.sort()).toEqual(['worker-copy-task', 'worker-scrape-task']);
   });
 });
