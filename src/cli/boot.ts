@@ -17,5 +17,6 @@ export function boot(cli: string, argv: readonly string[]): void {
   const ahead = workersAhead(argv);
   if (ahead) prestart(ahead.mode, ahead.count, ahead.taskModule);
   (globalThis as { [WORKERS_STARTED_AHEAD]?: boolean })[WORKERS_STARTED_AHEAD] = true;
-  runWithCodeCache(cli, argv[0] ?? '');
+  // A command's help compiles the parser alone: it gets the help slot, not the command's.
+  runWithCodeCache(cli, argv.includes('--help') ? 'help' : (argv[0] ?? ''));
 }

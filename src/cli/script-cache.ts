@@ -63,7 +63,9 @@ export function runWithCodeCache(
   // Written at exit, so that it holds every function this run compiled, not only the top level.
   let save = () => {};
   if (entry && use !== 'hit') {
-    if (saveWhen === 'exit') process.once('exit', () => writeEntry(entry, script));
+    // Only a run that did its work (exit 0 or 1): an entry is never rewritten once usable, and one written by a
+    // usage error would hold little more than the parser for every later run of the command.
+    if (saveWhen === 'exit') process.once('exit', (code) => (code === 0 || code === 1) && writeEntry(entry, script));
     else save = () => {
       save = () => {};
       writeEntry(entry, script);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,7 +38,8 @@ function writeModule(word: string): void {
 /** Runs the module through the cache in a fresh process; resolves with what the cache did. */
 async function load(env: NodeJS.ProcessEnv = {}): Promise<string> {
   const code = `import(${JSON.stringify(LOADER)}).then((m) => console.log(m.runWithCodeCache(${JSON.stringify(module)}, 'test')))`;
-  const { stdout } = await run(process.execPath, ['-e', code], { env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', XDG_CACHE_HOME: cache, ...env } });
+  // A module that ends with a non-zero exit code still says what the cache did.
+  const { stdout } = await run(process.execPath, ['-e', code], { env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', XDG_CACHE_HOME: cache, ...env } }).catch((err: { stdout: string }) => err);
   return stdout.trim();
 }
 
@@ -102,6 +103,14 @@ describe("the CLI's code cache", () => {
     writeModule('two');
     expect(await load()).toBe('miss');
     expect(files().filter((f) => f.endsWith('.bin') && !f.startsWith(recorded.slice(0, 32)))).toHaveLength(1);
+  });
+
+  it('is written only by a run that ends 0 or 1: a usage error (2) leaves no entry for the next run to be held to', async () => {
+    writeFileSync(module, `${readFileSync(module, 'utf8')}process.exitCode = Number(process.env.EXIT_WITH ?? 0);\n`);
+    expect(await load({ EXIT_WITH: '2' })).toBe('miss');
+    expect(existsSync(dir) ? files().filter((f) => f.endsWith('.bin')) : []).toEqual([]);
+    expect(await load({ EXIT_WITH: '1' })).toBe('miss');
+    expect(await load()).toBe('hit');
   });
 
   it("is keyed by the file's content, the command, Node's and V8's versions and the architecture", () => {
