@@ -9,6 +9,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy, type CopyRecord } from '../../../src/jobs/copy/copy.js';
+import { symlinkSwapper } from '../../../fixtures/symlink-swapper.js';
 
 let base: string;
 beforeAll(() => {
@@ -60,7 +61,7 @@ describe('copy --procs, each batch working in its own destination folder', () =>
       for (let f = 0; f < 60; f++) writeFileSync(`${src}/d${d}/f${f}`, `file ${d}/${f}\n`);
     }
     const ready = `${base}/race-ready`;
-    const swapper = spawn(process.execPath, ['-e', SWAPPER, dst, victim, src, secret, ready], { stdio: 'ignore' });
+    const swapper = spawn(process.execPath, ['-e', symlinkSwapper(30, 60), dst, victim, src, secret, ready], { stdio: 'ignore' });
     try {
       for (let i = 0; i < 1000 && !exists(ready); i++) await new Promise((r) => setTimeout(r, 10)); // poll: started
       const summary = await copy({ src, dst, mode: 'procs', workers: 2, batchSize: 8 });
@@ -89,37 +90,6 @@ describe('copy --procs, each batch working in its own destination folder', () =>
     expect(failed?.error?.message).not.toMatch(/(^|')\.\/|\/proc\//);
   }, 60_000);
 });
-
-/**
- * Runs until killed: swaps every new DST folder for a symlink to the victim folder (moving the real one aside), and
- * keeps toggling SRC's folders and files to symlinks into the secret folder and back.
- */
-const SWAPPER = `
-const fs = require('node:fs');
-const [dst, victim, src, secret, ready] = process.argv.slice(1);
-const seen = new Set();
-const quiet = (f) => { try { f(); } catch {} };
-fs.writeFileSync(ready, 'ready');
-for (let round = 0; ; round++) {
-  let names = [];
-  quiet(() => { names = fs.readdirSync(dst); });
-  for (const n of names) {
-    if (n.includes('.moved') || seen.has(n)) continue;
-    const p = dst + '/' + n;
-    quiet(() => {
-      if (!fs.lstatSync(p).isDirectory()) return;
-      seen.add(n);
-      fs.renameSync(p, p + '.moved');
-      fs.symlinkSync(victim, p);
-    });
-  }
-  const d = src + '/d' + (round % 30);
-  quiet(() => { fs.renameSync(d, d + '.real'); fs.symlinkSync(secret, d); });
-  quiet(() => { fs.unlinkSync(d); fs.renameSync(d + '.real', d); });
-  const f = src + '/d' + ((round * 7) % 30) + '/f' + (round % 60);
-  quiet(() => { fs.renameSync(f, f + '.real'); fs.symlinkSync(secret + '/f' + (round % 60), f); });
-  quiet(() => { fs.unlinkSync(f); fs.renameSync(f + '.real', f); });
-}`;
 
 function exists(p: string): boolean {
   try {

@@ -3,6 +3,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
+import { symlinkSwapper } from '../../../fixtures/symlink-swapper.js';
 
 const DIRS = 30;
 const FILES = 100; // 3,000 files
@@ -13,37 +14,6 @@ beforeAll(() => {
   base = mkdtempSync(`${tmpdir()}/fanout symlink race `);
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
-
-/**
- * Runs until killed: swaps every new DST directory for a symlink to the victim folder (moving the real one
- * aside), and keeps toggling SRC's directories and files to symlinks into the secret folder and back.
- */
-const SWAPPER = `
-const fs = require('node:fs');
-const [dst, victim, src, secret] = process.argv.slice(1);
-const seen = new Set();
-const quiet = (f) => { try { f(); } catch {} };
-fs.writeFileSync(process.argv[5], 'ready');
-for (let round = 0; ; round++) {
-  let names = [];
-  quiet(() => { names = fs.readdirSync(dst); });
-  for (const n of names) {
-    if (n.includes('.moved') || seen.has(n)) continue;
-    const p = dst + '/' + n;
-    quiet(() => {
-      if (!fs.lstatSync(p).isDirectory()) return;
-      seen.add(n);
-      fs.renameSync(p, p + '.moved');
-      fs.symlinkSync(victim, p);
-    });
-  }
-  const d = src + '/d' + (round % ${DIRS});
-  quiet(() => { fs.renameSync(d, d + '.real'); fs.symlinkSync(secret, d); });
-  quiet(() => { fs.unlinkSync(d); fs.renameSync(d + '.real', d); });
-  const f = src + '/d' + ((round * 7) % ${DIRS}) + '/f' + (round % ${FILES});
-  quiet(() => { fs.renameSync(f, f + '.real'); fs.symlinkSync(secret + '/f' + (round % ${FILES}), f); });
-  quiet(() => { fs.unlinkSync(f); fs.renameSync(f + '.real', f); });
-}`;
 
 /** Every regular file under `dir`, never through a symlink. */
 function regularFiles(dir: string, out: string[] = []): string[] {
@@ -71,7 +41,7 @@ describe('copy under a symlink-swapping attacker', () => {
       for (let f = 0; f < FILES; f++) writeFileSync(`${src}/d${d}/f${f}`, f % 10 === 0 ? Buffer.alloc(96 << 10, 0x61) : `file ${d}/${f}\n`);
     }
     const ready = `${base}/ready`;
-    const swapper = spawn(process.execPath, ['-e', SWAPPER, dst, victim, src, secret, ready], { stdio: 'ignore' });
+    const swapper = spawn(process.execPath, ['-e', symlinkSwapper(DIRS, FILES), dst, victim, src, secret, ready], { stdio: 'ignore' });
     try {
       for (let i = 0; i < 1000 && !existsQuiet(ready); i++) await new Promise((r) => setTimeout(r, 10)); // poll: started
       const summary = await copy({ src, dst, mode: 'threads', workers: 2, batchSize: 16 });
