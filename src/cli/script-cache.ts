@@ -7,9 +7,10 @@
  * One file per bundle content, command word, Node version, V8 version and architecture, in the user's own 0700
  * folder (compile-cache.ts's checks: owned by us, writable by nobody else, no symbolic link), named by the bundle's
  * SHA-256 (recorded by the build, else computed). A file is used only when it is ours, a regular file, and its
- * CRC-32 matches; V8 rejects one made with other flags. A run without a usable file writes one at exit (or, for a worker, which may be terminated without an exit event, when
- * its code says it is warm: `saveWhen: 'asked'`), to a temporary file renamed into place, so concurrent first runs
- * each write a whole file and the last rename wins. Nothing here can fail a run: any error means no cache.
+ * CRC-32 matches; V8 rejects one made with other flags. A run without a usable file writes one at exit when it
+ * ends 0 or 1 (or, for a worker, which may be terminated without an exit event, when its code says it is warm:
+ * `saveWhen: 'asked'`), to a temporary file renamed into place, so concurrent first runs each write a whole file
+ * and the last rename wins. Nothing here can fail a run: any error means no cache.
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off.
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
