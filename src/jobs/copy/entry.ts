@@ -1,7 +1,8 @@
 /**
  * One non-directory entry, end to end: lstat the source (and the destination unless its directory is new),
  * decide (plan.ts), act, and return its record. Never throws: an error becomes the entry's failed record. In a
- * directory this run created, a regular file is opened instead of lstat'ed: its fstat is the lstat.
+ * directory this run created, a regular file is opened instead of lstat'ed: its fstat is the lstat. Elsewhere a
+ * regular file meets the quick check first, on lstat numbers alone (quick-stat.ts): most of a re-run ends there.
  */
 import { closeSync, linkSync, lstatSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
@@ -18,6 +19,7 @@ import { fsPath, type FsPath } from './fs-path.js';
 import type { BatchDirs } from './dir-ref.js';
 import { removeQuietly, renameOver, tempPath } from './temp.js';
 import { statType } from './walk.js';
+import { quickLstat } from './quick-stat.js';
 
 export interface CopyTaskOptions {
   /** Absolute SRC and DST roots. */
@@ -90,6 +92,7 @@ function decide(
     // Both folders are held from here (a folder swapped for a symlink since the walk fails the entry), but their
     // entries are named only past the quick check: most of a re-run is skipped by it.
     const srcDir = dirs.src();
+    if (!opened && dtype === 'file' && link === 'defer' && !d.fresh && quickSkip(c, d, dirs, rel, as)) return okRecord(rel, 'file', 'skip');
     const s = opened ? opened.s : sourceStat(c, dirs, rel, name, dtype, link);
     type = statType(s);
     action = createAction(type);
@@ -141,8 +144,30 @@ function decide(
  * `./name` from the cwd (DirRef.fromCwd).
  */
 function dstStat(c: EntryContext, d: EntryDir, dirs: BatchDirs, as: string): Stats | undefined {
-  const path = dirs.cwdNames ? dirs.here().child(as) : fsPath(`${c.o.dst}/${d.dir ? `${d.dir}/${as}` : as}`);
-  return lstatSync(path, { throwIfNoEntry: false });
+  return lstatSync(dstStatPath(c, d, dirs, as), { throwIfNoEntry: false });
+}
+
+function dstStatPath(c: EntryContext, d: EntryDir, dirs: BatchDirs, as: string): FsPath {
+  return dirs.cwdNames ? dirs.here().child(as) : fsPath(`${c.o.dst}/${d.dir ? `${d.dir}/${as}` : as}`);
+}
+
+/**
+ * rsync's quick check on lstat numbers alone (quick-stat.ts), each taken by the name sourceStat and dstStat use:
+ * true when the source is a regular file of one link and its copy is up to date. Any other answer, or an error,
+ * goes the full way, which looks again through fs.lstatSync (two more lstats for a file about to be written).
+ */
+function quickSkip(c: EntryContext, d: EntryDir, dirs: BatchDirs, rel: string, as: string): boolean {
+  dirs.here(); // the destination folder is held before its entry is looked at, as on the full way
+  const srcPath = fsPath(`${c.o.src}/${rel}`);
+  const dstPath = dstStatPath(c, d, dirs, as);
+  if (typeof srcPath !== 'string' || typeof dstPath !== 'string') return false; // a name with escaped bytes
+  try {
+    const s = quickLstat(srcPath);
+    if (!s || !s.isFile() || s.nlink > 1) return false;
+    return verdict(s, quickLstat(dstPath), c.id, c.o) === 'skip';
+  } catch {
+    return false;
+  }
 }
 
 /** A temp name for `name` (temp.ts), to be created inside the anchored destination directory. */

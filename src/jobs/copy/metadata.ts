@@ -10,6 +10,7 @@ import {
 import { openPath, self } from '../../util/dir-anchor.js';
 import { timesOf, utimeArgs, type Times } from './times.js';
 import { copyFailure } from './errors.js';
+import type { StatNumbers } from './quick-stat.js';
 
 const PERM = 0o7777;
 const SETID = 0o6000;
@@ -40,7 +41,7 @@ export function ownerToSet(s: Stats, id: Identity, dirSetgid: boolean): [number,
 }
 
 /** Whether an existing entry's owner differs from the source's in a way this process may fix. */
-function ownerDiffers(s: Stats, d: Stats, id: Identity): boolean {
+function ownerDiffers(s: StatNumbers, d: StatNumbers, id: Identity): boolean {
   if (id.root) return s.uid !== d.uid || s.gid !== d.gid;
   return s.gid !== d.gid && id.groups.has(s.gid);
 }
@@ -164,7 +165,7 @@ function openExisting(path: FsPath, d: Stats): number {
 }
 
 /** Whether metadata other than the data differs (what `fixMeta` would change). */
-export function metaDiffers(s: Stats, d: Stats, id: Identity): boolean {
+export function metaDiffers(s: StatNumbers, d: StatNumbers, id: Identity): boolean {
   if (ownerDiffers(s, d, id)) return true;
   if (!s.isSymbolicLink() && (s.mode & PERM) !== (d.mode & PERM)) return true;
   return !sameDstTime(s.mtimeMs, d.mtimeMs);

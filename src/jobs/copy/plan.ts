@@ -2,9 +2,9 @@
  * What to do with one entry, decided from the source's and the destination's lstat: rsync's quick check
  * (same type, size and mtime => skip), `--checksum` (same size => compare contents), `--force` (always write).
  */
-import type { Stats } from 'node:fs';
 import { metaDiffers, sameDstTime, type Identity } from './metadata.js';
 import type { Action, EntryType } from './record.js';
+import type { StatNumbers } from './quick-stat.js';
 import { statType } from './walk.js';
 
 /** create: write it anew; meta: fix mode/owner/times only; compare: contents (or link text) decide; skip: nothing. */
@@ -15,7 +15,7 @@ export interface PlanOptions {
   checksum: boolean;
 }
 
-export function verdict(s: Stats, d: Stats | undefined, id: Identity, o: PlanOptions): Verdict {
+export function verdict(s: StatNumbers, d: StatNumbers | undefined, id: Identity, o: PlanOptions): Verdict {
   if (!d || o.force || statType(s) !== statType(d)) return 'create';
   if (s.isFile()) {
     if (s.size !== d.size) return 'create';

@@ -132,7 +132,7 @@ export function readEscaped(abs: string | Buffer): Dirent[] {
 }
 
 /** The entry type of a directory entry or a stat result (both answer the same is*() questions). */
-export function statType(s: Stats | Dirent): EntryType {
+export function statType(s: Pick<Dirent, 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket' | 'isBlockDevice'>): EntryType {
   if (s.isFile()) return 'file';
   if (s.isDirectory()) return 'dir';
   if (s.isSymbolicLink()) return 'symlink';

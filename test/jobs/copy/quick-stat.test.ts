@@ -1,0 +1,61 @@
+import { lstatSync, mkdirSync, readFileSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { quickLstat, quickStatsInUse } from '../../../src/jobs/copy/quick-stat.js';
+import { parseJsonl, runCli } from '../../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fanout quick-stat '));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const FIELDS = ['dev', 'ino', 'mode', 'nlink', 'uid', 'gid', 'rdev', 'size', 'mtimeMs'] as const;
+const TYPES = ['isFile', 'isDirectory', 'isSymbolicLink', 'isFIFO', 'isSocket', 'isBlockDevice', 'isCharacterDevice'] as const;
+
+describe('quickLstat', () => {
+  writeFileSync(join(dir, 'file'), 'twelve bytes');
+  utimesSync(join(dir, 'file'), '1700000000.123456789', '1700000000.123456789');
+  symlinkSync('file', join(dir, 'link'));
+  mkdirSync(join(dir, 'folder'));
+
+  it('reads lstats from Node\'s binding on this Node (the check against fs.lstatSync passed)', () => {
+    // Off is not wrong, only slower: this says so when a Node release changes what the binding answers.
+    expect(quickStatsInUse(join(dir, 'file'))).toBe(true);
+  });
+
+  it.each(['file', 'link', 'folder', '/dev/null'])('gives what fs.lstatSync gives for %s, its type included', (name) => {
+    const path = name.startsWith('/') ? name : join(dir, name);
+    const real = lstatSync(path);
+    const quick = quickLstat(path)!;
+    for (const f of FIELDS) expect(quick[f], f).toBe(real[f]);
+    for (const t of TYPES) expect(quick[t](), t).toBe(real[t]());
+  });
+
+  it('answers undefined for a missing entry, and throws what fs.lstatSync throws for a path through a file', () => {
+    expect(quickLstat(join(dir, 'missing'))).toBeUndefined();
+    expect(() => quickLstat(join(dir, 'file', 'below'))).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+  });
+
+  it('never reads a path cut at a NUL byte: refused as fs.lstatSync refuses it', () => {
+    expect(() => quickLstat(`${join(dir, 'file')}\0ignored`)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+  });
+});
+
+describe('a re-run with pending deprecations on', () => {
+  it.each([
+    ['NODE_OPTIONS=--pending-deprecation', { NODE_OPTIONS: '--pending-deprecation' }],
+    ['NODE_PENDING_DEPRECATION=1', { NODE_PENDING_DEPRECATION: '1' }],
+  ])('prints no deprecation warning and still skips what is up to date (%s)', async (_, env) => {
+    const src = mkdtempSync(join(dir, 'src-'));
+    const dst = join(dir, `dst-${src.slice(-6)}`);
+    for (let i = 0; i < 5; i++) writeFileSync(join(src, `f${i}`), `data ${i}\n`);
+    const first = await runCli(['copy', src, dst, '--threads', '2'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    writeFileSync(join(src, 'f3'), 'data 3, changed\n');
+    const log = join(dir, `log-${src.slice(-6)}.jsonl`);
+    const again = await runCli(['copy', src, dst, '--threads', '2', '--log', log], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/Deprecation|DEP0/);
+    const actions = Object.fromEntries(parseJsonl<{ path: string; action: string }>(readFileSync(log, 'utf8')).map((r) => [r.path, r.action]));
+    expect(actions).toEqual({ '.': 'skip', f0: 'skip', f1: 'skip', f2: 'skip', f3: 'copy', f4: 'skip' });
+  });
+});
