@@ -3,7 +3,7 @@
  * killed with SIGKILL: a killed test run must not leave redis-server processes behind.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { until } from '../../fixtures/scrape-options.js';
@@ -20,6 +20,29 @@ function running(pid: number): boolean {
 }
 
 describe('the test Redis', () => {
+  it('leaves no folder behind a process that ended without stop(): the next start removes it', async () => {
+    // A process that starts a Redis, says where its folder is, and exits without stopping it.
+    const script = `const { startRedis } = await import(${JSON.stringify(FIXTURE)});
+      const redis = await startRedis();
+      process.stdout.write(redis.dir + '\\n');
+      process.exit(0);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((resolve) => child.once('exit', resolve));
+    const left = out.trim();
+    expect(left).toMatch(/fanout-redis-\d+-/);
+    expect(existsSync(left), 'the folder is there before the next start').toBe(true);
+    const { startRedis } = (await import(FIXTURE)) as typeof import('../../fixtures/redis-server.js');
+    const next = await startRedis();
+    try {
+      expect(existsSync(left)).toBe(false);
+      expect(existsSync(next.dir)).toBe(true);
+    } finally {
+      await next.stop();
+    }
+  });
+
   it('dies with the process that started it when that process is killed with SIGKILL', async () => {
     // A process that starts a Redis, says where, and waits to be killed.
     const script = `const { startRedis } = await import(${JSON.stringify(FIXTURE)});
