@@ -4,9 +4,10 @@
  * CPU outside the kernel, and most of the garbage. Node's own fs binding hands back the numbers themselves; they are
  * read from it here, into a small object with the same fields and is*() methods the quick check uses.
  *
- * The binding is not public API, so it is trusted only after its first answer matched fs.lstatSync's for the same
- * path field by field; where it is missing, blocked (the permission model), would print a deprecation warning
- * (--pending-deprecation) or answers otherwise, fs.lstatSync is used. Only a skip is decided from these numbers:
+ * The binding is not public API, so it is used only where it pays, where fs.Stats builds its Dates with every call
+ * (Node 20; Node 22 and later build them lazily and gain nothing measurable), and trusted only after its first
+ * answer matched fs.lstatSync's for the same path field by field; where it is missing, blocked (the permission
+ * model), would print a deprecation warning (--pending-deprecation) or answers otherwise, fs.lstatSync is used. Only a skip is decided from these numbers:
  * anything else is looked at again through fs.lstatSync (entry.ts), so an error, a type or an edge case this
  * object does not cover never depends on it.
  */
@@ -66,6 +67,11 @@ function fromArray(a: Float64Array | undefined): StatNumbers | undefined {
 function check(path: string): StatNumbers | undefined {
   const real = lstatSync(path, { throwIfNoEntry: false });
   if (!real) return real; // nothing to compare with yet: the next call checks
+  // Where fs.Stats builds its Dates lazily (Node 22 and later) fs.lstatSync costs about what the binding does.
+  if (!eagerDates(real)) {
+    state = 'off';
+    return real;
+  }
   raw ??= binding();
   let quick: StatNumbers | undefined;
   try {
@@ -75,6 +81,11 @@ function check(path: string): StatNumbers | undefined {
   }
   state = quick && same(quick, real) ? 'trusted' : 'off';
   return real;
+}
+
+/** Whether this Node's fs.Stats holds its Dates as fields, made with every call (Node 20), not as lazy getters. */
+function eagerDates(s: Stats): boolean {
+  return Object.getOwnPropertyDescriptor(s, 'mtime')?.value instanceof Date;
 }
 
 function same(q: StatNumbers, s: Stats): boolean {
