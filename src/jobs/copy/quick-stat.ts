@@ -4,12 +4,12 @@
  * CPU outside the kernel, and most of the garbage. Node's own fs binding hands back the numbers themselves; they are
  * read from it here, into a small object with the same fields and is*() methods the quick check uses.
  *
- * The binding is not public API, so it is used only where it pays, where fs.Stats builds its Dates with every call
- * (Node 20; Node 22 and later build them lazily and gain nothing measurable), and trusted only after its first
- * answer matched fs.lstatSync's for the same path field by field; where it is missing, blocked (the permission
- * model), would print a deprecation warning (--pending-deprecation) or answers otherwise, fs.lstatSync is used. Only a skip is decided from these numbers:
- * anything else is looked at again through fs.lstatSync (entry.ts), so an error, a type or an edge case this
- * object does not cover never depends on it.
+ * The binding is not public API, so it is used only where it pays, where fs.Stats makes its Dates with every call
+ * (Node 20; later Nodes make them lazily, and Node 24 gained nothing measurable), and trusted only once its first
+ * answer matched fs.lstatSync's for the same path, field by field. Where it is missing, blocked (the permission
+ * model), would print a deprecation warning (--pending-deprecation) or answers otherwise, fs.lstatSync serves. Only a
+ * skip is decided from these numbers: anything else is looked at again through fs.lstatSync (entry.ts), so an error,
+ * a type or an edge case this object does not cover never depends on it.
  */
 import { lstatSync, type Stats } from 'node:fs';
 
@@ -51,13 +51,16 @@ export function quickLstat(path: string): StatNumbers | undefined {
   return lstatSync(path, { throwIfNoEntry: false });
 }
 
-/** Whether this process reads lstats from the binding (for tests and the bench's notes). */
+/** Whether this process reads lstats from the binding, checking it on `probe` if no call has yet (for tests). */
 export function quickStatsInUse(probe: string): boolean {
   if (state === 'unchecked') quickLstat(probe);
   return state === 'trusted';
 }
 
-/** The stat array's layout, as Node writes it (FillStatsArray): dev, mode, nlink, uid, gid, rdev, blksize, ino, size, blocks, then times. */
+/**
+ * The stat array's layout, as Node writes it (FillStatsArray): dev, mode, nlink, uid, gid, rdev, blksize, ino, size,
+ * blocks, then seconds and nanoseconds of atime, mtime, ctime and birthtime.
+ */
 function fromArray(a: Float64Array | undefined): StatNumbers | undefined {
   if (!a) return undefined;
   // mtimeMs exactly as fs.Stats computes it from seconds and nanoseconds.
@@ -67,7 +70,7 @@ function fromArray(a: Float64Array | undefined): StatNumbers | undefined {
 function check(path: string): StatNumbers | undefined {
   const real = lstatSync(path, { throwIfNoEntry: false });
   if (!real) return real; // nothing to compare with yet: the next call checks
-  // Where fs.Stats builds its Dates lazily (Node 22 and later) fs.lstatSync costs about what the binding does.
+  // Where fs.Stats makes its Dates lazily fs.lstatSync costs about what the binding does.
   if (!eagerDates(real)) {
     state = 'off';
     return real;
