@@ -20,26 +20,40 @@ function running(pid: number): boolean {
 }
 
 describe('the test Redis', () => {
-  it('leaves no folder behind a process that ended without stop(): the next start removes it', async () => {
-    // A process that starts a Redis, says where its folder is, and exits without stopping it.
+  it('leaves no folder behind a process that ended without stop(), and keeps a live one\'s', async () => {
+    // Processes that start a Redis, say where its folder is, and exit without stop() when their stdin closes.
     const script = `const { startRedis } = await import(${JSON.stringify(FIXTURE)});
       const redis = await startRedis();
       process.stdout.write(redis.dir + '\\n');
-      process.exit(0);`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise((resolve) => child.once('exit', resolve));
-    const left = out.trim();
-    expect(left).toMatch(/fanout-redis-\d+-/);
-    expect(existsSync(left), 'the folder is there before the next start').toBe(true);
-    const { startRedis } = (await import(FIXTURE)) as typeof import('../../fixtures/redis-server.js');
-    const next = await startRedis();
+      process.stdin.resume().on('end', () => process.exit(0));`;
+    const starter = () => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      return { child, exited, dir: () => until(() => out.endsWith('\n'), 20_000).then(() => out.trim()) };
+    };
+    const gone = starter();
+    const live = starter();
     try {
-      expect(existsSync(left)).toBe(false);
-      expect(existsSync(next.dir)).toBe(true);
+      const goneDir = await gone.dir();
+      const liveDir = await live.dir();
+      expect(goneDir).toMatch(/fanout-redis-\d+-/);
+      expect(existsSync(goneDir), 'its folder is there while it runs').toBe(true);
+      gone.child.stdin!.end();
+      await gone.exited;
+      const { startRedis } = (await import(FIXTURE)) as typeof import('../../fixtures/redis-server.js');
+      const next = await startRedis();
+      try {
+        expect(existsSync(goneDir), 'the folder of the process that is gone').toBe(false);
+        expect(existsSync(liveDir), 'the folder of the process still running').toBe(true);
+      } finally {
+        await next.stop();
+      }
     } finally {
-      await next.stop();
+      gone.child.kill('SIGKILL');
+      live.child.stdin!.end();
+      await live.exited;
     }
   });
 

@@ -154,17 +154,18 @@ function dstStatPath(c: EntryContext, d: EntryDir, dirs: BatchDirs, as: string):
 /**
  * rsync's quick check on lstat numbers alone (quick-stat.ts), each taken by the name sourceStat and dstStat use:
  * true when the source is a regular file of one link and its copy is up to date. Any other answer, or an error,
- * goes the full way, which looks again through fs.lstatSync (two more lstats for a file about to be written).
+ * goes the full way, which looks again through fs.lstatSync (two more lstats for a file about to be written), so
+ * what a hard link, a vanished source or a swapped folder comes to is decided there, as before.
  */
 function quickSkip(c: EntryContext, d: EntryDir, dirs: BatchDirs, rel: string, as: string): boolean {
-  dirs.here(); // the destination folder is held before its entry is looked at, as on the full way
   const srcPath = fsPath(`${c.o.src}/${rel}`);
-  const dstPath = dstStatPath(c, d, dirs, as);
-  if (typeof srcPath !== 'string' || typeof dstPath !== 'string') return false; // a name with escaped bytes
+  if (typeof srcPath !== 'string') return false; // a name with escaped bytes
   try {
     const s = quickLstat(srcPath);
     if (!s || !s.isFile() || s.nlink > 1) return false;
-    return verdict(s, quickLstat(dstPath), c.id, c.o) === 'skip';
+    dirs.here(); // the destination folder is held before its entry is looked at, as on the full way
+    const dstPath = dstStatPath(c, d, dirs, as);
+    return typeof dstPath === 'string' && verdict(s, quickLstat(dstPath), c.id, c.o) === 'skip';
   } catch {
     return false;
   }

@@ -36,7 +36,11 @@ class QuickStats implements StatNumbers {
   isCharacterDevice(): boolean { return (this.mode & S_IFMT) === 0o020000; }
 }
 
-/** Node's binding: (path, bigint, req, throwIfNoEntry) => its shared stat array, or undefined for a missing entry. */
+/**
+ * Node's binding: (path, bigint, req, throwIfNoEntry) => its shared stat array (overwritten by the next call), or
+ * undefined for a missing entry. Checked on 20.5.0, 20.19.0 and 20.20.2; on builds before 20.19 the fourth argument
+ * was an error context, and there any error comes back as undefined too, which is never a skip.
+ */
 type RawLstat = (path: string, bigint: false, req: undefined, throwIfNoEntry: false) => Float64Array | undefined;
 
 /** 'unchecked' until the binding's first answer was compared with fs.lstatSync's. */
@@ -97,11 +101,12 @@ function same(q: StatNumbers, s: Stats): boolean {
 }
 
 function binding(): RawLstat | null {
-  // process.binding is deprecated in documentation only; with pending deprecations on it would print a warning.
-  if (process.execArgv.includes('--pending-deprecation') || /--pending-deprecation/.test(process.env.NODE_OPTIONS ?? '')) return null;
-  if (process.env.NODE_PENDING_DEPRECATION === '1') return null;
+  // process.binding is deprecated in documentation only. Where pending deprecations are on (however spelled: flag,
+  // NODE_OPTIONS, NODE_PENDING_DEPRECATION), Node wraps it to warn on use, and the wrapper is named `deprecated`.
+  const get = (process as unknown as { binding?: (name: string) => { lstat?: unknown } }).binding;
+  if (typeof get !== 'function' || get.name !== 'binding') return null;
   try {
-    const fs = (process as unknown as { binding(name: string): { lstat?: unknown } }).binding('fs');
+    const fs = get.call(process, 'fs');
     return typeof fs.lstat === 'function' ? (fs.lstat.bind(fs) as RawLstat) : null;
   } catch {
     return null; // gone, or blocked by the permission model

@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readFileSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,7 @@ describe('a re-run with pending deprecations on', () => {
   it.each([
     ['NODE_OPTIONS=--pending-deprecation', { NODE_OPTIONS: '--pending-deprecation' }],
     ['NODE_PENDING_DEPRECATION=1', { NODE_PENDING_DEPRECATION: '1' }],
+    ['NODE_OPTIONS=--pending_deprecation', { NODE_OPTIONS: '--pending_deprecation' }],
   ])('prints no deprecation warning and still skips what is up to date (%s)', async (_, env) => {
     const src = mkdtempSync(join(dir, 'src-'));
     const dst = join(dir, `dst-${src.slice(-6)}`);
@@ -60,4 +61,31 @@ describe('a re-run with pending deprecations on', () => {
     const actions = Object.fromEntries(parseJsonl<{ path: string; action: string }>(readFileSync(log, 'utf8')).map((r) => [r.path, r.action]));
     expect(actions).toEqual({ '.': 'skip', f0: 'skip', f1: 'skip', f2: 'skip', f3: 'copy', f4: 'skip' });
   });
+});
+
+describe('the quick check on a re-run', () => {
+  it.each([[[] as string[]], [['--threads', '2']], [['--procs', '2']]])(
+    'relinks a hard link that was replaced by a copy of the same size, time and mode (%j)',
+    async (mode) => {
+      const src = mkdtempSync(join(dir, 'links-'));
+      const dst = `${src}-copy`;
+      writeFileSync(join(src, 'a'), 'linked data\n');
+      linkSync(join(src, 'a'), join(src, 'b'));
+      const first = await runCli(['copy', src, dst, ...mode]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(lstatSync(join(dst, 'b')).ino).toBe(lstatSync(join(dst, 'a')).ino);
+      // b becomes a file of its own, equal to a in size, mtime and mode: only the link count tells them apart.
+      copyFileSync(join(dst, 'a'), join(dst, 'b.new'));
+      const { atime, mtime } = lstatSync(join(dst, 'a'));
+      utimesSync(join(dst, 'b.new'), atime, mtime);
+      renameSync(join(dst, 'b.new'), join(dst, 'b'));
+      expect(lstatSync(join(dst, 'b')).ino).not.toBe(lstatSync(join(dst, 'a')).ino);
+      const log = `${src}.jsonl`;
+      const again = await runCli(['copy', src, dst, '--log', log, ...mode]);
+      expect(again.code, again.stderr).toBe(0);
+      const actions = Object.fromEntries(parseJsonl<{ path: string; action: string }>(readFileSync(log, 'utf8')).map((r) => [r.path, r.action]));
+      expect(actions.b).toBe('link');
+      expect(lstatSync(join(dst, 'b')).ino).toBe(lstatSync(join(dst, 'a')).ino);
+    },
+  );
 });
