@@ -6,6 +6,7 @@
 import { lstatSync, readdirSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { self } from '../../util/dir-anchor.js';
+import { alive } from '../../util/process-alive.js';
 import type { DirCache, DirRef } from './dir-ref.js';
 import { copyFailure } from './errors.js';
 import { fsPath, hasEscapes, type FsPath } from './fs-path.js';
@@ -112,21 +113,8 @@ export function writerPid(name: string): number {
   return rest.startsWith('sock-') ? parseInt(rest.slice(5), 10) : parseInt(rest, 36); // parseInt stops at '-' / '.'
 }
 
-/**
- * Whether a temp's writer may still be writing it: its pid is alive on this host (EPERM is someone else's live
- * process). A live pid keeps the temp even when an unrelated process took a dead writer's pid (after a reboot): a
- * stale temp is kept, which costs space, never another run's file. A writer on another host of a shared file
- * system cannot be checked this way: see docs/design.md (copy safety).
- */
-export function alive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return true; // not a pid fanout wrote: keep it
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
+/** Whether a temp's writer may still be writing it (util/process-alive.ts). */
+export { alive };
 
 /** Sweeps one directory of DST (relative), returning how many temps it removed. */
 export type Sweep = (rel: string) => number;

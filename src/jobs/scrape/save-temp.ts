@@ -9,6 +9,7 @@
  */
 import { closeSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { at, openDirAt, self } from '../../util/dir-anchor.js';
+import { alive } from '../../util/process-alive.js';
 
 export const TEMP_DIR = '.fanout#tmp';
 
@@ -71,15 +72,6 @@ export function sweepTemps(rootFd: number): number {
     closeSync(fd);
   }
   return removed;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, but is another user's
-  }
 }
 
 /** This thread's id; node:worker_threads loads on first use (a scrape without --save never needs it). */

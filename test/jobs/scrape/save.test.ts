@@ -10,6 +10,7 @@ import { endSaveRun } from '../../../src/jobs/scrape/save-temp.js';
 import { canMountTmpfs } from '../copy/scratch.js';
 import { NASTY } from '../../../fixtures/nasty-urls.js';
 import { skipUnless } from '../../helpers/needs.js';
+import { zombie } from '../../helpers/zombie.js';
 
 
 const canMount = canMountTmpfs();
@@ -207,6 +208,20 @@ describe('prepareSaveDir', () => {
       expect(readdirSync(temps).sort()).toEqual([`${process.ppid}.abcd1234.0.0`, 'notes.txt']);
     } finally {
       endSaveRun(run);
+    }
+  });
+
+  it('removes the temp of a killed worker process that lingers as a zombie (its parent gone, never reaped)', async () => {
+    const dir = join(base, 'save');
+    endSaveRun(prepareSaveDir(dir));
+    const temps = join(dir, '.fanout#tmp');
+    const z = await zombie();
+    try {
+      writeFileSync(join(temps, `${z.pid}.abcd1234.0.0`), 'half a body');
+      endSaveRun(prepareSaveDir(dir));
+      expect(readdirSync(temps)).toEqual([]);
+    } finally {
+      z.release();
     }
   });
 

@@ -1,0 +1,35 @@
+/**
+ * A zombie: a process that exited and that its parent never reaped, so that its pid still answers kill(pid, 0).
+ * What a killed worker process becomes when its parent died first and the reaper of orphans (PID 1 of a container
+ * without an init) does not wait for it. Made with a shell whose child exits while the shell execs into a sleep
+ * that never waits; `release()` ends the sleep, and its zombie goes to the reaper.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface Zombie {
+  pid: number;
+  release(): void;
+}
+
+export async function zombie(): Promise<Zombie> {
+  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const pid = await new Promise<number>((resolve, reject) => {
+    parent.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(Number(d.trim())));
+    parent.once('error', reject);
+  });
+  for (const deadline = Date.now() + 10_000; state(pid) !== 'Z'; await new Promise((resolve) => setTimeout(resolve, 5))) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} did not become a zombie`);
+  }
+  return { pid, release: () => parent.kill('SIGKILL') };
+}
+
+/** A process's state letter from /proc (R, S, Z…), '' when it is gone. */
+function state(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  } catch {
+    return '';
+  }
+}
