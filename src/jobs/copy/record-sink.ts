@@ -3,7 +3,7 @@
  * (hashRecords), written to the log (a result's lines in one write), and handed to onRecord, whose promises hold
  * back the next result (backpressure).
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import type { BatchResult } from './batch-result.js';
 import { tallyBatch } from './batch-result.js';
 import { copyFailure } from './errors.js';
@@ -22,6 +22,8 @@ export class RecordSink {
   private lines: string[] = [];
   /** What onRecord's promises still wait for: awaited before the next result is taken (`drained`). */
   private waiting: Promise<void> | null = null;
+  /** Bytes of whole lines in the log. */
+  private logged = 0;
 
   private constructor(
     /** The log's descriptor, or -1 without --log. */
@@ -66,12 +68,25 @@ export class RecordSink {
     return t.skipped < t.entries;
   }
 
-  /** Writes the log lines of the result just taken, in one write: no torn line if the run stops. */
+  /**
+   * Writes the log lines of the result just taken, in one write: no torn line if the run stops. A write the disk
+   * takes only in part (it filled up) is finished or fails; what a failed one put in is cut off, so the log ends
+   * with its last whole record.
+   */
   flush(): void {
     if (this.lines.length === 0) return;
-    const text = `${this.lines.join('\n')}\n`;
+    const bytes = Buffer.from(`${this.lines.join('\n')}\n`);
     this.lines = [];
-    logCall(this.options.log!, () => writeSync(this.log, text));
+    logCall(this.options.log!, () => {
+      let done = 0;
+      try {
+        while (done < bytes.length) done += writeSync(this.log, bytes, done);
+      } catch (err) {
+        if (done > 0) cutQuietly(this.log, this.logged);
+        throw err;
+      }
+      this.logged += bytes.length;
+    });
   }
 
   /** What onRecord still waits for (null when nothing). */
@@ -96,5 +111,14 @@ function logCall<T>(file: string, call: () => T): T {
     return call();
   } catch (err) {
     throw copyFailure('LOG_FAILED', `cannot write the log ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Cuts the log back to `size` bytes; a log that is no regular file (a pipe, a terminal) is left as it is. */
+function cutQuietly(fd: number, size: number): void {
+  try {
+    ftruncateSync(fd, size);
+  } catch {
+    // not a file that can be cut: the torn tail stays, after the last whole record
   }
 }
