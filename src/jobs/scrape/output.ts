@@ -11,6 +11,7 @@ import { diskStopCode } from '../../util/disk-stop.js';
 import { errorReason } from '../../util/error-reason.js';
 import type { Writable } from 'node:stream';
 import { csvLine } from './csv.js';
+import { WholeWrites } from './output-cut.js';
 import type { OutputFormat } from './output-format.js';
 import type { ScrapeRecord } from './record.js';
 
@@ -47,9 +48,9 @@ export interface OutputOptions {
  * first request, not after the whole list was fetched.
  */
 export async function openOutput(options: OutputOptions): Promise<RecordSink> {
-  const stream: Writable = options.file
-    ? createWriteStream(options.file, { fd: await openFile(options.file, options.append ? 'a' : 'w') })
-    : process.stdout;
+  const handle = options.file ? await openFile(options.file, options.append ? 'a' : 'w') : null;
+  const whole = handle ? await WholeWrites.of(handle, options.file!) : null;
+  const stream: Writable = handle ? createWriteStream(options.file!, { fd: handle }) : process.stdout;
   const toText = formatter(options);
   let first = true;
   let failed: Error | null = null;
@@ -61,7 +62,7 @@ export async function openOutput(options: OutputOptions): Promise<RecordSink> {
   let full = false;
   const put = async (text: string) => {
     if (failed) throw failed;
-    if (!stream.write(text)) {
+    if (!(whole ? stream.write(text, whole.counter(text)) : stream.write(text))) {
       full = true;
       await drained(stream).catch((e: Error) => Promise.reject(failed ?? e)).finally(() => (full = false));
     }
@@ -95,12 +96,17 @@ export async function openOutput(options: OutputOptions): Promise<RecordSink> {
       }
     },
     async close() {
-      if (failed && stream !== process.stdout) stream.destroy();
-      await flush();
-      if (options.format === 'json') await put(first ? '[]\n' : '\n]\n');
-      else if (options.format === 'csv' && first && !options.headerWritten) await put(csvLine(csvColumns(options, [])));
-      if (stream !== process.stdout) {
-        await new Promise<void>((resolve, reject) => (stream as WriteStream).end((e?: Error | null) => (e ? reject((failed ??= failure(stream.errored ?? e))) : resolve())));
+      try {
+        if (failed && stream !== process.stdout) stream.destroy();
+        await flush();
+        if (options.format === 'json') await put(first ? '[]\n' : '\n]\n');
+        else if (options.format === 'csv' && first && !options.headerWritten) await put(csvLine(csvColumns(options, [])));
+        if (stream !== process.stdout) {
+          await new Promise<void>((resolve, reject) => (stream as WriteStream).end((e?: Error | null) => (e ? reject((failed ??= failure(stream.errored ?? e))) : resolve())));
+        }
+      } catch (err) {
+        if (failed) await whole?.cut(); // a failed write tore the last line
+        throw err;
       }
     },
   };
