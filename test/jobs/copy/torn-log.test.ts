@@ -2,7 +2,8 @@
  * `fanout copy --log FILE` when a log write is cut short, in every mode: killed (SIGKILL) in the middle of the write
  * itself (fixtures/tear-write.ts), the log is whole records up to at most one torn last line and a re-run finishes
  * the mirror with a whole log; on a disk that fills in the middle of a log write (a small tmpfs, root only), the run
- * stops with one LOG_FAILED line and exit 2, the log holds whole records only, and no temp is left.
+ * stops with one LOG_FAILED (or, DST there too, NO_SPACE) line and exit 2, the log holds whole records only, and no
+ * temp is left.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
@@ -67,7 +68,7 @@ describe('fanout copy --log killed in the middle of a log write, then run again'
 describe('fanout copy --log on a disk that fills in the middle of a log write', () => {
   const canMount = canMountTmpfs();
   for (const mode of MODES) {
-    it(`[${modeName(mode)}] stops with one LOG_FAILED line and exit 2, the log holding whole records only, no temp left`, async (ctx) => {
+    it(`[${modeName(mode)}] (the log alone there) stops with one LOG_FAILED line and exit 2, the log holding whole records only, no temp left`, async (ctx) => {
       skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (a full disk)');
       const base = join(dir, `full ${++n}`);
       const tree = join(base, 'src');
@@ -100,4 +101,31 @@ describe('fanout copy --log on a disk that fills in the middle of a log write', 
       }
     }, 30_000);
   }
+
+  for (const mode of MODES) {
+    it(`[${modeName(mode)}] with DST on that disk too: stops with one NO_SPACE line and exit 2, whole records, every logged file whole, temps removed`, async (ctx) => {
+      skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (a full disk)');
+      const base = join(dir, `full ${++n}`);
+      const tree = join(base, 'src');
+      mkdirSync(tree, { recursive: true });
+      for (let i = 0; i < 60; i++) writeFileSync(join(tree, `f${i}.bin`), Buffer.alloc(20_000, i)); // 1.2 MB on a 512 KiB disk
+      const disk = join(base, 'small disk');
+      mkdirSync(disk);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', disk]);
+      try {
+        const dst = join(disk, 'dst');
+        const log = join(disk, 'log.jsonl');
+        const r = await runCli(['copy', tree, dst, '--log', log, '-q', ...mode]);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(/^fanout: (NO_SPACE: no space left on the destination .*; stopped after \d+ entries, temp files removed|LOG_FAILED: cannot write the log .*no space left on device.*)\n$/i);
+        const text = readFileSync(log, 'utf8');
+        expect(text === '' || text.endsWith('\n'), 'the log ends with a whole record').toBe(true);
+        for (const x of wholeRecords(text)) if (x.ok && x.type === 'file') expect(readFileSync(join(dst, x.path)).equals(readFileSync(join(tree, x.path))), x.path).toBe(true);
+        expect(tempNames(dst)).toEqual([]);
+      } finally {
+        execFileSync('umount', ['-l', disk]);
+      }
+    }, 30_000);
+  }
 });
+
