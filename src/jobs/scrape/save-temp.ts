@@ -5,7 +5,8 @@
  *
  * A temp is named <pid>.<run>.<thread>.<n>. Before a run starts, the temps of runs that are over are removed:
  * those of a process that is gone (a killed run), and those of this process whose run has ended. A concurrent run
- * of another live process keeps its own.
+ * of another live process keeps its own. Without hard links a temp is written beside its final name instead
+ * (".fanout#tmp.<pid>..."): a killed run's are removed from a folder when a run first saves into it again.
  */
 import { closeSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { at, openDirAt, self } from '../../util/dir-anchor.js';
@@ -70,6 +71,29 @@ export function sweepTemps(rootFd: number): number {
     }
   } finally {
     closeSync(fd);
+  }
+  return removed;
+}
+
+/** The prefix of a temp written beside its final name (save.ts, without hard links): "#" marks it as no URL's name. */
+export const TEMP_BESIDE = '.fanout#tmp.';
+
+/**
+ * Removes from the folder `dirFd` the temps written beside final names by runs that were killed (their writer is
+ * gone); returns how many. Temps of this process are left: a worker cannot tell whether their run is over.
+ */
+export function sweepTempsBeside(dirFd: number): number {
+  let removed = 0;
+  try {
+    for (const name of readdirSync(self(dirFd))) {
+      if (!name.startsWith(TEMP_BESIDE)) continue;
+      const owner = Number(name.slice(TEMP_BESIDE.length).split('.')[0]);
+      if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid || alive(owner)) continue;
+      unlinkSync(at(dirFd, name));
+      removed++;
+    }
+  } catch {
+    // best effort: a temp that stays costs space, never a saved page
   }
   return removed;
 }

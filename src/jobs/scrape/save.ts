@@ -18,7 +18,7 @@ import { diskStopCode } from '../../util/disk-stop.js';
 import { errorReason } from '../../util/error-reason.js';
 import { savePath, withSuffix } from './save-path.js';
 import { SaveDirs, type Folder } from './save-dirs.js';
-import { openTempDir, tempName } from './save-temp.js';
+import { openTempDir, sweepTempsBeside, TEMP_BESIDE, tempName } from './save-temp.js';
 
 /** Names tried for one body before it fails ("page.html", "page~2.html", ... "page~1000.html"). */
 const MAX_NAME_TRIES = 1000;
@@ -43,6 +43,8 @@ export class BodySaver {
   private dirs: SaveDirs | null = null;
   private links: boolean;
   private readonly run: string;
+  /** Folders (relative) cleared of killed runs' temps beside final names (publishInPlace). */
+  private readonly sweptBeside = new Set<string>();
 
   constructor(private readonly dir: string, private readonly options: BodySaverOptions = {}) {
     this.run = options.run ?? `s${process.pid.toString(36)}`;
@@ -109,7 +111,11 @@ export class BodySaver {
    * name is claimed by creating it exclusively, and the temp is renamed over that empty claim.
    */
   private publishInPlace(folder: Folder, file: string, body: Uint8Array): string {
-    const temp = writeTemp(folder.fd, `.${TEMP_MARK}${tempName(this.run)}`, body);
+    if (!this.sweptBeside.has(folder.rel)) {
+      this.sweptBeside.add(folder.rel);
+      sweepTempsBeside(folder.fd);
+    }
+    const temp = writeTemp(folder.fd, `${TEMP_BESIDE}${tempName(this.run)}`, body);
     try {
       for (let n = 1; n <= MAX_NAME_TRIES; n++) {
         const name = candidate(file, n);
@@ -133,9 +139,6 @@ export class BodySaver {
     this.tempFd = -1;
   }
 }
-
-/** The prefix of a temp written beside its final name (publishInPlace): "#" marks it as no URL's name. */
-const TEMP_MARK = 'fanout#tmp.';
 
 /** The n-th name tried for `file`: itself, then "stem~2.ext", "stem~3.ext", ... */
 function candidate(file: string, n: number): string {

@@ -129,6 +129,16 @@ describe('BodySaver', () => {
     expect(readFileSync(join(root, 'h.test/a~2'), 'utf8')).toBe('2');
   });
 
+  it('without hard links, removes the temp a killed run left beside a final name when it saves into that folder again, and no live run\'s', async () => {
+    await mkdir(join(root, 'h.test'));
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    writeFileSync(join(root, 'h.test', `.fanout#tmp.${dead}.abcd1234.0.0`), 'half a bo');
+    writeFileSync(join(root, 'h.test', `.fanout#tmp.${process.ppid}.abcd1234.0.0`), 'a live run writes this');
+    const s = saver({ links: false });
+    expect(await s.save('http://h.test/a', Buffer.from('1'))).toBe('h.test/a');
+    expect(readdirSync(join(root, 'h.test')).sort()).toEqual([`.fanout#tmp.${process.ppid}.abcd1234.0.0`, 'a']);
+  });
+
   it('keeps at most the folder descriptors it may, and still saves into every folder', async () => {
     const held = () => readdirSync('/proc/self/fd').filter((fd) => {
       try {

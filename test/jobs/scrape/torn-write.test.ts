@@ -2,8 +2,10 @@
  * `fanout scrape` killed (SIGKILL) in the middle of a write itself, not between records (fixtures/tear-write.ts
  * writes the first half of a chosen write, then kills the run), in every mode: an -o file (jsonl, csv) holds at most
  * one torn last line and `--resume` ends it as an uninterrupted run's; a --save body torn in its temp is never
- * under a final name and the resumed run saves it; a --cookie-jar torn while written leaves the old jar whole.
+ * under a final name and the resumed run saves it (one torn beside its final name, in a folder on another mount, is
+ * removed by the resumed run); a --cookie-jar torn while written leaves the old jar whole.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,8 @@ import { startCookieSite, type CookieSite } from '../../../fixtures/cookie-site.
 import { startSiteServer, type SiteServer } from '../../../fixtures/site-server.js';
 import { CsvReader } from '../../../src/jobs/scrape/csv.js';
 import { parseJsonl, preloading, runCli, stable, writeList } from '../../helpers/cli.js';
+import { skipUnless } from '../../helpers/needs.js';
+import { canMountTmpfs } from '../copy/scratch.js';
 
 let site: SiteServer;
 let cookies: CookieSite;
@@ -146,6 +150,38 @@ describe('fanout scrape --save killed in the middle of writing a body, then --re
         expect(readFileSync(join(save, r.savedAs!), 'utf8')).toBe(await (await fetch(r.url)).text());
       }
       expect(readdirSync(join(save, '.fanout#tmp'))).toEqual([]);
+    }, 30_000);
+  }
+});
+
+describe('fanout scrape --save into a folder on another mount (no hard link across) killed in the middle of writing a body', () => {
+  const canMount = canMountTmpfs();
+  for (const mode of MODES) {
+    it(`[${modeName(mode)}] the body torn beside its final name is never under it, and the resumed run removes it`, async (ctx) => {
+      skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (another mount)');
+      const d = caseDir();
+      const out = join(d, 'out.jsonl');
+      const save = join(d, 'saved pages');
+      const host = join(save, new URL(site.url).host.replace(':', '#'));
+      mkdirSync(host, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', host]);
+      try {
+        const bodies = new Set(await Promise.all(urls.map(async (u) => (await fetch(u)).text())));
+        const torn = await tornRun(['scrape', list, '-o', out, '--save', save, '-c', '4', '-q', ...mode], '/.fanout#tmp.', 2);
+        expect(torn.startsWith(host)).toBe(true);
+        const finals = savedFiles(save).filter((rel) => !rel.split('/').pop()!.startsWith('.fanout#tmp.'));
+        for (const rel of finals) expect(bodies.has(readFileSync(join(save, rel), 'utf8')), `${rel} is a whole body`).toBe(true);
+
+        const again = await runCli(['scrape', list, '-o', out, '--save', save, '-c', '4', '--resume', '-q', ...mode]);
+        expect(again.stderr).toBe('');
+        expect(again.code).toBe(1);
+        expect(existsSync(torn), 'the torn temp is removed').toBe(false);
+        const records = parseJsonl<Rec & { url: string }>(readFileSync(out, 'utf8'));
+        expect(records.map((r) => r.index).sort((a, b) => a - b)).toEqual(urls.map((_, i) => i));
+        for (const r of records) if (r.ok) expect(readFileSync(join(save, r.savedAs!), 'utf8')).toBe(await (await fetch(r.url)).text());
+      } finally {
+        execFileSync('umount', ['-l', host]);
+      }
     }, 30_000);
   }
 });
