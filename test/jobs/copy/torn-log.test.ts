@@ -30,11 +30,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The log's whole lines as records; what follows the last newline must not be one. */
+/** The log's whole lines as records; what follows the last newline can only be the start of one. */
 function wholeRecords(text: string): CopyRecord[] {
   const cut = text.lastIndexOf('\n') + 1;
   const tail = text.slice(cut);
-  if (tail !== '') expect(() => JSON.parse(tail), 'the torn tail is not a record').toThrow();
+  if (tail !== '') expect(tail, 'the torn tail is the start of a record').toMatch(/^\{/);
   return text.slice(0, cut).split('\n').slice(0, -1).map((l) => JSON.parse(l) as CopyRecord);
 }
 

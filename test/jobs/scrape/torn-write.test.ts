@@ -83,18 +83,20 @@ function csvRows(text: string): string[][] {
 
 const byIndex = (records: Rec[]) => stable(records).sort((a, b) => a.index - b.index);
 
-/** Every line before the last newline is a whole record; what follows it, if anything, is not one. */
+/** Every line before the last newline is a whole record; what follows it, if anything, is the start of one. */
 function expectAtMostOneTornLine(text: string, format: 'jsonl' | 'csv'): void {
   const cut = text.lastIndexOf('\n') + 1;
   const whole = text.slice(0, cut);
   const tail = text.slice(cut);
   if (format === 'jsonl') {
     for (const line of whole.split('\n').slice(0, -1)) expect(() => JSON.parse(line), line).not.toThrow();
-    if (tail !== '') expect(() => JSON.parse(tail), 'the torn tail is not a record').toThrow();
+    const start = '{"index":';
+    if (tail !== '') expect(start.startsWith(tail) || tail.startsWith(start), `the torn tail is the start of a record: ${tail}`).toBe(true);
   } else {
     const rows = new CsvReader().push(whole);
     expect(rows[0]![0]).toBe('index');
     for (const row of rows.slice(1)) expect(row).toHaveLength(rows[0]!.length);
+    if (tail !== '') expect(tail, 'the torn tail is the start of a row').toMatch(/^\d/);
   }
 }
 
