@@ -7,6 +7,7 @@ import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import type { BatchResult } from './batch-result.js';
 import { tallyBatch } from './batch-result.js';
 import { copyFailure } from './errors.js';
+import { errorReason } from '../../util/error-reason.js';
 import type { CopyOptions } from './options.js';
 import type { CopyRecord } from './record.js';
 import type { RecordHash } from './record-hash.js';
@@ -110,7 +111,7 @@ function logCall<T>(file: string, call: () => T): T {
   try {
     return call();
   } catch (err) {
-    throw copyFailure('LOG_FAILED', `cannot write the log ${file}: ${(err as Error).message}`, { cause: err });
+    throw copyFailure('LOG_FAILED', `cannot write the log ${file}: ${errorReason(err)}`, { cause: err });
   }
 }
 

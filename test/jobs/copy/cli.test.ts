@@ -160,7 +160,7 @@ describe('fanout copy (CLI)', () => {
     smallFiles(src, 5);
     const r = await fanout(['copy', src, `${base}/log-dst`, '--log', `${base}/no-such-dir/log.jsonl`]);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr.trim().split('\n'), r.stderr).toEqual([expect.stringMatching(/^fanout: LOG_FAILED: cannot write the log .*ENOENT/)]);
+    expect(r.stderr.trim().split('\n'), r.stderr).toEqual([expect.stringMatching(/^fanout: LOG_FAILED: cannot write the log .*no-such-dir\/log\.jsonl: no such file or directory$/)]);
   });
 
   it('refuses an empty SRC or DST (which would resolve to the working directory) with exit 2, writing nothing', async () => {
