@@ -4,12 +4,11 @@
  * these tests make batches of many folders interleave, with large files copied asynchronously between them, swap
  * folders for symlinks while the copy runs, and check what an error message names.
  */
-import { spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy, type CopyRecord } from '../../../src/jobs/copy/copy.js';
-import { symlinkSwapper } from '../../../fixtures/symlink-swapper.js';
+import { whileSwapping } from '../../../fixtures/symlink-swapper.js';
 
 let base: string;
 beforeAll(() => {
@@ -61,15 +60,8 @@ describe('copy --procs, each batch working in its own destination folder', () =>
       for (let f = 0; f < 60; f++) writeFileSync(`${src}/d${d}/f${f}`, `file ${d}/${f}\n`);
     }
     const ready = `${base}/race-ready`;
-    const swapper = spawn(process.execPath, ['-e', symlinkSwapper(30, 60), dst, victim, src, secret, ready], { stdio: 'ignore' });
-    try {
-      for (let i = 0; i < 1000 && !exists(ready); i++) await new Promise((r) => setTimeout(r, 10)); // poll: started
-      const summary = await copy({ src, dst, mode: 'procs', workers: 2, batchSize: 8 });
-      expect(summary.entries).toBeGreaterThan(0);
-    } finally {
-      swapper.kill('SIGKILL');
-      await new Promise((r) => (swapper.exitCode !== null || swapper.signalCode !== null ? r(null) : swapper.once('exit', r)));
-    }
+    const summary = await whileSwapping(30, 60, { dst, victim, src, secret, ready }, () => copy({ src, dst, mode: 'procs', workers: 2, batchSize: 8 }));
+    expect(summary.entries).toBeGreaterThan(0);
     expect(readdirSync(victim), 'files written through a symlink into the victim folder').toEqual([]);
     const leaked = [...tree(dst)].filter(([, body]) => body.includes('SECRET-BYTES'));
     expect(leaked, 'DST files holding bytes read through a symlink out of SRC').toEqual([]);
@@ -91,11 +83,3 @@ describe('copy --procs, each batch working in its own destination folder', () =>
   }, 60_000);
 });
 
-function exists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
-import { symlinkSwapper } from '../../../fixtures/symlink-swapper.js';
+import { whileSwapping } from '../../../fixtures/symlink-swapper.js';
 
 const DIRS = 30;
 const FILES = 100; // 3,000 files
@@ -41,26 +40,11 @@ describe('copy under a symlink-swapping attacker', () => {
       for (let f = 0; f < FILES; f++) writeFileSync(`${src}/d${d}/f${f}`, f % 10 === 0 ? Buffer.alloc(96 << 10, 0x61) : `file ${d}/${f}\n`);
     }
     const ready = `${base}/ready`;
-    const swapper = spawn(process.execPath, ['-e', symlinkSwapper(DIRS, FILES), dst, victim, src, secret, ready], { stdio: 'ignore' });
-    try {
-      for (let i = 0; i < 1000 && !existsQuiet(ready); i++) await new Promise((r) => setTimeout(r, 10)); // poll: started
-      const summary = await copy({ src, dst, mode: 'threads', workers: 2, batchSize: 16 });
-      expect(summary.entries).toBeGreaterThan(0);
-    } finally {
-      swapper.kill('SIGKILL');
-      await new Promise((r) => (swapper.exitCode !== null || swapper.signalCode !== null ? r(null) : swapper.once('exit', r)));
-    }
+    const summary = await whileSwapping(DIRS, FILES, { dst, victim, src, secret, ready }, () => copy({ src, dst, mode: 'threads', workers: 2, batchSize: 16 }));
+    expect(summary.entries).toBeGreaterThan(0);
     expect(readdirSync(victim), 'files written through a symlink into the victim folder').toEqual([]);
     const leaked = regularFiles(dst).filter((p) => readFileSync(p, 'latin1').includes(SECRET));
     expect(leaked, 'DST files holding bytes read through a symlink out of SRC').toEqual([]);
   }, 120_000);
 });
 
-function existsQuiet(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
