@@ -6,14 +6,12 @@
  * (module.flushCompileCache is the sign) it writes an entry to a temporary file and renames it. Below that, or on
  * Node 20 (which has no such cache), nothing is cached.
  *
- * The folder is the user's own: $XDG_CACHE_HOME/fanout, else ~/.cache/fanout, else a fanout-<uid> folder in the
- * temp folder. A cache holds code that will run, so one that another user owns or can write to is not used.
+ * The folder is the user's own (util/user-cache.ts). A cache holds code that will run, so one that another user owns
+ * or can write to is not used.
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off. Nothing here can fail a run: any error means no cache.
  */
-import { lstatSync, mkdirSync } from 'node:fs';
 import module from 'node:module';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cacheDir, ownFolder } from '../util/user-cache.js';
 
 type CacheApi = {
   enableCompileCache?: (dir: string) => { status: number; directory?: string };
@@ -37,30 +35,4 @@ export function enableCompileCache(env: NodeJS.ProcessEnv = process.env): string
   } catch {
     return null;
   }
-}
-
-/** Where this user's cache goes (`leaf`: Node's own cache, or script-cache.ts's). */
-export function cacheDir(env: NodeJS.ProcessEnv = process.env, leaf = 'compile-cache'): string | null {
-  const uid = process.getuid?.();
-  if (uid === undefined) return null; // no owner to check (Windows)
-  const base = env.XDG_CACHE_HOME?.startsWith('/') ? env.XDG_CACHE_HOME : env.HOME?.startsWith('/') ? join(env.HOME, '.cache') : null;
-  return base ? join(base, 'fanout', leaf) : join(tmpdir(), `fanout-${uid}`, leaf);
-}
-
-/**
- * Makes `dir` (0700) when missing, and says whether it and its parent are this user's alone: owned by us, not a
- * symbolic link, writable by nobody else.
- */
-export function ownFolder(dir: string): boolean {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch {
-    return false;
-  }
-  const uid = process.getuid!();
-  for (const d of [join(dir, '..'), dir]) {
-    const st = lstatSync(d, { throwIfNoEntry: false });
-    if (!st || !st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) return false;
-  }
-  return true;
 }

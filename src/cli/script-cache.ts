@@ -19,7 +19,7 @@ import { basename, dirname, join } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { crc32 } from 'node:zlib';
-import { cacheDir, ownFolder } from './compile-cache.js';
+import { cacheDir, ownFolder } from '../util/user-cache.js';
 
 const MAGIC = Buffer.from('fanoutC2');
 /** The magic, then the payload's CRC-32 (big-endian). */

@@ -3,7 +3,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, stat
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheDir, ownFolder } from '../../src/cli/compile-cache.js';
+import { cacheDir, ownFolder } from '../../src/util/user-cache.js';
 import { runCli } from '../helpers/cli.js';
 import { needsRoot } from '../helpers/needs.js';
 

@@ -13,8 +13,10 @@
  */
 import { run, type RunSummary } from '../../engine/coordinator.js';
 import { taskModule } from '../tasks.js';
+import { statSync } from 'node:fs';
 import { batches, InFlight } from './batches.js';
 import type { BatchResult } from './batch-result.js';
+import { CleanDirs } from './clean-dirs.js';
 import { DirCache } from './dir-ref.js';
 import { DirPlanner } from './dir-plan.js';
 import { deleteExtraneous } from './delete.js';
@@ -57,8 +59,9 @@ async function copyTree(options: CopyOptions): Promise<CopySummary> {
   const srcDirs = new DirCache(src);
   const dstDirs = new DirCache(dst);
   const sweep = sweeperFor(src, dstDirs);
-  const pending = new PendingDirs(settings, dstDirs, sweep, sink, stop);
+  let clean: CleanDirs | null = null;
   const inFlight = new InFlight();
+  let pending: PendingDirs | null = null;
   let counter: TreeCount | null = null; // started with the run: nothing is left walking if opening the log fails
   let ran: RunSummary;
   let deleteSkipped: string | undefined;
@@ -66,9 +69,11 @@ async function copyTree(options: CopyOptions): Promise<CopySummary> {
   let probe: ClusterProbe | null = null;
   try {
     if (!dryRun && !settings.roots.dstStat) makeDstRoot(dst);
+    if (!dryRun && settings.sweepRecord) clean = CleanDirs.open(dst, statSync(dst));
+    pending = new PendingDirs(settings, dstDirs, sweep, sink, stop, clean);
     if (options.mode === 'cluster') probe = writeClusterProbe(src, dst);
     if (options.estimateTotal) counter = new TreeCount({ src, include: settings.include, exclude: settings.exclude, listed: settings.listed });
-    const planner = new DirPlanner(settings, dstDirs, sweep, stop, counter);
+    const planner = new DirPlanner(settings, dstDirs, sweep, stop, counter, clean);
     const links = new HardLinks({ o: settings.task, id: settings.id }, srcDirs, dstDirs);
     const results = new Results(sink, pending, inFlight, links, stop, counter, options.onProgress, started);
     ran = await run<CopyItem, BatchResult>({
@@ -89,6 +94,7 @@ async function copyTree(options: CopyOptions): Promise<CopySummary> {
       for (const rel of settings.listedPaths?.missing(src) ?? []) sink.emit(failedRecord(rel, 'file', 'copy', listedMissing(rel)));
       sink.flush();
       if (settings.delete) ({ deleteSkipped, deleteStopped } = await deleteAfter(settings, sink, stop.signal, progressOf(options, sink, started)));
+      clean?.save();
     } else if (settings.delete) deleteSkipped = 'the run stopped before the end';
   } finally {
     probe?.remove();
@@ -96,7 +102,7 @@ async function copyTree(options: CopyOptions): Promise<CopySummary> {
     counter?.stop();
     if (stop.stopped) {
       for (const d of inFlight.dirsLeft()) sweep(d);
-      pending.sweepMarked();
+      pending?.sweepMarked();
     }
     srcDirs.close();
     dstDirs.close();

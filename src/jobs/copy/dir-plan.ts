@@ -4,6 +4,7 @@
  * into its subdirectories (not when nothing can be written into it).
  */
 import { statSync, type Stats } from 'node:fs';
+import type { CleanDirs } from './clean-dirs.js';
 import type { DirCache } from './dir-ref.js';
 import { prepareDir, readOnlyToUs } from './dst-dir.js';
 import type { EntryDir } from './entry.js';
@@ -51,6 +52,8 @@ export class DirPlanner {
     private readonly stop: RunStop,
     /** With estimateTotal: the counter that may have listed a directory first, and knows its atime from before. */
     private readonly counter: TreeCount | null,
+    /** DST's folders found free of temps by the last run: not swept again while unchanged (clean-dirs.ts). */
+    private readonly clean: CleanDirs | null,
   ) {
     const { roots, id, dryRun, dst, src } = settings;
     const mode = roots.dstStat ? Number(roots.dstStat.mode) : 0;
@@ -68,43 +71,56 @@ export class DirPlanner {
     let entry: EntryDir = l.rel === '' ? this.root : { dir: l.rel, fresh: false, sgid: (path[path.length - 1] ?? this.root).sgid };
     let record: CopyRecord;
     let dirty = true;
+    let cleanAt: Stats | undefined;
     if (l.error || !stat) {
       record = failedRecord(rel, 'dir', l.rel ? 'mkdir' : 'skip', entryError(l.error, rel));
     } else if (this.dstId && stat.ino === this.dstId.ino && stat.dev === this.dstId.dev) {
       const e = copyFailure('REFUSED_DST_INSIDE_SRC', `${rel} is DST itself (SRC reaches it through a mount): not copied into itself`);
       record = failedRecord(rel, 'dir', 'mkdir', serialized(e));
     } else if (l.rel === '') {
-      record = this.planRoot(stat);
+      ({ record, cleanAt } = this.planRoot(stat));
     } else {
       const made = this.prepare(l.rel, stat, path[path.length - 1] ?? this.root);
       if (!made) return null;
-      ({ record, entry, dirty } = made);
+      ({ record, entry, dirty, cleanAt } = made);
     }
     if (!record.ok || !stat) return { record, entry, files: [], pending: null, descend: false };
     path.push(entry);
-    return { record, entry, files: l.files, pending: { rel: l.rel, stat, atimeNs: l.atimeNs, dirty }, descend: true };
+    return { record, entry, files: l.files, pending: { rel: l.rel, stat, atimeNs: l.atimeNs, dirty, cleanAt }, descend: true };
   }
 
   /** DST's root: its mode and times are set at the end whatever this says; the record tells whether that writes. */
-  private planRoot(stat: Stats): CopyRecord {
+  private planRoot(stat: Stats): { record: CopyRecord; cleanAt?: Stats } {
     const { dst, dryRun, id } = this.settings;
-    if (this.root.fresh) return okRecord('.', 'dir', 'mkdir');
-    if (!dryRun) this.sweep(''); // left by a killed run
-    const changes = metaChanges(stat, statSync(dst), id);
-    return okRecord('.', 'dir', changes ? 'meta' : 'skip', 0, changes);
+    if (this.root.fresh) return { record: okRecord('.', 'dir', 'mkdir') };
+    const now = statSync(dst);
+    const { cleanAt } = dryRun ? {} : this.swept('', now); // left by a killed run
+    const changes = metaChanges(stat, now, id);
+    return { record: okRecord('.', 'dir', changes ? 'meta' : 'skip', 0, changes), cleanAt };
+  }
+
+  /**
+   * Sweeps an existing DST folder (`st`: its stat, taken first) of the temps a killed run or worker left, unless the
+   * last run found it free of temps and it is unchanged since (clean-dirs.ts). `cleanAt` is `st` when the folder
+   * holds no temp now; `removed`, whether temps were removed (which moved its times).
+   */
+  private swept(rel: string, st: Stats): { cleanAt?: Stats; removed: boolean } {
+    if (this.clean?.unchanged(rel, st)) return { cleanAt: st, removed: false };
+    const { removed, left } = this.sweep(rel);
+    return { cleanAt: removed === 0 && left === 0 ? st : undefined, removed: removed > 0 };
   }
 
   /** Makes or checks the destination directory `rel` in its parent's; null after a fatal error. */
-  private prepare(rel: string, stat: Stats, parent: EntryDir): { record: CopyRecord; entry: EntryDir; dirty: boolean } | null {
+  private prepare(rel: string, stat: Stats, parent: EntryDir): { record: CopyRecord; entry: EntryDir; dirty: boolean; cleanAt?: Stats } | null {
     const { dryRun, id } = this.settings;
     const anchored = !(dryRun && parent.fresh);
     try {
       const dst = anchored ? this.dstDirs.acquire(parent.dir) : null;
       const p = prepareDir(dst, rel.slice(rel.lastIndexOf('/') + 1), stat, parent.sgid, !!parent.locked, id, dryRun, this.srcRoot);
       const entry: EntryDir = { dir: rel, fresh: p.fresh, sgid: p.sgid, locked: p.locked };
-      let dirty = p.action !== 'skip' || p.touched;
-      if (!p.fresh && !dryRun && this.sweep(rel) > 0) dirty = true; // left by a killed run or worker
-      return { record: okRecord(rel, 'dir', p.action, 0, p.changes), entry, dirty };
+      const { cleanAt, removed } = !p.fresh && !dryRun ? this.swept(rel, p.stat!) : { removed: false };
+      const dirty = p.action !== 'skip' || p.touched || removed;
+      return { record: okRecord(rel, 'dir', p.action, 0, p.changes), entry, dirty, cleanAt };
     } catch (err) {
       const error = this.stop.entryFailure(err, rel);
       if (!error) return null;

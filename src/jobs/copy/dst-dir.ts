@@ -27,6 +27,8 @@ export interface PreparedDir {
   touched: boolean;
   /** Ours but read-only to us (not root): opened up only when something is written into it (`openUpToWrite`). */
   locked: boolean;
+  /** An existing directory's lstat, taken before anything here touched it. */
+  stat?: Stats;
 }
 
 /**
@@ -58,7 +60,7 @@ export function prepareDir(
     }
     const locked = !touched && readOnlyToUs(d.mode, id, dryRun);
     const changes = metaChanges(s, d, id);
-    return { action: changes ? 'meta' : 'skip', changes, fresh: false, sgid: (d.mode & SETGID) !== 0, touched, locked };
+    return { action: changes ? 'meta' : 'skip', changes, fresh: false, sgid: (d.mode & SETGID) !== 0, touched, locked, stat: d };
   }
   if (!dryRun) {
     if (parentLocked) openUpToWrite(parent!);

@@ -50,6 +50,12 @@ export interface CopyOptions {
   delete?: boolean;
   /** With `delete`: remove from DST the entries --include/--exclude leave out too (else they are kept). Default false. */
   deleteExcluded?: boolean;
+  /**
+   * Keep a record of DST's folders found free of temps, in the user's cache folder (clean-dirs.ts), so that a re-run
+   * lists for a killed run's temps only the folders changed since; false lists every folder of DST each run. Used
+   * where DST is on a local file system. Default true.
+   */
+  sweepRecord?: boolean;
   /** JSON Lines file receiving one record per entry, in walk order. */
   log?: string;
   /**
@@ -78,6 +84,7 @@ export interface CopySettings {
   exclude: string[];
   delete: boolean;
   deleteExcluded: boolean;
+  sweepRecord: boolean;
   /** --files-from's paths, if given. */
   listed?: string[];
   /** --files-from's filter, which knows the listed paths the walk met (files-from.ts). */
@@ -109,6 +116,7 @@ export async function settle(options: CopyOptions): Promise<CopySettings> {
     roots, src, dst, dryRun, include, exclude,
     delete: del,
     deleteExcluded: del && (options.deleteExcluded ?? false),
+    sweepRecord: options.sweepRecord ?? true,
     batchSize: options.batchSize ?? 128,
     concurrency: options.concurrency ?? 16,
     listed,

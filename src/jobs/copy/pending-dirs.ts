@@ -5,6 +5,7 @@
  * a stack: the path from the root to the directory of the latest record.
  */
 import { closeSync, constants, openSync, type Stats } from 'node:fs';
+import type { CleanDirs } from './clean-dirs.js';
 import type { DirCache } from './dir-ref.js';
 import { fsPath } from './fs-path.js';
 import { applyDirMeta, exactTimes } from './metadata.js';
@@ -27,6 +28,8 @@ export interface PendingDir {
   dirty: boolean;
   /** A batch of it ended in a worker crash (or failed as a whole): temps may be left, swept before its metadata. */
   sweep?: boolean;
+  /** The DST folder as an lstat saw it before it was found free of temps (clean-dirs.ts): noted if nothing writes in it. */
+  cleanAt?: Stats;
 }
 
 export class PendingDirs {
@@ -39,6 +42,7 @@ export class PendingDirs {
     private readonly sweep: Sweep,
     private readonly sink: RecordSink,
     private readonly stop: RunStop,
+    private readonly clean: CleanDirs | null,
   ) {}
 
   /** A directory whose record was just emitted: its entries' records follow. */
@@ -62,8 +66,18 @@ export class PendingDirs {
       const top = stack[stack.length - 1];
       if (rel !== null && (top.rel === '' || rel === top.rel || rel.startsWith(`${top.rel}/`))) break;
       stack.pop();
-      if (top.sweep && !dryRun && this.sweep(top.rel) > 0) top.dirty = true;
-      if (dryRun || !top.dirty) continue;
+      if (dryRun) continue;
+      if (top.sweep) {
+        const swept = this.sweep(top.rel);
+        if (swept.removed > 0) top.dirty = true;
+        if (swept.left !== 0) top.cleanAt = undefined;
+      }
+      // A folder written in is not noted: listing it again once its times are set would move its atime, and a
+      // listing before then leaves a moment in which a concurrent run's temp could come unseen. The next run sweeps it.
+      if (!top.dirty) {
+        if (top.cleanAt) this.clean?.note(top.rel, top.cleanAt);
+        continue;
+      }
       try {
         this.applyMeta(top);
       } catch (err) {

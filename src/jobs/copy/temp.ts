@@ -53,17 +53,17 @@ function isTemp(name: string, type: Stats | undefined): boolean {
  * Removes the temps left in one directory (by a killed run or worker, or in flight when a fatal error stopped this
  * run), and only them: entries of temp shape and type (see above), unlinked one by one, never recursively (unlink
  * fails on a directory that took a temp's place meanwhile). `keep` spares names SRC itself has in this directory:
- * a file of that shape in SRC is copied like any other, and stays. Returns how many were removed.
+ * a file of that shape in SRC is copied like any other, and stays.
  *
  * The directory is `rel` of `dirs` (dir-ref.ts): listed and unlinked in through its anchor, so a directory of DST
  * swapped for a symlink is never followed into another folder (it cannot be opened: nothing is swept).
  */
-export function sweepTemps(dirs: DirCache, rel: string, keep?: (name: string) => boolean): number {
+export function sweepTemps(dirs: DirCache, rel: string, keep?: (name: string) => boolean): SweepResult {
   let dir: DirRef;
   try {
     dir = dirs.acquire(rel);
   } catch {
-    return 0;
+    return UNLISTED;
   }
   try {
     return sweepIn(dir, keep);
@@ -72,16 +72,28 @@ export function sweepTemps(dirs: DirCache, rel: string, keep?: (name: string) =>
   }
 }
 
-function sweepIn(dir: DirRef, keep?: (name: string) => boolean): number {
+/**
+ * What a sweep did in one directory: temps `removed`, and temps `left` there (a live writer's, or one that could not be
+ * removed). A directory that could not be listed has left unknown: NaN.
+ */
+export interface SweepResult {
+  removed: number;
+  left: number;
+}
+
+const UNLISTED: SweepResult = { removed: 0, left: NaN };
+
+function sweepIn(dir: DirRef, keep?: (name: string) => boolean): SweepResult {
   let names: string[];
   try {
     // Names only: a directory of a re-run is listed for nothing in the common case, and a Dirent per entry is
     // most of a listing's cost; the rare name of temp shape is then lstat'ed for its type.
     names = readdirSync(dir.fd >= 0 ? self(dir.fd) : fsPath(dir.path));
   } catch {
-    return 0;
+    return UNLISTED;
   }
   let removed = 0;
+  let left = 0;
   let deadPid = -1;
   for (const name of names) {
     if (!isTempName(name) || keep?.(name)) continue;
@@ -89,7 +101,10 @@ function sweepIn(dir: DirRef, keep?: (name: string) => boolean): number {
     // A killed run's temps share a pid: checked once per listing (a pid dead before it cannot own a temp listed).
     const pid = writerPid(name);
     if (pid !== deadPid && pid !== process.pid) {
-      if (alive(pid)) continue;
+      if (alive(pid)) {
+        left++;
+        continue;
+      }
       deadPid = pid;
     }
     try {
@@ -98,10 +113,10 @@ function sweepIn(dir: DirRef, keep?: (name: string) => boolean): number {
       unlinkSync(path);
       removed++;
     } catch {
-      // best effort: a temp that cannot be removed is harmless to the copy
+      left++; // best effort: a temp that cannot be removed is harmless to the copy
     }
   }
-  return removed;
+  return { removed, left };
 }
 
 /**
@@ -116,8 +131,8 @@ export function writerPid(name: string): number {
 /** Whether a temp's writer may still be writing it (util/process-alive.ts). */
 export { alive };
 
-/** Sweeps one directory of DST (relative), returning how many temps it removed. */
-export type Sweep = (rel: string) => number;
+/** Sweeps one directory of DST (relative). */
+export type Sweep = (rel: string) => SweepResult;
 
 /** `sweepTemps` for the coordinator's DST, sparing the names SRC itself has in the same directory. */
 export function sweeperFor(src: string, dstDirs: DirCache): Sweep {

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DirCache } from '../../../src/jobs/copy/dir-ref.js';
-import { isTempName, sweepTemps, tempPath } from '../../../src/jobs/copy/temp.js';
+import { isTempName, sweepTemps, tempPath, type SweepResult } from '../../../src/jobs/copy/temp.js';
 
 let dir: string;
 beforeEach(() => {
@@ -13,7 +13,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const name = (p: string | Buffer) => String(p).slice(dir.length + 1);
 /** Sweeps `rel` of the folder `root`, anchored as a copy run does. */
-function sweep(root: string, rel: string, keep?: (n: string) => boolean): number {
+function sweep(root: string, rel: string, keep?: (n: string) => boolean): SweepResult {
   const dirs = new DirCache(root);
   try {
     return sweepTemps(dirs, rel, keep);
@@ -36,21 +36,23 @@ describe('temp names', () => {
     mkdirSync(`${dir}/.fanout-tmp-mydata`);
     writeFileSync(`${dir}/.fanout-tmp-mydata/a`, 'x');
     writeFileSync(`${dir}/.fanout-tmp-notes.txt`, 'notes');
-    mkdirSync(`${dir}/.fanout-tmp-1a.1.abc.7-folder`); // a directory is never a temp
-    writeFileSync(`${dir}/.fanout-tmp-1a.1.abc.7-folder/inside`, 'x');
-    writeFileSync(`${dir}/.fanout-tmp-sock-12-0`, 'not a socket'); // a bound socket's name, but a file
+    const gone = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const folder = `.fanout-tmp-${gone.toString(36)}.1.abc.7-folder`;
+    mkdirSync(`${dir}/${folder}`); // a directory is never a temp
+    writeFileSync(`${dir}/${folder}/inside`, 'x');
+    writeFileSync(`${dir}/.fanout-tmp-sock-${gone}-0`, 'not a socket'); // a bound socket's name (its writer gone), but a file
     writeFileSync(`${dir}/kept.txt`, 'x');
     const temps = [name(tempPath(dir, 'a.txt')), name(tempPath(dir, 'link')), '.fanout-tmp-dead.0.0.1'];
     writeFileSync(`${dir}/${temps[0]}`, 'half');
     symlinkSync('/etc/passwd', `${dir}/${temps[1]}`);
     writeFileSync(`${dir}/${temps[2]}`, '');
     if (spawnSync('mkfifo', [`${dir}/${name(tempPath(dir, 'fifo'))}`]).status === 0) temps.push('fifo');
-    expect(sweep(dir, '')).toBe(temps.length);
+    expect(sweep(dir, '')).toEqual({ removed: temps.length, left: 0 });
     expect(readdirSync(dir).sort()).toEqual(
-      ['.fanout-tmp-1a.1.abc.7-folder', '.fanout-tmp-mydata', '.fanout-tmp-notes.txt', '.fanout-tmp-sock-12-0', 'kept.txt'].sort(),
+      [folder, '.fanout-tmp-mydata', '.fanout-tmp-notes.txt', `.fanout-tmp-sock-${gone}-0`, 'kept.txt'].sort(),
     );
     expect(existsSync(`${dir}/.fanout-tmp-mydata/a`)).toBe(true);
-    expect(existsSync(`${dir}/.fanout-tmp-1a.1.abc.7-folder/inside`)).toBe(true);
+    expect(existsSync(`${dir}/${folder}/inside`)).toBe(true);
     expect(existsSync('/etc/passwd')).toBe(true);
   });
 
@@ -58,8 +60,22 @@ describe('temp names', () => {
     writeFileSync(`${dir}/.fanout-tmp-1.2.3.4-mine`, 'a file of the user in SRC too');
     const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
     writeFileSync(`${dir}/.fanout-tmp-${dead.toString(36)}.2.3.5-left`, 'half'); // an exited process's: a leftover
-    expect(sweep(dir, '', (n) => n === '.fanout-tmp-1.2.3.4-mine')).toBe(1);
+    expect(sweep(dir, '', (n) => n === '.fanout-tmp-1.2.3.4-mine')).toEqual({ removed: 1, left: 0 });
     expect(readdirSync(dir)).toEqual(['.fanout-tmp-1.2.3.4-mine']);
+  });
+
+  it("leaves a live writer's temp and counts it as left, beside a dead writer's it removes", () => {
+    const live = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+      const inFlight = `.fanout-tmp-${live.pid!.toString(36)}.1.2.3-writing`;
+      writeFileSync(`${dir}/${inFlight}`, 'half, still being written');
+      writeFileSync(`${dir}/.fanout-tmp-${dead.toString(36)}.1.2.3-left`, 'half');
+      expect(sweep(dir, '')).toEqual({ removed: 1, left: 1 });
+      expect(readdirSync(dir)).toEqual([inFlight]);
+    } finally {
+      live.kill('SIGKILL');
+    }
   });
 
   it('never sweeps a folder that a symlink swapped in for a destination directory points to', () => {
@@ -70,7 +86,9 @@ describe('temp names', () => {
     mkdirSync(`${dir}/dst/sub`, { recursive: true });
     renameSync(`${dir}/dst/sub`, `${dir}/elsewhere`);
     symlinkSync(victim, `${dir}/dst/sub`);
-    expect(sweep(`${dir}/dst`, 'sub')).toBe(0);
+    const swept = sweep(`${dir}/dst`, 'sub');
+    expect(swept.removed).toBe(0);
+    expect(swept.left).toBeNaN(); // not listed: what it holds is unknown
     expect(readdirSync(victim)).toEqual([theirs]);
   });
 
@@ -86,7 +104,7 @@ describe('temp names', () => {
       dirs.acquire('sub'); // the run holds it open
       renameSync(`${dir}/dst/sub`, `${dir}/moved`);
       symlinkSync(victim, `${dir}/dst/sub`);
-      expect(sweepTemps(dirs, 'sub')).toBe(1);
+      expect(sweepTemps(dirs, 'sub')).toEqual({ removed: 1, left: 0 });
     } finally {
       dirs.close();
     }

@@ -1,0 +1,148 @@
+/**
+ * The record of DST's folders that a run found free of temps, so that a re-run sweeps (temp.ts: lists) only the
+ * folders changed since: on a no-op re-run, listing every folder of DST is most of what rsync does not do.
+ *
+ * A folder is noted with its stamp (inode, mtime, ctime) as an lstat saw it before a listing that found no temp in
+ * it, or, for a folder this run wrote in, as fstat saw it after its metadata was set, before such a listing.
+ * Creating, removing or renaming an entry moves a folder's mtime and ctime, and setting its times back moves its
+ * ctime: a folder whose stamp is unchanged has gained no temp since it was found clean. Stamps are only compared
+ * for equality, never with a clock. A temp a live writer is still writing, or one that could not be removed, keeps
+ * its folder out of the record (its writer may be killed later, which changes nothing the stamp shows).
+ *
+ * Used only where a folder's times come from this machine's kernel, unseen by any attribute cache: DST on a local
+ * file system (LOCAL_FS), and a folder on DST's own device. Kept in the user's cache folder (util/user-cache.ts),
+ * one file per DST (its path, device and inode, checked when read), written whole to a temp and renamed; one that
+ * cannot be read or does not match is no record: every folder is swept, as without one. Nothing here fails a run.
+ */
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, statfsSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir, ownFolder } from '../../util/user-cache.js';
+
+/** statfs f_type of the local file systems whose directory times the record trusts. */
+const LOCAL_FS = new Set([
+  0x01021994, // tmpfs
+  0xef53, // ext2, ext3, ext4
+  0x58465342, // xfs
+  0x9123683e, // btrfs
+  0xf2f52010, // f2fs
+  0x2fc12fc1, // zfs
+  0xca451a4e, // bcachefs
+]);
+
+/** Records kept at most, one per DST: the oldest are removed when a new one is written. */
+const KEEP = 64;
+const VERSION = 1;
+
+type Stamped = Pick<Stats, 'dev' | 'ino' | 'mtimeMs' | 'ctimeMs'>;
+
+export class CleanDirs {
+  /** This run's notes: what the next run reads. */
+  private readonly found = new Map<string, string>();
+
+  private constructor(
+    private readonly file: string,
+    private readonly dst: string,
+    private readonly root: Stamped,
+    /** The last run's notes. */
+    private readonly known: Map<string, string>,
+  ) {}
+
+  /**
+   * The record for DST (`root` its stat), or null where none is kept: another file system than LOCAL_FS, no folder
+   * of this user's own. `env` decides the cache folder (util/user-cache.ts).
+   */
+  static open(dst: string, root: Stats, env: NodeJS.ProcessEnv = process.env): CleanDirs | null {
+    try {
+      if (!keepsRecord(dst)) return null;
+      const dir = cacheDir(env, 'clean-dirs');
+      if (!dir || !ownFolder(dir)) return null;
+      const file = join(dir, `${hash(dst)}-${root.dev}-${root.ino}.json`);
+      return new CleanDirs(file, dst, root, read(file, dst, root));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Whether the DST folder `rel`, as `st` shows it now, is unchanged since a run found it free of temps. */
+  unchanged(rel: string, st: Stamped): boolean {
+    return st.dev === this.root.dev && this.known.get(rel) === stamp(st);
+  }
+
+  /** Notes `rel` as free of temps when it was as `st` shows it. */
+  note(rel: string, st: Stamped): void {
+    if (st.dev === this.root.dev) this.found.set(rel, stamp(st));
+  }
+
+  /** Writes this run's notes for the next run (replacing the last run's), then trims the oldest records. */
+  save(): void {
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    try {
+      const body = JSON.stringify({ v: VERSION, dst: this.dst, dev: this.root.dev, ino: this.root.ino, dirs: [...this.found] });
+      const fd = openSync(tmp, 'wx', 0o600);
+      try {
+        const bytes = Buffer.from(body);
+        for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.file);
+      trim(join(this.file, '..'));
+    } catch {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // never made
+      }
+    }
+  }
+}
+
+/** Whether a record is kept for a DST on the file system of `path` (see LOCAL_FS). */
+export function keepsRecord(path: string): boolean {
+  try {
+    return LOCAL_FS.has(statfsSync(path).type);
+  } catch {
+    return false;
+  }
+}
+
+/** A folder's stamp: what any change to its entries or its times moves. */
+function stamp(st: Stamped): string {
+  return `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** The last run's notes for this DST, or none. */
+function read(file: string, dst: string, root: Stamped): Map<string, string> {
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as { v?: unknown; dst?: unknown; dev?: unknown; ino?: unknown; dirs?: unknown };
+    if (r.v !== VERSION || r.dst !== dst || r.dev !== root.dev || r.ino !== root.ino || !Array.isArray(r.dirs)) return new Map();
+    const dirs = new Map<string, string>();
+    for (const e of r.dirs as unknown[]) {
+      if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string') dirs.set(e[0], e[1]);
+    }
+    return dirs;
+  } catch {
+    return new Map();
+  }
+}
+
+/** Removes the oldest records beyond KEEP (a temp of a killed save counts as one). */
+function trim(dir: string): void {
+  const names = readdirSync(dir);
+  if (names.length <= KEEP) return;
+  const aged = names.map((n) => ({ n, t: lstatSync(join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 })).sort((a, b) => a.t - b.t);
+  for (const { n } of aged.slice(0, names.length - KEEP)) {
+    try {
+      unlinkSync(join(dir, n));
+    } catch {
+      // removed by a concurrent trim
+    }
+  }
+}
+
+/** FNV-1a of DST's path, for the record's file name (the path itself is checked inside). */
+function hash(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}

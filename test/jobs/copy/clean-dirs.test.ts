@@ -1,0 +1,169 @@
+/**
+ * The record of DST folders found free of temps (clean-dirs.ts): a re-run lists only the DST folders changed since,
+ * and every temp a killed run left is still removed. Listings are counted by wrapping fs.readdirSync (the copy runs
+ * in this process, async mode): a re-run lists each SRC folder once, and a DST folder only where it sweeps.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CleanDirs, keepsRecord } from '../../../src/jobs/copy/clean-dirs.js';
+import { copy } from '../../../src/jobs/copy/copy.js';
+import { removeTree } from '../../../fixtures/tree.js';
+import { expectSameTree, tempNames } from './snapshot.js';
+
+let base: string;
+let src: string;
+let cache: string;
+let n = 0;
+const savedCache = process.env.XDG_CACHE_HOME;
+const FOLDERS = ['a', 'a/x', 'b', 'c'];
+
+beforeAll(() => {
+  base = mkdtempSync(`${tmpdir()}/fanout clean dirs `);
+  src = join(base, 'src');
+  for (const f of FOLDERS) {
+    mkdirSync(join(src, f), { recursive: true });
+    for (const name of ['one.txt', 'two.txt']) writeFileSync(join(src, f, name), `${f}/${name}\n`);
+  }
+  cache = join(base, 'cache');
+  process.env.XDG_CACHE_HOME = cache;
+});
+
+afterAll(() => {
+  if (savedCache === undefined) delete process.env.XDG_CACHE_HOME;
+  else process.env.XDG_CACHE_HOME = savedCache;
+  removeTree(base);
+});
+
+/** Copies SRC to `dst` in this process, counting the folders it lists. */
+async function counted(dst: string, extra: Partial<Parameters<typeof copy>[0]> = {}) {
+  const real = fs.readdirSync;
+  let listings = 0;
+  fs.readdirSync = ((...args: Parameters<typeof real>) => {
+    if (!String(args[0]).startsWith(cache)) listings++; // not the record's own folder
+    return real(...args);
+  }) as typeof real;
+  syncBuiltinESMExports();
+  try {
+    const summary = await copy({ src, dst, ...extra });
+    return { summary, listings };
+  } finally {
+    fs.readdirSync = real;
+    syncBuiltinESMExports();
+  }
+}
+
+const srcFolders = FOLDERS.length + 1; // and the root
+const records = () => readdirSync(join(cache, 'fanout', 'clean-dirs'));
+/** Sets a folder's mtime to the nanosecond (touch takes it exactly; Node's utimes would round it). */
+function setMtimeNs(path: string, ns: bigint): void {
+  const r = spawnSync('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, path]);
+  expect(r.status, String(r.stderr)).toBe(0);
+}
+
+/** A temp as a killed run leaves it: its writer's pid is gone. */
+function deadTemp(dir: string): string {
+  const pid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+  const name = `.fanout-tmp-${pid.toString(36)}.1.2.3-one.txt`;
+  writeFileSync(join(dir, name), 'half a file');
+  return name;
+}
+
+describe.skipIf(!keepsRecord(tmpdir()))('the record of clean DST folders', () => {
+  it('lets a no-op re-run list no DST folder, once a run found them all free of temps', async () => {
+    const dst = join(base, `dst-${n++}`);
+    await counted(dst); // a fresh copy: every folder written in, none noted
+    const second = await counted(dst);
+    expect(second.listings).toBe(2 * srcFolders); // each folder of SRC walked, each of DST swept
+    const third = await counted(dst);
+    expect(third.summary.skipped).toBe(third.summary.entries);
+    expect(third.listings).toBe(srcFolders + 1); // and DST's root, whose metadata every run sets
+    expectSameTree(src, dst, { atime: false });
+  });
+
+  it("sweeps a folder a killed run left a temp in since, and only that one", async () => {
+    const dst = join(base, `dst-${n++}`);
+    await counted(dst);
+    await counted(dst);
+    const temp = deadTemp(join(dst, 'a/x'));
+    const { listings, summary } = await counted(dst);
+    expect(summary.failed).toBe(0);
+    expect(listings).toBe(srcFolders + 2); // a/x and the root
+    expect(existsSync(join(dst, 'a/x', temp))).toBe(false);
+    expect(tempNames(dst)).toEqual([]);
+    expectSameTree(src, dst, { atime: false });
+  });
+
+  it("keeps out of the record a folder holding a live writer's temp, so the temp goes once its writer is killed", async () => {
+    const dst = join(base, `dst-${n++}`);
+    await counted(dst);
+    const writer = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const inFlight = `.fanout-tmp-${writer.pid!.toString(36)}.1.2.3-two.txt`;
+    try {
+      // A concurrent run's temp in flight, and b's times set afterwards by the run that wrote b.
+      const mtime = statSync(join(dst, 'b'), { bigint: true }).mtimeNs;
+      writeFileSync(join(dst, 'b', inFlight), 'half, being written');
+      setMtimeNs(join(dst, 'b'), mtime);
+      await counted(dst); // sweeps every folder, spares the live writer's temp
+      expect(existsSync(join(dst, 'b', inFlight))).toBe(true);
+    } finally {
+      writer.kill('SIGKILL');
+      await new Promise((done) => writer.once('exit', done));
+    }
+    // The kill changed nothing in b: only its absence from the record gets it swept.
+    const { listings } = await counted(dst);
+    expect(existsSync(join(dst, 'b', inFlight))).toBe(false);
+    expect(listings).toBe(srcFolders + 2); // b and the root
+    expect(tempNames(dst)).toEqual([]);
+  });
+
+  it('does not note a folder this run wrote in: the next run sweeps it, the one after does not', async () => {
+    const dst = join(base, `dst-${n++}`);
+    await counted(dst);
+    await counted(dst);
+    writeFileSync(join(src, 'c', 'three.txt'), 'new\n');
+    try {
+      expect((await counted(dst)).summary.copied).toBe(2); // the file, and c's times
+      expect((await counted(dst)).listings).toBe(srcFolders + 2); // c and the root
+      expect((await counted(dst)).listings).toBe(srcFolders + 1);
+    } finally {
+      rmSync(join(src, 'c', 'three.txt'));
+    }
+  });
+
+  it('is not used with sweepRecord false, nor when the record cannot be read, nor for a DST made again at the same path', async () => {
+    const dst = join(base, `dst-${n++}`);
+    await counted(dst);
+    await counted(dst);
+    expect((await counted(dst, { sweepRecord: false })).listings).toBe(2 * srcFolders);
+    for (const r of records()) writeFileSync(join(cache, 'fanout', 'clean-dirs', r), '{"v":1,"dirs":[');
+    expect((await counted(dst)).listings).toBe(2 * srcFolders);
+    expect((await counted(dst)).listings).toBe(srcFolders + 1);
+    rmSync(dst, { recursive: true });
+    spawnSync('cp', ['-a', src, dst]);
+    deadTemp(join(dst, 'a'));
+    const again = await counted(dst);
+    expect(again.listings).toBe(2 * srcFolders);
+    expect(tempNames(dst)).toEqual([]);
+  });
+
+  it("reads back what a run noted, and keeps at most 64 records", () => {
+    const dsts = Array.from({ length: 70 }, (_, i) => {
+      const d = join(base, `many-${i}`);
+      mkdirSync(join(d, 'f'), { recursive: true });
+      return d;
+    });
+    for (const d of dsts) {
+      const rec = CleanDirs.open(d, statSync(d))!;
+      rec.note('f', statSync(join(d, 'f')));
+      rec.save();
+    }
+    expect(records().length).toBeLessThanOrEqual(64);
+    const last = dsts[dsts.length - 1];
+    expect(CleanDirs.open(last, statSync(last))!.unchanged('f', statSync(join(last, 'f')))).toBe(true);
+    expect(CleanDirs.open(last, statSync(last))!.unchanged('f', statSync(last))).toBe(false); // another stamp
+  });
+});
