@@ -147,8 +147,11 @@ function dstStat(c: EntryContext, d: EntryDir, dirs: BatchDirs, as: string): Sta
   return lstatSync(dstStatPath(c, d, dirs, as), { throwIfNoEntry: false });
 }
 
-function dstStatPath(c: EntryContext, d: EntryDir, dirs: BatchDirs, as: string): FsPath {
-  return dirs.cwdNames ? dirs.here().child(as) : fsPath(`${c.o.dst}/${d.dir ? `${d.dir}/${as}` : as}`);
+/** `plainNames`: the caller checked that no name on the way holds escaped bytes (quickSkip). */
+function dstStatPath(c: EntryContext, d: EntryDir, dirs: BatchDirs, as: string, plainNames = false): FsPath {
+  if (dirs.cwdNames) return dirs.here().child(as);
+  const path = `${c.o.dst}/${d.dir ? `${d.dir}/${as}` : as}`;
+  return plainNames ? path : fsPath(path);
 }
 
 /**
@@ -158,17 +161,27 @@ function dstStatPath(c: EntryContext, d: EntryDir, dirs: BatchDirs, as: string):
  * what a hard link, a vanished source or a swapped folder comes to is decided there, as before.
  */
 function quickSkip(c: EntryContext, d: EntryDir, dirs: BatchDirs, rel: string, as: string): boolean {
-  const srcPath = fsPath(`${c.o.src}/${rel}`);
-  if (typeof srcPath !== 'string') return false; // a name with escaped bytes
+  // A path with escaped bytes (fs-path.ts) goes the full way. Only its names can hold them (the roots come from
+  // strings): checked on them, not on each whole path.
+  if (!plain(rel) || !plain(as)) return false;
   try {
-    const s = quickLstat(srcPath);
+    const s = quickLstat(`${c.o.src}/${rel}`);
     if (!s || !s.isFile() || s.nlink > 1) return false;
     dirs.here(); // the destination folder is held before its entry is looked at, as on the full way
-    const dstPath = dstStatPath(c, d, dirs, as);
+    const dstPath = dstStatPath(c, d, dirs, as, true);
     return typeof dstPath === 'string' && verdict(s, quickLstat(dstPath), c.id, c.o) === 'skip';
   } catch {
     return false;
   }
+}
+
+/** No code unit in the escapes' range U+DC80-U+DCFF (a name of such pairs merely goes the full way). */
+function plain(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const u = s.charCodeAt(i);
+    if (u >= 0xdc80 && u <= 0xdcff) return false;
+  }
+  return true;
 }
 
 /** A temp name for `name` (temp.ts), to be created inside the anchored destination directory. */
