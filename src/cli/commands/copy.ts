@@ -27,6 +27,7 @@ interface CopyArgs extends PoolFlags {
   filesFrom?: string;
   delete: boolean;
   deleteExcluded: boolean;
+  sweepRecord: boolean;
   progress?: boolean;
   quiet: boolean;
   itemizeChanges: number;
@@ -53,6 +54,7 @@ export const copyCommand: Command = {
       .option('files-from', { type: 'string', requiresArg: true, coerce: noDash('--files-from', 'file'), describe: 'copy only the paths FILE lists (relative to SRC, one per line), with their folders' })
       .option('delete', { type: 'boolean', default: false, describe: 'after the copy, remove from DST what is not in SRC (nothing if an entry failed)' })
       .option('delete-excluded', { type: 'boolean', default: false, implies: 'delete', describe: 'with --delete, remove from DST what --exclude/--include leave out too' })
+      .option('sweep-record', { type: 'boolean', default: true, describe: 'look for a killed run\'s temps only in DST folders changed since a run found them free of any (--no-sweep-record: in every folder)' })
       .option('progress', { type: 'boolean', describe: 'progress on stderr (default: on a terminal; elsewhere a line a second)' })
       .option('itemize-changes', { alias: ['i', 'itemize'], type: 'count', describe: 'a line per changed entry on stdout, as rsync -i: what changed (-ii: unchanged entries too)' })
       .option('verbose', { alias: 'v', type: 'count', describe: 'the path of each changed entry on stdout, as rsync -v' })
@@ -107,6 +109,7 @@ async function runCopy(a: CopyArgs): Promise<number> {
       filesFrom: a.filesFrom,
       delete: a.delete,
       deleteExcluded: a.deleteExcluded,
+      sweepRecord: a.sweepRecord,
       log: a.log,
       hashRecords: a.summaryJson !== undefined,
       estimateTotal: live, // the total behind the ETA costs a second walk: only for the live line

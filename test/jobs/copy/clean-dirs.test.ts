@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CleanDirs, keepsRecord } from '../../../src/jobs/copy/clean-dirs.js';
 import { copy } from '../../../src/jobs/copy/copy.js';
 import { removeTree } from '../../../fixtures/tree.js';
+import { runCli } from '../../helpers/cli.js';
 import { expectSameTree, tempNames } from './snapshot.js';
 
 let base: string;
@@ -148,6 +149,17 @@ describe.skipIf(!keepsRecord(tmpdir()))('the record of clean DST folders', () =>
     const again = await counted(dst);
     expect(again.listings).toBe(2 * srcFolders);
     expect(tempNames(dst)).toEqual([]);
+  });
+
+  it("is kept by the CLI in the user's cache folder, and --no-sweep-record keeps none", async () => {
+    const dst = join(base, `dst-${n++}`);
+    const own = join(base, `cli-cache-${n}`);
+    const env = { XDG_CACHE_HOME: own };
+    for (let run = 0; run < 2; run++) expect((await runCli(['copy', '-q', src, dst], { env })).code).toBe(0);
+    expect(readdirSync(join(own, 'fanout', 'clean-dirs'))).toHaveLength(1);
+    const none = join(base, `cli-cache-none-${n}`);
+    expect((await runCli(['copy', '-q', '--no-sweep-record', src, dst], { env: { XDG_CACHE_HOME: none } })).code).toBe(0);
+    expect(existsSync(join(none, 'fanout', 'clean-dirs'))).toBe(false);
   });
 
   it("reads back what a run noted, and keeps at most 64 records", () => {
