@@ -57,17 +57,11 @@ export function sweepTemps(rootFd: number): number {
   let removed = 0;
   try {
     for (const name of readdirSync(self(fd))) {
-      const [pid, run] = name.split('.');
-      const owner = Number(pid);
-      if (!Number.isInteger(owner) || owner <= 0 || !run) continue; // not a temp of ours: left alone
+      const owner = writerOf(name);
+      const run = name.split('.')[1];
+      if (owner === null || !run) continue; // not a temp of ours: left alone
       const over = owner === process.pid ? !liveRuns.has(run) : !alive(owner);
-      if (!over) continue;
-      try {
-        unlinkSync(at(fd, name));
-        removed++;
-      } catch {
-        // best effort: a temp that cannot be removed costs space, never a saved page
-      }
+      if (over && unlinkQuietly(fd, name)) removed++;
     }
   } finally {
     closeSync(fd);
@@ -83,19 +77,36 @@ export const TEMP_BESIDE = '.fanout#tmp.';
  * gone); returns how many. Temps of this process are left: a worker cannot tell whether their run is over.
  */
 export function sweepTempsBeside(dirFd: number): number {
-  let removed = 0;
+  let names: string[];
   try {
-    for (const name of readdirSync(self(dirFd))) {
-      if (!name.startsWith(TEMP_BESIDE)) continue;
-      const owner = Number(name.slice(TEMP_BESIDE.length).split('.')[0]);
-      if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid || alive(owner)) continue;
-      unlinkSync(at(dirFd, name));
-      removed++;
-    }
+    names = readdirSync(self(dirFd));
   } catch {
-    // best effort: a temp that stays costs space, never a saved page
+    return 0; // best effort: a temp that stays costs space, never a saved page
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(TEMP_BESIDE)) continue;
+    const owner = writerOf(name.slice(TEMP_BESIDE.length));
+    if (owner === null || owner === process.pid || alive(owner)) continue;
+    if (unlinkQuietly(dirFd, name)) removed++;
   }
   return removed;
+}
+
+/** The writer's pid that starts a temp's name (`<pid>.…`), or null when the name has none. */
+function writerOf(name: string): number | null {
+  const pid = Number(name.split('.')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** Best effort: a temp that cannot be removed costs space, never a saved page. */
+function unlinkQuietly(dirFd: number, name: string): boolean {
+  try {
+    unlinkSync(at(dirFd, name));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** This thread's id; node:worker_threads loads on first use (a scrape without --save never needs it). */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
@@ -137,6 +137,18 @@ describe('BodySaver', () => {
     const s = saver({ links: false });
     expect(await s.save('http://h.test/a', Buffer.from('1'))).toBe('h.test/a');
     expect(readdirSync(join(root, 'h.test')).sort()).toEqual([`.fanout#tmp.${process.ppid}.abcd1234.0.0`, 'a']);
+  });
+
+  it("without hard links, goes on past a dead run's leftover it cannot remove (a folder of that name) to the others", async () => {
+    await mkdir(join(root, 'h.test'));
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    const stuck = `.fanout#tmp.${dead}.abcd1234.0.99`;
+    mkdirSync(join(root, 'h.test', stuck));
+    writeFileSync(join(root, 'h.test', stuck, 'inside'), 'not ours to empty');
+    for (let i = 0; i < 8; i++) writeFileSync(join(root, 'h.test', `.fanout#tmp.${dead}.abcd1234.0.${i}`), 'half a bo');
+    const s = saver({ links: false });
+    expect(await s.save('http://h.test/a', Buffer.from('1'))).toBe('h.test/a');
+    expect(readdirSync(join(root, 'h.test')).sort()).toEqual([stuck, 'a']);
   });
 
   it('keeps at most the folder descriptors it may, and still saves into every folder', async () => {
