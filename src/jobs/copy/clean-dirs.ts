@@ -73,8 +73,12 @@ export class CleanDirs {
     if (st.dev === this.root.dev) this.found.set(rel, stamp(st));
   }
 
-  /** Writes this run's notes for the next run (replacing the last run's), then trims the oldest records. */
+  /**
+   * Writes this run's notes for the next run (replacing the last run's), then trims the oldest records. A run that
+   * noted nothing (a fresh copy: every folder written in) leaves the last record as it is: its notes still hold.
+   */
   save(): void {
+    if (this.found.size === 0) return;
     const tmp = `${this.file}.${process.pid}.tmp`;
     try {
       const body = JSON.stringify({ v: VERSION, dst: this.dst, dev: this.root.dev, ino: this.root.ino, dirs: [...this.found] });
