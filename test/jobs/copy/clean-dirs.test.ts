@@ -4,7 +4,7 @@
  * in this process, async mode): a re-run lists each SRC folder once, and a DST folder only where it sweeps.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,6 +160,25 @@ describe.skipIf(!keepsRecord(tmpdir()))('the record of clean DST folders', () =>
     const none = join(base, `cli-cache-none-${n}`);
     expect((await runCli(['copy', '-q', '--no-sweep-record', src, dst], { env: { XDG_CACHE_HOME: none } })).code).toBe(0);
     expect(existsSync(join(none, 'fanout', 'clean-dirs'))).toBe(false);
+  });
+
+  it("removes a killed run's temp that SRC had beside it once SRC no longer has it, though the folder is unchanged", async () => {
+    // A chain of copies: B (SRC here) holds a temp its own killed run left, so C (DST) got it as a file; once a
+    // re-run into B removes it there (and sets B's folder times back), the next B -> C run finds it a leftover.
+    const chainSrc = join(base, `chain-src-${n}`);
+    const dst = join(base, `dst-${n++}`);
+    mkdirSync(join(chainSrc, 'a'), { recursive: true });
+    writeFileSync(join(chainSrc, 'a', 'one.txt'), 'one\n');
+    const temp = deadTemp(join(chainSrc, 'a'));
+    const folderTimes = statSync(join(chainSrc, 'a'));
+    await copy({ src: chainSrc, dst }); // the temp is a file of SRC: copied, never swept
+    await copy({ src: chainSrc, dst }); // lists a, spares the temp (SRC has it)
+    expect(existsSync(join(dst, 'a', temp))).toBe(true);
+    rmSync(join(chainSrc, 'a', temp));
+    utimesSync(join(chainSrc, 'a'), folderTimes.atime, folderTimes.mtime);
+    const { summary } = await counted(dst, { src: chainSrc });
+    expect(summary.failed).toBe(0);
+    expect(existsSync(join(dst, 'a', temp))).toBe(false);
   });
 
   it("reads back what a run noted, and keeps at most 64 records", () => {
