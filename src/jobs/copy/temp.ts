@@ -73,8 +73,8 @@ export function sweepTemps(dirs: DirCache, rel: string, keep?: (name: string) =>
 }
 
 /**
- * What a sweep did in one directory: temps `removed`, and temps `left` there (a live writer's, or one that could not be
- * removed). A directory that could not be listed has left unknown: NaN.
+ * What a sweep did in one directory: temps `removed`, and names of temp shape `left` there (a live writer's temp, one
+ * that could not be removed, or a name SRC has). A directory that could not be listed has left unknown: NaN.
  */
 export interface SweepResult {
   removed: number;
@@ -96,7 +96,11 @@ function sweepIn(dir: DirRef, keep?: (name: string) => boolean): SweepResult {
   let left = 0;
   let deadPid = -1;
   for (const name of names) {
-    if (!isTempName(name) || keep?.(name)) continue;
+    if (!isTempName(name)) continue;
+    if (keep?.(name)) {
+      left++; // SRC has it now; once SRC lacks it, it is a leftover to remove
+      continue;
+    }
     // Another live process's temp may be in flight (a concurrent run); this process's own are swept between writes.
     // A killed run's temps share a pid: checked once per listing (a pid dead before it cannot own a temp listed).
     const pid = writerPid(name);
