@@ -110,6 +110,18 @@ export function keepsRecord(path: string): boolean {
   }
 }
 
+/** The coarse clock's tick (HZ 100) and then some: how far a file system's times may lag Date.now(). */
+const TICK_MS = 20;
+
+/**
+ * Whether a folder's stamp, from an lstat taken at or after `before` (Date.now()), will move with any later change.
+ * A file system that keeps whole seconds (ext2, ext3, ext4 with 128-byte inodes) gives an entry made in the second
+ * of the folder's last change that same ctime: such a stamp is noted only once its second was over before the lstat.
+ */
+export function settled(st: Stamped, before: number): boolean {
+  return st.ctimeMs % 1000 !== 0 || st.ctimeMs + 1000 + TICK_MS <= before;
+}
+
 /** A folder's stamp: what any change to its entries or its times moves. */
 function stamp(st: Stamped): string {
   return `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;

@@ -4,7 +4,7 @@
  * into its subdirectories (not when nothing can be written into it).
  */
 import { statSync, type Stats } from 'node:fs';
-import type { CleanDirs } from './clean-dirs.js';
+import { settled, type CleanDirs } from './clean-dirs.js';
 import type { DirCache } from './dir-ref.js';
 import { prepareDir, readOnlyToUs } from './dst-dir.js';
 import type { EntryDir } from './entry.js';
@@ -93,32 +93,35 @@ export class DirPlanner {
   private planRoot(stat: Stats): { record: CopyRecord; cleanAt?: Stats } {
     const { dst, dryRun, id } = this.settings;
     if (this.root.fresh) return { record: okRecord('.', 'dir', 'mkdir') };
+    const before = Date.now();
     const now = statSync(dst);
-    const { cleanAt } = dryRun ? {} : this.swept('', now); // left by a killed run
+    const { cleanAt } = dryRun ? {} : this.swept('', now, before); // left by a killed run
     const changes = metaChanges(stat, now, id);
     return { record: okRecord('.', 'dir', changes ? 'meta' : 'skip', 0, changes), cleanAt };
   }
 
   /**
-   * Sweeps an existing DST folder (`st`: its stat, taken first) of the temps a killed run or worker left, unless the
-   * last run found it free of temps and it is unchanged since (clean-dirs.ts). `cleanAt` is `st` when the folder
-   * holds no temp now; `removed`, whether temps were removed (which moved its times).
+   * Sweeps an existing DST folder (`st`: its stat, taken first, after the clock read `before`) of the temps a killed
+   * run or worker left, unless the last run found it free of temps and it is unchanged since (clean-dirs.ts).
+   * `cleanAt` is `st` when the folder holds no temp now and its stamp will move with any later change; `removed`,
+   * whether temps were removed (which moved its times).
    */
-  private swept(rel: string, st: Stats): { cleanAt?: Stats; removed: boolean } {
+  private swept(rel: string, st: Stats, before: number): { cleanAt?: Stats; removed: boolean } {
     if (this.clean?.unchanged(rel, st)) return { cleanAt: st, removed: false };
     const { removed, left } = this.sweep(rel);
-    return { cleanAt: removed === 0 && left === 0 ? st : undefined, removed: removed > 0 };
+    return { cleanAt: removed === 0 && left === 0 && settled(st, before) ? st : undefined, removed: removed > 0 };
   }
 
   /** Makes or checks the destination directory `rel` in its parent's; null after a fatal error. */
   private prepare(rel: string, stat: Stats, parent: EntryDir): { record: CopyRecord; entry: EntryDir; dirty: boolean; cleanAt?: Stats } | null {
     const { dryRun, id } = this.settings;
     const anchored = !(dryRun && parent.fresh);
+    const before = Date.now(); // before prepareDir's lstat (clean-dirs.ts settled)
     try {
       const dst = anchored ? this.dstDirs.acquire(parent.dir) : null;
       const p = prepareDir(dst, rel.slice(rel.lastIndexOf('/') + 1), stat, parent.sgid, !!parent.locked, id, dryRun, this.srcRoot);
       const entry: EntryDir = { dir: rel, fresh: p.fresh, sgid: p.sgid, locked: p.locked };
-      const { cleanAt, removed } = !p.fresh && !dryRun ? this.swept(rel, p.stat!) : { removed: false };
+      const { cleanAt, removed } = !p.fresh && !dryRun ? this.swept(rel, p.stat!, before) : { removed: false };
       const dirty = p.action !== 'skip' || p.touched || removed;
       return { record: okRecord(rel, 'dir', p.action, 0, p.changes), entry, dirty, cleanAt };
     } catch (err) {
