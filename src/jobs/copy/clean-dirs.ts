@@ -3,11 +3,12 @@
  * folders changed since: on a no-op re-run, listing every folder of DST is most of what rsync does not do.
  *
  * A folder is noted with its stamp (inode, mtime, ctime) as an lstat saw it before a listing that found no temp in
- * it, or, for a folder this run wrote in, as fstat saw it after its metadata was set, before such a listing.
- * Creating, removing or renaming an entry moves a folder's mtime and ctime, and setting its times back moves its
- * ctime: a folder whose stamp is unchanged has gained no temp since it was found clean. Stamps are only compared
- * for equality, never with a clock. A temp a live writer is still writing, or one that could not be removed, keeps
- * its folder out of the record (its writer may be killed later, which changes nothing the stamp shows).
+ * it; a folder this run wrote in is not noted (pending-dirs.ts). Creating, removing or renaming an entry moves a
+ * folder's mtime and ctime, and setting its times back moves its ctime: a folder whose stamp is unchanged has gained
+ * no temp since it was found clean. Stamps are compared with each other only, and with this machine's clock only
+ * where they are in whole seconds (`settled`). A temp a live writer is still writing, one that could not be removed,
+ * or a name of temp shape SRC has, keeps its folder out of the record (its writer may be killed later, SRC may lose
+ * the name: neither changes anything the stamp shows).
  *
  * Used only where a folder's times come from this machine's kernel, unseen by any attribute cache: DST on a local
  * file system (LOCAL_FS), and a folder on DST's own device. Kept in the user's cache folder (util/user-cache.ts),
