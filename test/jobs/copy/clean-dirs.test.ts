@@ -13,6 +13,7 @@ import { CleanDirs, keepsRecord } from '../../../src/jobs/copy/clean-dirs.js';
 import { copy } from '../../../src/jobs/copy/copy.js';
 import { removeTree } from '../../../fixtures/tree.js';
 import { runCli } from '../../helpers/cli.js';
+import { needsRoot, skipUnless } from '../../helpers/needs.js';
 import { expectSameTree, tempNames } from './snapshot.js';
 
 let base: string;
@@ -119,6 +120,50 @@ describe.skipIf(!keepsRecord(tmpdir()))('the record of clean DST folders', () =>
     expect(existsSync(join(dst, 'b', inFlight))).toBe(false);
     expect(listings).toBe(srcFolders + 2); // b and the root
     expect(tempNames(dst)).toEqual([]);
+  });
+
+  it("removes a concurrent run's temp made just after a run listed its folder and found it clean", async () => {
+    const dst = join(base, `dst-${n++}`);
+    await counted(dst); // a fresh copy: the next run lists every folder
+    const real = fs.readdirSync;
+    let temp = '';
+    // The sweep lists DST's folders by their descriptors, root first, then a (walk order): the first one holding files.
+    fs.readdirSync = ((...args: Parameters<typeof real>) => {
+      const names = real(...args);
+      if (!temp && String(args[0]).startsWith('/proc/') && (names as unknown[]).includes('one.txt')) temp = deadTemp(join(dst, 'a'));
+      return names;
+    }) as typeof real;
+    syncBuiltinESMExports();
+    try {
+      await copy({ src, dst });
+    } finally {
+      fs.readdirSync = real;
+      syncBuiltinESMExports();
+    }
+    expect(temp).not.toBe('');
+    expect(existsSync(join(dst, 'a', temp))).toBe(true); // made after the listing: seen by the next run only
+    await counted(dst);
+    expect(tempNames(dst)).toEqual([]);
+  });
+
+  it('keeps out of the record a folder where a temp could not be removed, so the next run tries again', async (ctx) => {
+    needsRoot(ctx, 'chattr +i, the one way a temp resists removal by root');
+    const dst = join(base, `dst-${n++}`);
+    await counted(dst);
+    await counted(dst);
+    const mtime = statSync(join(dst, 'b'), { bigint: true }).mtimeNs;
+    const temp = join(dst, 'b', deadTemp(join(dst, 'b')));
+    setMtimeNs(join(dst, 'b'), mtime); // b's times as an earlier run set them: nothing to write in b
+    skipUnless(ctx, spawnSync('chattr', ['+i', temp]).status === 0, `chattr +i on ${tmpdir()}'s file system`);
+    try {
+      await counted(dst); // lists b (its stamp moved), cannot remove the temp
+      expect(existsSync(temp)).toBe(true);
+    } finally {
+      spawnSync('chattr', ['-i', temp]); // moves the temp's ctime, not b's
+    }
+    const { listings } = await counted(dst);
+    expect(existsSync(temp)).toBe(false);
+    expect(listings).toBe(srcFolders + 2); // b and the root
   });
 
   it('does not note a folder this run wrote in: the next run sweeps it, the one after does not', async () => {
