@@ -32,7 +32,11 @@ const LOCAL_FS = new Set([
 
 /** Records kept at most, one per DST: the oldest are removed when a new one is written. */
 const KEEP = 64;
-const VERSION = 1;
+/**
+ * The rule a record was noted under: raised whenever a folder noted under the last one may not be clean under this
+ * one (the sweep removes more, or a folder is noted on less), so that such a record is no record.
+ */
+const VERSION = 2;
 
 type Stamped = Pick<Stats, 'dev' | 'ino' | 'mtimeMs' | 'ctimeMs'>;
 
