@@ -169,6 +169,33 @@ describe('the record of clean DST folders', () => {
     expect(listings).toBe(srcFolders + 2); // b and the root
   });
 
+  it('lists every run a folder on a mount inside DST, and every folder of a DST on a file system it does not vouch for', async (ctx) => {
+    needsRoot(ctx, 'mount');
+    const dst = join(base, `dst-${n++}`);
+    await counted(dst);
+    const inside = join(dst, 'a', 'x');
+    skipUnless(ctx, spawnSync('mount', ['-t', 'tmpfs', 'inside', inside]).status === 0, 'mount -t tmpfs');
+    try {
+      await counted(dst); // copies a/x's files into the mount
+      await counted(dst);
+      expect((await counted(dst)).listings).toBe(srcFolders + 2); // a/x and the root
+    } finally {
+      spawnSync('umount', [inside]);
+    }
+    const ram = join(base, `ramfs-${n++}`);
+    mkdirSync(ram);
+    skipUnless(ctx, spawnSync('mount', ['-t', 'ramfs', 'ram', ram]).status === 0, 'mount -t ramfs');
+    try {
+      const before = records().length;
+      await counted(join(ram, 'dst'));
+      await counted(join(ram, 'dst'));
+      expect((await counted(join(ram, 'dst'))).listings).toBe(2 * srcFolders);
+      expect(records().length).toBe(before);
+    } finally {
+      spawnSync('umount', [ram]);
+    }
+  });
+
   it('does not note a folder this run wrote in: the next run sweeps it, the one after does not', async () => {
     const dst = join(base, `dst-${n++}`);
     await counted(dst);
