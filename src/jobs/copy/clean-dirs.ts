@@ -17,6 +17,7 @@
  */
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, statfsSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { cacheDir, ownFolder } from '../../util/user-cache.js';
 
 /** statfs f_type of the local file systems whose directory times the record trusts. */
@@ -84,7 +85,7 @@ export class CleanDirs {
    */
   save(): void {
     if (this.found.size === 0) return;
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    const tmp = `${this.file}.${process.pid}.${threadId}.tmp`; // two threads of one process may save at once
     try {
       const body = JSON.stringify({ v: VERSION, dst: this.dst, dev: this.root.dev, ino: this.root.ino, dirs: [...this.found] });
       const fd = openSync(tmp, 'wx', 0o600);

@@ -11,9 +11,9 @@
  * directory (dir-plan.ts), dispatch batches (batches.ts), take results (results.ts) and finish directories
  * (pending-dirs.ts), with --delete remove what SRC lacks from DST (delete.ts), then the summary (summary.ts).
  */
+import { statSync } from 'node:fs';
 import { run, type RunSummary } from '../../engine/coordinator.js';
 import { taskModule } from '../tasks.js';
-import { statSync } from 'node:fs';
 import { batches, InFlight } from './batches.js';
 import type { BatchResult } from './batch-result.js';
 import { CleanDirs } from './clean-dirs.js';
