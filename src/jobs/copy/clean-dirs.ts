@@ -37,20 +37,25 @@ const KEEP = 64;
  * The rule a record was noted under: raised whenever a folder noted under the last one may not be clean under this
  * one (the sweep removes more, or a folder is noted on less), so that such a record is no record.
  */
-const VERSION = 2;
+const VERSION = 3;
+/**
+ * Folders noted at most per DST, so that the record's memory stays bounded (a folder's path and a number, ~150 bytes,
+ * held twice: the last run's notes and this one's; at most ~60 MB): past it, folders are listed as without a record.
+ */
+export const MAX_NOTED = 200_000;
 
 type Stamped = Pick<Stats, 'dev' | 'ino' | 'mtimeMs' | 'ctimeMs'>;
 
 export class CleanDirs {
   /** This run's notes: what the next run reads. */
-  private readonly found = new Map<string, string>();
+  private readonly found = new Map<string, number>();
 
   private constructor(
     private readonly file: string,
     private readonly dst: string,
     private readonly root: Stamped,
     /** The last run's notes. */
-    private readonly known: Map<string, string>,
+    private readonly known: Map<string, number>,
   ) {}
 
   /**
@@ -76,7 +81,7 @@ export class CleanDirs {
 
   /** Notes `rel` as free of temps when it was as `st` shows it. */
   note(rel: string, st: Stamped): void {
-    if (st.dev === this.root.dev) this.found.set(rel, stamp(st));
+    if (st.dev === this.root.dev && this.found.size < MAX_NOTED) this.found.set(rel, stamp(st));
   }
 
   /**
@@ -128,19 +133,33 @@ export function settled(st: Stamped, before: number): boolean {
   return st.ctimeMs % 1000 !== 0 || st.ctimeMs + 1000 + TICK_MS <= before;
 }
 
-/** A folder's stamp: what any change to its entries or its times moves. */
-function stamp(st: Stamped): string {
-  return `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+/**
+ * A folder's stamp: what any change to its entries or its times moves, kept as a 53-bit hash of inode, mtime and ctime
+ * (cyrb53): a changed folder keeps its stamp only by a collision, ~1 in 2^53.
+ */
+function stamp(st: Stamped): number {
+  const s = `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /** The last run's notes for this DST, or none. */
-function read(file: string, dst: string, root: Stamped): Map<string, string> {
+function read(file: string, dst: string, root: Stamped): Map<string, number> {
   try {
     const r = JSON.parse(readFileSync(file, 'utf8')) as { v?: unknown; dst?: unknown; dev?: unknown; ino?: unknown; dirs?: unknown };
     if (r.v !== VERSION || r.dst !== dst || r.dev !== root.dev || r.ino !== root.ino || !Array.isArray(r.dirs)) return new Map();
-    const dirs = new Map<string, string>();
+    const dirs = new Map<string, number>();
     for (const e of r.dirs as unknown[]) {
-      if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string') dirs.set(e[0], e[1]);
+      if (dirs.size >= MAX_NOTED) break;
+      if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'number') dirs.set(e[0], e[1]);
     }
     return dirs;
   } catch {

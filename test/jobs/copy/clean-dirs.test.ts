@@ -9,7 +9,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CleanDirs, keepsRecord } from '../../../src/jobs/copy/clean-dirs.js';
+import { CleanDirs, keepsRecord, MAX_NOTED } from '../../../src/jobs/copy/clean-dirs.js';
 import { copy } from '../../../src/jobs/copy/copy.js';
 import { removeTree } from '../../../fixtures/tree.js';
 import { runCli } from '../../helpers/cli.js';
@@ -271,5 +271,18 @@ describe('the record of clean DST folders', () => {
     const last = dsts[dsts.length - 1];
     expect(CleanDirs.open(last, statSync(last))!.unchanged('f', statSync(join(last, 'f')))).toBe(true);
     expect(CleanDirs.open(last, statSync(last))!.unchanged('f', statSync(last))).toBe(false); // another stamp
+  });
+
+  it(`notes at most ${MAX_NOTED.toLocaleString('en')} folders of one DST (bounded memory), the first ones a run met`, () => {
+    const d = join(base, 'crowded');
+    mkdirSync(join(d, 'f'), { recursive: true });
+    const st = statSync(join(d, 'f'));
+    const rec = CleanDirs.open(d, statSync(d))!;
+    for (let i = 0; i <= MAX_NOTED; i++) rec.note(`f${i}`, st);
+    rec.save();
+    const again = CleanDirs.open(d, statSync(d))!;
+    expect(again.unchanged('f0', st)).toBe(true);
+    expect(again.unchanged(`f${MAX_NOTED - 1}`, st)).toBe(true);
+    expect(again.unchanged(`f${MAX_NOTED}`, st)).toBe(false); // listed every run, as without a record
   });
 });
