@@ -12,7 +12,7 @@ import type { Executor } from '../engine/executor.js';
 import type { Settlement } from '../engine/protocol.js';
 import type { Mode } from '../engine/runtimes/channel.js';
 import { QUEUE_NAME, runKeys, type RunKeys } from './keys.js';
-import { ADD_RESULT_LUA, type JobData, type Manifest, type ResultMessage } from './wire.js';
+import { ADD_RESULT_LUA, EXPIRE_LEFT_LUA, type JobData, type Manifest, type ResultMessage } from './wire.js';
 
 /** Jobs one worker holds at once per run; the coordinator's concurrency is the real bound. */
 const JOB_CONCURRENCY = 1000;
@@ -101,6 +101,13 @@ export class ServedRun {
 
   private async register(): Promise<void> {
     await this.redis.hset(this.keys.workers, this.workerId, String(Date.now() + this.manifest.leaseMs));
+    await this.expireLeft();
+  }
+
+  /** Keys this worker's BullMQ made again without an expiry get one (EXPIRE_LEFT_LUA). */
+  private expireLeft(): Promise<unknown> {
+    const { queueKeys } = this.keys;
+    return this.redis.eval(EXPIRE_LEFT_LUA, queueKeys.length, ...queueKeys, String(this.manifest.leaseMs));
   }
 
   private process(job: Job<JobData>): Promise<void> {
@@ -176,6 +183,7 @@ export class ServedRun {
       await this.bull?.close(now);
       await this.executor?.close(now ? 0 : 5000);
       await this.redis.hdel(this.keys.workers, this.workerId).catch(() => {});
+      await this.expireLeft().catch(() => {}); // after BullMQ's last writes
     })();
     return this.leaving;
   }
