@@ -4,14 +4,14 @@
  * leaves its stamp as it was. Needs root, for a loop-mounted ext4 image.
  */
 import { spawnSync } from 'node:child_process';
-import fs, { mkdirSync, mkdtempSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import { mkdirSync, mkdtempSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../../src/jobs/copy/copy.js';
 import { removeTree } from '../../../fixtures/tree.js';
 import { needsRoot, skipUnless } from '../../helpers/needs.js';
+import { deadTemp, withListingHook } from './listing-hook.js';
 import { tempNames } from './snapshot.js';
 
 let base: string;
@@ -39,14 +39,6 @@ afterAll(() => {
   removeTree(base);
 });
 
-/** A temp as a killed run leaves it: its writer's pid is gone. */
-function deadTemp(dir: string): string {
-  const pid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-  const name = `.fanout-tmp-${pid.toString(36)}.1.2.3-one.txt`;
-  writeFileSync(join(dir, name), 'half a file');
-  return name;
-}
-
 /** Resolves once the clock is early in a second (polled). */
 async function secondStart(): Promise<void> {
   while (Date.now() % 1000 > 100) await new Promise((r) => setTimeout(r, 5));
@@ -63,7 +55,6 @@ describe('the record of clean DST folders, on a file system of whole seconds', (
     const f = join(dst, 'f');
     await copy({ src, dst });
     await copy({ src, dst });
-    const real = fs.readdirSync;
     let raced = false;
     for (let attempt = 0; attempt < 5 && !raced; attempt++) {
       await secondStart();
@@ -74,18 +65,9 @@ describe('the record of clean DST folders, on a file system of whole seconds', (
       const changed = statSync(f).ctimeMs;
       // A second run finds f up to date and free of temps; a third one's temp is made right after that listing (its
       // writer killed later).
-      fs.readdirSync = ((...args: Parameters<typeof real>) => {
-        const names = real(...args);
-        if (String(args[0]).startsWith('/proc/') && (names as unknown[]).includes(added)) deadTemp(f);
-        return names;
-      }) as typeof real;
-      syncBuiltinESMExports();
-      try {
-        await copy({ src, dst });
-      } finally {
-        fs.readdirSync = real;
-        syncBuiltinESMExports();
-      }
+      await withListingHook((path, names) => {
+        if (path.startsWith('/proc/') && names.includes(added)) deadTemp(f);
+      }, () => copy({ src, dst }));
       raced = statSync(f).ctimeMs === changed; // all in one second: the temp left f's stamp as it was
     }
     expect(raced).toBe(true);

@@ -4,8 +4,7 @@
  * in this process, async mode): a re-run lists each SRC folder once, and a DST folder only where it sweeps.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { copy } from '../../../src/jobs/copy/copy.js';
 import { removeTree } from '../../../fixtures/tree.js';
 import { runCli } from '../../helpers/cli.js';
 import { needsRoot, skipUnless } from '../../helpers/needs.js';
+import { deadTemp, withListingHook } from './listing-hook.js';
 import { expectSameTree, tempNames } from './snapshot.js';
 
 let base: string;
@@ -42,20 +42,11 @@ afterAll(() => {
 
 /** Copies SRC to `dst` in this process, counting the folders it lists. */
 async function counted(dst: string, extra: Partial<Parameters<typeof copy>[0]> = {}) {
-  const real = fs.readdirSync;
   let listings = 0;
-  fs.readdirSync = ((...args: Parameters<typeof real>) => {
-    if (!String(args[0]).startsWith(cache)) listings++; // not the record's own folder
-    return real(...args);
-  }) as typeof real;
-  syncBuiltinESMExports();
-  try {
-    const summary = await copy({ src, dst, ...extra });
-    return { summary, listings };
-  } finally {
-    fs.readdirSync = real;
-    syncBuiltinESMExports();
-  }
+  const summary = await withListingHook((path) => {
+    if (!path.startsWith(cache)) listings++; // not the record's own folder
+  }, () => copy({ src, dst, ...extra }));
+  return { summary, listings };
 }
 
 const srcFolders = FOLDERS.length + 1; // and the root
@@ -64,14 +55,6 @@ const records = () => readdirSync(join(cache, 'fanout', 'clean-dirs'));
 function setMtimeNs(path: string, ns: bigint): void {
   const r = spawnSync('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, path]);
   expect(r.status, String(r.stderr)).toBe(0);
-}
-
-/** A temp as a killed run leaves it: its writer's pid is gone. */
-function deadTemp(dir: string): string {
-  const pid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-  const name = `.fanout-tmp-${pid.toString(36)}.1.2.3-one.txt`;
-  writeFileSync(join(dir, name), 'half a file');
-  return name;
 }
 
 describe('the record of clean DST folders', () => {
@@ -128,21 +111,11 @@ describe('the record of clean DST folders', () => {
   it("removes a concurrent run's temp made just after a run listed its folder and found it clean", async () => {
     const dst = join(base, `dst-${n++}`);
     await counted(dst); // a fresh copy: the next run lists every folder
-    const real = fs.readdirSync;
     let temp = '';
     // The sweep lists DST's folders by their descriptors, root first, then a (walk order): the first one holding files.
-    fs.readdirSync = ((...args: Parameters<typeof real>) => {
-      const names = real(...args);
-      if (!temp && String(args[0]).startsWith('/proc/') && (names as unknown[]).includes('one.txt')) temp = deadTemp(join(dst, 'a'));
-      return names;
-    }) as typeof real;
-    syncBuiltinESMExports();
-    try {
-      await copy({ src, dst });
-    } finally {
-      fs.readdirSync = real;
-      syncBuiltinESMExports();
-    }
+    await withListingHook((path, names) => {
+      if (!temp && path.startsWith('/proc/') && names.includes('one.txt')) temp = deadTemp(join(dst, 'a'));
+    }, () => copy({ src, dst }));
     expect(temp).not.toBe('');
     expect(existsSync(join(dst, 'a', temp))).toBe(true); // made after the listing: seen by the next run only
     await counted(dst);
