@@ -5,7 +5,7 @@
  */
 import { lstatSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Where this user's cache of kind `leaf` goes. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env, leaf = 'compile-cache'): string | null {
@@ -20,15 +20,32 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env, leaf = 'compile-c
  * symbolic link, writable by nobody else.
  */
 export function ownFolder(dir: string): boolean {
+  const uid = process.getuid!();
+  // Nothing is made inside another user's folder (root run with that user's HOME, as `sudo -E` keeps it): the
+  // caches there would be root's, and no more the user's own.
+  const owner = nearestOwner(dir);
+  if (owner === undefined || (owner !== uid && owner !== 0)) return false;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch {
     return false;
   }
-  const uid = process.getuid!();
   for (const d of [join(dir, '..'), dir]) {
     const st = lstatSync(d, { throwIfNoEntry: false });
     if (!st || !st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) return false;
   }
   return true;
+}
+
+/** The owner of `dir` or of its nearest existing ancestor; undefined when none can be read. */
+function nearestOwner(dir: string): number | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      const st = lstatSync(d, { throwIfNoEntry: false });
+      if (st) return st.uid;
+    } catch {
+      return undefined;
+    }
+    if (dirname(d) === d) return undefined;
+  }
 }
