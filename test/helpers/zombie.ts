@@ -1,7 +1,7 @@
 /**
  * A zombie: a process that exited and that its parent never reaped, so that its pid still answers kill(pid, 0).
  * What a killed worker process becomes when its parent died first and the reaper of orphans (PID 1 of a container
- * without an init) does not wait for it. Made with a shell whose child exits while the shell execs into a sleep
+ * without an init) does not wait for it. Made with a shell whose child exits once the shell has exec'd into a sleep
  * that never waits; `release()` ends the sleep, and its zombie goes to the reaper.
  */
 import { spawn } from 'node:child_process';
@@ -13,7 +13,9 @@ export interface Zombie {
 }
 
 export async function zombie(): Promise<Zombie> {
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // The child exits only once the shell has become `sleep`: a shell still running could reap it first.
+  const script = 'p=$$; (while read -r c < /proc/$p/comm && [ "$c" != sleep ]; do :; done; exit 0) & echo $!; exec sleep 60';
+  const parent = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
   const pid = await new Promise<number>((resolve, reject) => {
     parent.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(Number(d.trim())));
     parent.once('error', reject);
