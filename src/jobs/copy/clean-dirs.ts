@@ -15,7 +15,7 @@
  * one file per DST (its path, device and inode, checked when read), written whole to a temp and renamed; one that
  * cannot be read or does not match is no record: every folder is swept, as without one. Nothing here fails a run.
  */
-import { closeSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, statfsSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, statfsSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { cacheDir, ownFolder } from '../../util/user-cache.js';
@@ -67,7 +67,7 @@ export class CleanDirs {
       if (!keepsRecord(dst)) return null;
       const dir = cacheDir(env, 'clean-dirs');
       if (!dir || !ownFolder(dir)) return null;
-      const file = join(dir, `${hash(dst)}-${root.dev}-${root.ino}.json`);
+      const file = join(dir, `${cyrb53(dst).toString(16)}-${root.dev}-${root.ino}.json`);
       return new CleanDirs(file, dst, root, read(file, dst, root));
     } catch {
       return null;
@@ -93,13 +93,7 @@ export class CleanDirs {
     const tmp = `${this.file}.${process.pid}.${threadId}.tmp`; // two threads of one process may save at once
     try {
       const body = JSON.stringify({ v: VERSION, dst: this.dst, dev: this.root.dev, ino: this.root.ino, dirs: [...this.found] });
-      const fd = openSync(tmp, 'wx', 0o600);
-      try {
-        const bytes = Buffer.from(body);
-        for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
-      } finally {
-        closeSync(fd);
-      }
+      writeFileSync(tmp, body, { flag: 'wx', mode: 0o600 });
       renameSync(tmp, this.file);
       trim(join(this.file, '..'));
     } catch {
@@ -138,7 +132,11 @@ export function settled(st: Stamped, before: number): boolean {
  * (cyrb53): a changed folder keeps its stamp only by a collision, ~1 in 2^53.
  */
 function stamp(st: Stamped): number {
-  const s = `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+  return cyrb53(`${st.ino}:${st.mtimeMs}:${st.ctimeMs}`);
+}
+
+/** cyrb53, a 53-bit string hash: folder stamps, and DST's path in the record's file name (checked inside). */
+function cyrb53(s: string): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < s.length; i++) {
@@ -179,11 +177,4 @@ function trim(dir: string): void {
       // removed by a concurrent trim
     }
   }
-}
-
-/** FNV-1a of DST's path, for the record's file name (the path itself is checked inside). */
-function hash(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
 }
