@@ -55,10 +55,6 @@ export interface ResultMessage {
 }
 
 /**
- * XADD only while the run's manifest exists: a worker finishing late after the run ended must not create the
- * results stream again (nothing of an ended run may be left in Redis). KEYS: manifest, results; ARGV: message.
- */
-/**
  * Gives an expiry to those of a run's keys that have none (a worker's BullMQ made one again, e.g. the queue's marker,
  * after the coordinator's last expiry pass): if the coordinator was killed, nothing of its run may stay for ever.
  * KEYS: the run's queue keys; ARGV: the lease in ms.
@@ -69,6 +65,10 @@ for _, key in ipairs(KEYS) do
 end
 return 1`;
 
+/**
+ * XADD only while the run's manifest exists: a worker finishing late after the run ended must not create the
+ * results stream again (nothing of an ended run may be left in Redis). KEYS: manifest, results; ARGV: message.
+ */
 export const ADD_RESULT_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('XADD', KEYS[2], '*', 'm', ARGV[1])
