@@ -19,12 +19,16 @@ export function alive(pid: number): boolean {
 }
 
 function zombie(pid: number): boolean {
-  let stat: string;
+  return processState(pid) === 'Z'; // no /proc (or not ours to read): '', the signal's answer stands
+}
+
+/** A process's state letter from /proc/<pid>/stat (R, S, Z...), '' when it is gone or cannot be read. */
+export function processState(pid: number): string {
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // "pid (comm) S ...": comm may hold ')' itself, the state follows the last one.
+    return stat.charAt(stat.lastIndexOf(')') + 2);
   } catch {
-    return false; // no /proc (or not ours to read): the signal's answer stands
+    return '';
   }
-  // "pid (comm) S ...": comm may hold ')' itself, the state follows the last one.
-  return stat.charAt(stat.lastIndexOf(')') + 2) === 'Z';
 }

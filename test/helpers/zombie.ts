@@ -5,7 +5,7 @@
  * that never waits; `release()` ends the sleep, and its zombie goes to the reaper.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { processState as state } from '../../src/util/process-alive.js';
 
 export interface Zombie {
   pid: number;
@@ -24,14 +24,4 @@ export async function zombie(): Promise<Zombie> {
     if (Date.now() > deadline) throw new Error(`process ${pid} did not become a zombie`);
   }
   return { pid, release: () => parent.kill('SIGKILL') };
-}
-
-/** A process's state letter from /proc (R, S, Z…), '' when it is gone. */
-function state(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.charAt(stat.lastIndexOf(')') + 2);
-  } catch {
-    return '';
-  }
 }
