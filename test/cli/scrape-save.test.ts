@@ -1,9 +1,9 @@
-/** `fanout scrape --save DIR` end to end: distinct names under concurrency, no overwrite on resume, a full disk. */
+/** `fanout scrape --save DIR` end to end: distinct names under concurrency, no overwrite nor second copy on resume, a full disk. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSiteServer, type SiteServer } from '../../fixtures/site-server.js';
@@ -47,7 +47,7 @@ const filesUnder = (root: string) =>
 
 describe('fanout scrape --save', () => {
   for (const flags of MODES) {
-    it(`gives URLs that map to one name distinct files, each with its own body, with -c 4 (${flags[0] ?? 'async'})`, async () => {
+    it(`gives URLs that map to one name distinct files, each with its own body, and a URL listed again its one file, with -c 4 (${flags[0] ?? 'async'})`, async () => {
       const old = (q: string) => createHash('sha1').update(q).digest('hex').slice(0, 8);
       const clashing = [
         '/page/x?q=1', `/page/x_${old('?q=1')}`, // the query's old name, and a path spelled the same
@@ -63,10 +63,16 @@ describe('fanout scrape --save', () => {
       expect(r.code, r.stderr).toBe(0);
       const records = parseJsonl<Saved>(r.stdout);
       expect(records).toHaveLength(urls.length);
-      const names = records.map((x) => x.savedAs);
-      expect(new Set(names).size).toBe(urls.length);
-      for (const x of records) expect(readFileSync(join(save, x.savedAs!), 'utf8'), x.url).toContain(titleOf(x.url));
-      expect(filesUnder(save)).toHaveLength(urls.length);
+      // The site's pages are deterministic by path: the same URL brings the same bytes, saved once.
+      const fileOf = new Map<string, string>();
+      for (const x of records) {
+        expect(fileOf.get(x.url) ?? x.savedAs, x.url).toBe(x.savedAs);
+        fileOf.set(x.url, x.savedAs!);
+        expect(readFileSync(join(save, x.savedAs!), 'utf8'), x.url).toContain(titleOf(x.url));
+      }
+      const distinct = new Set(urls).size;
+      expect(new Set(fileOf.values()).size).toBe(distinct);
+      expect(filesUnder(save)).toHaveLength(distinct);
     });
   }
 
@@ -121,6 +127,28 @@ describe('fanout scrape --save', () => {
     expect(records[2]!.savedAs).not.toBe(first!.savedAs);
     expect(readFileSync(join(save, records[2]!.savedAs!), 'utf8')).toContain(titleOf(urls[2]!));
   });
+
+  for (const flags of MODES) {
+    it(`--resume after a run stopped between saving bodies and writing their records adds no second copy of them (${flags[0] ?? 'async'})`, async () => {
+      const urls = Array.from({ length: 8 }, (_, i) => `${site.url}/page/again/${i}`);
+      const input = await list(`again-${flags.join('')}.txt`, urls);
+      const out = join(dir, `again ${flags.join('')}.jsonl`);
+      const save = join(dir, `again ${flags.join('')}`);
+      const args = ['scrape', input, '--save', save, '-o', out, '-c', '4', '--quiet', ...flags];
+      expect((await runCli(args)).code).toBe(0);
+      const whole = parseJsonl<Saved>(await readFile(out, 'utf8'));
+      // What a run killed after its last five saves and before their records leaves: every body, three records.
+      const kept = (await readFile(out, 'utf8')).split('\n').slice(0, 3).join('\n') + '\n';
+      await writeFile(out, kept);
+      const resumed = await runCli([...args, '--resume']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const records = parseJsonl<Saved>(await readFile(out, 'utf8'));
+      expect(records.map((x) => x.index)).toEqual(urls.map((_, i) => i));
+      expect(records.map((x) => x.savedAs)).toEqual(whole.map((x) => x.savedAs));
+      expect(filesUnder(save)).toHaveLength(urls.length);
+      for (const x of records) expect(readFileSync(join(save, x.savedAs!), 'utf8'), x.url).toContain(titleOf(x.url));
+    });
+  }
 
   it('refuses a read-only --save folder with READ_ONLY, one line and exit 2, before any request', async (ctx) => {
     skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (a read-only or full disk)');

@@ -5,7 +5,8 @@
  *   record (SAVE_FAILED), it is never followed;
  * - the body is written whole to a temp file (save-temp.ts), then published with link(temp, final), which fails
  *   with EEXIST rather than replace anything: claiming a name is atomic on disk, across workers, processes and
- *   runs. A name that is taken moves the body to the first free "name~2.ext", "name~3.ext", ...;
+ *   runs. A name that is taken moves the body to the first free "name~2.ext", "name~3.ext", ..., unless a taken
+ *   name already holds exactly the body's (non-empty) bytes: that file is the body's (holds-exactly.ts);
  * - a full disk (ENOSPC, EDQUOT) or a read-only one (EROFS) is fatal: NO_SPACE or READ_ONLY, and the run stops.
  *
  * Saving is synchronous: a body is already in memory and its write is a copy into the page cache, and it keeps
@@ -16,6 +17,7 @@ import { FanoutError } from '../../engine/errors.js';
 import { at, openRoot } from '../../util/dir-anchor.js';
 import { diskStopCode } from '../../util/disk-stop.js';
 import { errorReason } from '../../util/error-reason.js';
+import { holdsExactly } from './holds-exactly.js';
 import { savePath, withSuffix } from './save-path.js';
 import { SaveDirs, type Folder } from './save-dirs.js';
 import { openTempDir, sweepTempsBeside, TEMP_BESIDE, tempName } from './save-temp.js';
@@ -94,7 +96,7 @@ export class BodySaver {
       if (this.tempFd < 0) this.tempFd = openTempDir(this.rootFd);
       const temp = writeTemp(this.tempFd, tempName(this.run), body);
       try {
-        return claimByLink(at(this.tempFd, temp), folder, file);
+        return claimByLink(at(this.tempFd, temp), folder, file, body);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? '';
         if (code !== 'EXDEV' && !NO_LINKS.has(code)) throw err;
@@ -122,8 +124,9 @@ export class BodySaver {
         try {
           closeSync(openSync(at(folder.fd, name), CREATE, 0o666));
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-          throw err;
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+          if (savedAlready(folder, name, body)) return join(folder.rel, name);
+          continue;
         }
         renameSync(at(folder.fd, temp), at(folder.fd, name));
         return join(folder.rel, name);
@@ -145,8 +148,17 @@ function candidate(file: string, n: number): string {
   return n === 1 ? file : withSuffix(file, String(n), '~');
 }
 
+/**
+ * Whether the taken name `name` is this body's already. Never for an empty body: without hard links a name is
+ * claimed as an empty file before another saver's temp is renamed over it (publishInPlace), and that claim must
+ * not pass for an empty body's copy.
+ */
+function savedAlready(folder: Folder, name: string, body: Uint8Array): boolean {
+  return body.byteLength > 0 && holdsExactly(at(folder.fd, name), body);
+}
+
 /** Publishes `temp` as the first free candidate name in `folder`: link(2) never replaces an existing name. */
-function claimByLink(temp: string, folder: Folder, file: string): string {
+function claimByLink(temp: string, folder: Folder, file: string, body: Uint8Array): string {
   for (let n = 1; n <= MAX_NAME_TRIES; n++) {
     const name = candidate(file, n);
     try {
@@ -154,6 +166,7 @@ function claimByLink(temp: string, folder: Folder, file: string): string {
       return join(folder.rel, name);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (savedAlready(folder, name, body)) return join(folder.rel, name);
     }
   }
   throw noFreeName(folder, file);

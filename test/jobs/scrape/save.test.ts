@@ -61,6 +61,55 @@ describe('BodySaver', () => {
     }
   });
 
+  it('points a URL saved again with the very same bytes at the file that holds them, by this saver or a later run', async () => {
+    const one = saver();
+    expect(await one.save('http://h.test/a.html', Buffer.from('one'))).toBe('h.test/a.html');
+    expect(await one.save('http://h.test/a.html', Buffer.from('two'))).toBe('h.test/a~2.html');
+    expect(await one.save('http://h.test/a.html', Buffer.from('two'))).toBe('h.test/a~2.html');
+    one.close();
+    const later = saver();
+    expect(await later.save('http://h.test/a.html', Buffer.from('one'))).toBe('h.test/a.html');
+    expect(await later.save('http://h.test/a.html', Buffer.from('on'))).toBe('h.test/a~3.html'); // a prefix is not the same bytes
+    expect(await later.save('http://h.test/a.html', Buffer.from('ono'))).toBe('h.test/a~4.html'); // nor is the same size
+    const big = Buffer.alloc(200 * 1024, 7); // more than one read's worth, differing in the last byte only
+    const bigger = Buffer.from(big);
+    bigger[bigger.length - 1] = 8;
+    expect(await later.save('http://h.test/big', big)).toBe('h.test/big');
+    expect(await later.save('http://h.test/big', bigger)).toBe('h.test/big~2');
+    expect(await later.save('http://h.test/big', big)).toBe('h.test/big');
+    expect(await allFiles(root)).toEqual(['h.test/a.html', 'h.test/a~2.html', 'h.test/a~3.html', 'h.test/a~4.html', 'h.test/big', 'h.test/big~2']);
+  });
+
+  it('saves an empty body anew every time (an empty name may be a claim about to be filled), and the same without hard links', async () => {
+    for (const links of [true, false]) {
+      const s = saver({ links });
+      const url = `http://h.test/empty-${links}`;
+      expect(await s.save(url, Buffer.alloc(0))).toBe(`h.test/empty-${links}`);
+      expect(await s.save(url, Buffer.alloc(0))).toBe(`h.test/empty-${links}~2`);
+    }
+  });
+
+  it('never takes a symlink to the same bytes, a FIFO or a folder at the name for the body, and never blocks on the FIFO', async () => {
+    await mkdir(join(root, 'h.test'), { recursive: true });
+    await writeFile(join(outside, 'same.html'), 'same');
+    await symlink(join(outside, 'same.html'), join(root, 'h.test', 'link.html'));
+    expect(spawnSync('mkfifo', [join(root, 'h.test', 'pipe.html')]).status).toBe(0);
+    await mkdir(join(root, 'h.test', 'dir.html'));
+    const s = saver();
+    expect(await s.save('http://h.test/dir.html', Buffer.from('same'))).toBe('h.test/dir~2.html');
+    expect(await s.save('http://h.test/link.html', Buffer.from('same'))).toBe('h.test/link~2.html');
+    expect(await s.save('http://h.test/pipe.html', Buffer.from('same'))).toBe('h.test/pipe~2.html');
+    expect(await readFile(join(outside, 'same.html'), 'utf8')).toBe('same');
+  });
+
+  it('without hard links, points a URL saved again with the same bytes at its file too', async () => {
+    const s = saver({ links: false });
+    expect(await s.save('http://h.test/a', Buffer.from('1'))).toBe('h.test/a');
+    expect(await s.save('http://h.test/a', Buffer.from('1'))).toBe('h.test/a');
+    expect(await s.save('http://h.test/a', Buffer.from('2'))).toBe('h.test/a~2');
+    expect(await allFiles(root)).toEqual(['h.test/a', 'h.test/a~2']);
+  });
+
   it('keeps two different URLs that derive the same path in separate files', async () => {
     const s = saver();
     const a = await s.save('http://h.test/d/', Buffer.from('dir'));
