@@ -3,7 +3,7 @@
  * Two workloads in one run, each against its C anchor: a fresh copy (`fanout copy` async, --threads 2, --procs 2)
  * against `cp -a`, and a no-op re-run over an up-to-date copy against `rsync -a`. Runs interleaved across tools after
  * one warm-up each, medians with min-max, the ratio to the anchor, and CPU (user + system), the less noisy figure on
- * a shared machine.
+ * a shared machine. The re-run also shows Node's floor (rerun-floor.ts): the lstats alone, on two threads.
  *
  * Alone: `node dist/bench/copy-scale.js`. Environment: FANOUT_BENCH_FILES (default 200,000) scales the tree;
  * FANOUT_BENCH_SAMPLES (default 3 here) the measured runs per tool; FANOUT_BENCH_BASELINE=/path/to/bin/fanout.js
@@ -18,6 +18,7 @@ import { ensureRsync, load, measureCopies, measureReruns, scratch, table, type T
 const FILES = Number(process.env.FANOUT_BENCH_FILES ?? 200_000);
 const SAMPLES = Number(process.env.FANOUT_BENCH_SAMPLES ?? 3);
 const BIN = fileURLToPath(new URL('../../bin/fanout.js', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./rerun-floor.js', import.meta.url));
 const BASELINE = process.env.FANOUT_BENCH_BASELINE;
 const TMPFS_MAGIC = 0x01021994;
 /** A tree of 1-8 KiB files takes ~6.5 KiB per file on a tmpfs (whole pages); SRC, a copy and the re-run's copy. */
@@ -63,7 +64,9 @@ export async function benchCopyScale(): Promise<string> {
     if (rsync.ok) {
       // The last row lists every DST folder for temps, as a run without the record of clean folders does.
       const fullSweep: Tool = { name: 'fanout --threads 2 --no-sweep-record', argv: (s, d) => [process.execPath, BIN, 'copy', s, d, '--quiet', '--threads', '2', '--no-sweep-record'], fanout: true };
-      const rerunTools: Tool[] = [{ name: 'rsync -a', argv: (s, d) => ['rsync', '-a', `${s}/`, `${d}/`] }, ...rows(BIN, 'fanout', true), fullSweep, ...baseline];
+      // What Node alone costs for the same lstats, with nothing of fanout's guarantees (rerun-floor.ts).
+      const floor: Tool = { name: 'Node floor: 2 threads, lstats only', argv: (s, d) => [process.execPath, FLOOR, s, d, '2'] };
+      const rerunTools: Tool[] = [{ name: 'rsync -a', argv: (s, d) => ['rsync', '-a', `${s}/`, `${d}/`] }, ...rows(BIN, 'fanout', true), fullSweep, floor, ...baseline];
       parts.push(table(`No-op re-run over an up-to-date copy of ${files} files (target: <= 1.0x rsync -a; moonshot 0.7x)`,
         measureReruns(`${dir}/src`, dir, rerunTools, SAMPLES), 'rsync -a', 1, rerunTools));
     } else {
