@@ -1,25 +1,40 @@
 /**
  * Whether a name in a --save folder already holds exactly a body's bytes: a URL saved again (a --resume after a
  * run killed between saving a body and writing its record, or a second run into the same folder) then points at
- * that file instead of adding a "~2" copy of it. Only a regular file is read, opened without following a symlink
- * and without blocking on a FIFO, and only when its size is the body's.
+ * that file instead of adding a "~2" copy of it. The name is first opened with O_PATH|O_NOFOLLOW, which opens
+ * nothing: a symlink is looked at as itself, and a FIFO's waiting writer or a device's driver never sees an open.
+ * Only a regular file of the body's size is then opened for reading, through that descriptor (the same inode,
+ * whatever the name holds by then), without blocking on a lease.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { openPath, self } from '../../util/dir-anchor.js';
 
-const READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const READ = constants.O_RDONLY | constants.O_NONBLOCK;
 const CHUNK = 64 * 1024;
 
 /** `path` names the file through its folder's anchor (util/dir-anchor.ts `at`). Any error is a "no". */
 export function holdsExactly(path: string, body: Uint8Array): boolean {
-  let fd: number;
+  let entry: number;
   try {
-    fd = openSync(path, READ);
+    entry = openPath(path);
   } catch {
     return false;
   }
+  if (entry < 0) return false; // no O_PATH: nothing is opened that might not be a regular file
   try {
-    const s = fstatSync(fd);
-    if (!s.isFile() || s.size !== body.byteLength) return false;
+    const s = fstatSync(entry);
+    return s.isFile() && s.size === body.byteLength && sameBytes(self(entry), body);
+  } catch {
+    return false;
+  } finally {
+    closeSync(entry);
+  }
+}
+
+/** Whether the regular file at `path` holds `body` and nothing more; throws what open or read throws. */
+function sameBytes(path: string, body: Uint8Array): boolean {
+  const fd = openSync(path, READ);
+  try {
     const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, body.byteLength)));
     const want = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     let at = 0;
@@ -30,8 +45,6 @@ export function holdsExactly(path: string, body: Uint8Array): boolean {
     }
     // Grown since the fstat: not the same bytes.
     return readSync(fd, buf, 0, 1, at) === 0;
-  } catch {
-    return false;
   } finally {
     closeSync(fd);
   }

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -100,6 +101,31 @@ describe('BodySaver', () => {
     expect(await s.save('http://h.test/link.html', Buffer.from('same'))).toBe('h.test/link~2.html');
     expect(await s.save('http://h.test/pipe.html', Buffer.from('same'))).toBe('h.test/pipe~2.html');
     expect(await readFile(join(outside, 'same.html'), 'utf8')).toBe('same');
+  });
+
+  it('opens nothing at a taken name but a regular file: a writer waiting on a FIFO there is not let through', async (ctx) => {
+    await mkdir(join(root, 'h.test'), { recursive: true });
+    const fifo = join(root, 'h.test', 'pipe.html');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // A writer blocks in open(2) until a reader opens the FIFO; /proc/<pid>/wchan names that wait while it lasts.
+    const writer = spawn('sh', ['-c', ': > "$1"', 'sh', fifo], { stdio: 'ignore' });
+    const exited = once(writer, 'exit');
+    const waiting = () => {
+      try {
+        return readFileSync(`/proc/${writer.pid}/wchan`, 'utf8') === 'wait_for_partner';
+      } catch {
+        return false;
+      }
+    };
+    try {
+      for (const deadline = Date.now() + 10_000; !waiting() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+      skipUnless(ctx, waiting(), 'needs /proc/<pid>/wchan to name the wait for a FIFO reader');
+      expect(await saver().save('http://h.test/pipe.html', Buffer.from('same'))).toBe('h.test/pipe~2.html');
+      expect(waiting(), 'the writer still waits for a reader').toBe(true);
+    } finally {
+      writer.kill();
+      await exited;
+    }
   });
 
   it('without hard links, points a URL saved again with the same bytes at its file too', async () => {
