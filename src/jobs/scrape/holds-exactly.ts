@@ -12,23 +12,31 @@ import { openPath, self } from '../../util/dir-anchor.js';
 const READ = constants.O_RDONLY | constants.O_NONBLOCK;
 const CHUNK = 64 * 1024;
 
-/** `path` names the file through its folder's anchor (util/dir-anchor.ts `at`). Any error is a "no". */
-export function holdsExactly(path: string, body: Uint8Array): boolean {
+/** What a name holds: nothing, exactly the body's bytes, or anything else (any error but a missing name too). */
+export type Holding = 'nothing' | 'same' | 'other';
+
+/** `path` names the entry through its folder's anchor (util/dir-anchor.ts `at`). */
+export function holding(path: string, body: Uint8Array): Holding {
   let entry: number;
   try {
     entry = openPath(path);
-  } catch {
-    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'nothing' : 'other';
   }
-  if (entry < 0) return false; // no O_PATH: nothing is opened that might not be a regular file
+  if (entry < 0) return 'other'; // no O_PATH: nothing is opened that might not be a regular file
   try {
     const s = fstatSync(entry);
-    return s.isFile() && s.size === body.byteLength && sameBytes(self(entry), body);
+    return s.isFile() && s.size === body.byteLength && sameBytes(self(entry), body) ? 'same' : 'other';
   } catch {
-    return false;
+    return 'other';
   } finally {
     closeSync(entry);
   }
+}
+
+/** Whether `path` holds exactly `body`. */
+export function holdsExactly(path: string, body: Uint8Array): boolean {
+  return holding(path, body) === 'same';
 }
 
 /** Whether the regular file at `path` holds `body` and nothing more; throws what open or read throws. */

@@ -17,7 +17,7 @@ import { FanoutError } from '../../engine/errors.js';
 import { at, openRoot } from '../../util/dir-anchor.js';
 import { diskStopCode } from '../../util/disk-stop.js';
 import { errorReason } from '../../util/error-reason.js';
-import { holdsExactly } from './holds-exactly.js';
+import { holding, holdsExactly } from './holds-exactly.js';
 import { savePath, withSuffix } from './save-path.js';
 import { SaveDirs, type Folder } from './save-dirs.js';
 import { openTempDir, sweepTempsBeside, TEMP_BESIDE, tempName } from './save-temp.js';
@@ -92,6 +92,9 @@ export class BodySaver {
       this.dirs = new SaveDirs(this.rootFd, this.options.maxOpenDirs);
     }
     const folder = this.dirs!.reach(parts);
+    // Saved before under one of its names (a --resume, a second run into DIR): found before any temp is written.
+    const before = savedBefore(folder, file, body);
+    if (before) return before;
     if (this.links) {
       if (this.tempFd < 0) this.tempFd = openTempDir(this.rootFd);
       const temp = writeTemp(this.tempFd, tempName(this.run), body);
@@ -155,6 +158,18 @@ function candidate(file: string, n: number): string {
  */
 function savedAlready(folder: Folder, name: string, body: Uint8Array): boolean {
   return body.byteLength > 0 && holdsExactly(at(folder.fd, name), body);
+}
+
+/** The first of `file`'s taken candidate names, up to the first free one, that holds exactly `body`. */
+function savedBefore(folder: Folder, file: string, body: Uint8Array): string | null {
+  if (body.byteLength === 0) return null; // see savedAlready
+  for (let n = 1; n <= MAX_NAME_TRIES; n++) {
+    const name = candidate(file, n);
+    const held = holding(at(folder.fd, name), body);
+    if (held === 'same') return join(folder.rel, name);
+    if (held === 'nothing') return null;
+  }
+  return null;
 }
 
 /** Publishes `temp` as the first free candidate name in `folder`: link(2) never replaces an existing name. */

@@ -264,6 +264,31 @@ describe('BodySaver', () => {
     await expect(new BodySaver(join(file, 'sub')).save('http://h.test/a', Buffer.from('x'))).rejects.toMatchObject({ code: 'SAVE_FAILED' });
   });
 
+  it('finds a body saved before without writing it again: unchanged pages re-saved onto a full disk succeed', async (ctx) => {
+    skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (a full disk)');
+    const small = join(base, 'small');
+    await mkdir(small);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', small]).status).toBe(0);
+    try {
+      const page = Buffer.alloc(64 * 1024, 1);
+      const changed = Buffer.alloc(64 * 1024, 2);
+      const s = new BodySaver(small);
+      savers.push(s);
+      expect(await s.save('http://h.test/p', page)).toBe('h.test/p');
+      expect(await s.save('http://h.test/p', changed)).toBe('h.test/p~2');
+      // The rest of the disk taken: not even a temp of the page fits now.
+      spawnSync('dd', ['if=/dev/zero', `of=${join(small, 'filler')}`, 'bs=4k'], { stdio: 'ignore' });
+      const later = new BodySaver(small);
+      savers.push(later);
+      expect(await later.save('http://h.test/p', page)).toBe('h.test/p');
+      expect(await later.save('http://h.test/p', changed)).toBe('h.test/p~2');
+      await expect(later.save('http://h.test/p', Buffer.alloc(64 * 1024, 3))).rejects.toMatchObject({ code: 'NO_SPACE' });
+    } finally {
+      for (const s of savers.splice(0)) s.close();
+      spawnSync('umount', ['-l', small]);
+    }
+  });
+
   it('fails with NO_SPACE on a full disk and leaves no temp file', async (ctx) => {
     skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (another mount, a full disk)');
     const small = join(base, 'small');
