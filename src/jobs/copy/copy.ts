@@ -2,9 +2,9 @@
  * `copy(options)`: makes DST a mirror of SRC's contents (as `rsync -a SRC/ DST/`), on the engine's pool.
  *
  * The coordinator walks SRC (streaming), creates each destination directory before its children are
- * dispatched, and sends batches of one directory's other entries to the task. Records come back in walk order;
- * they go to the log, hard-link groups are resolved on the coordinator in that order, and each directory's
- * mode and times are set once every record of its subtree is in (bottom-up). A disk-full or read-only error
+ * dispatched, and sends batches of the directories' other entries to the task (small directories several to an
+ * item). Records come back in walk order; they go to the log, hard-link groups are resolved on the coordinator in
+ * that order, and each directory's mode and times are set once every record of its subtree is in (bottom-up). A disk-full or read-only error
  * aborts the run at once, temps in the directories still in flight are removed, and copy() throws it.
  *
  * The steps, each in its own module: check the roots and apply defaults (options.ts), walk (walk.ts), plan each
@@ -15,7 +15,6 @@ import { statSync } from 'node:fs';
 import { run, type RunSummary } from '../../engine/coordinator.js';
 import { taskModule } from '../tasks.js';
 import { batches, InFlight } from './batches.js';
-import type { BatchResult } from './batch-result.js';
 import { CleanDirs } from './clean-dirs.js';
 import { DirCache } from './dir-ref.js';
 import { DirPlanner } from './dir-plan.js';
@@ -32,7 +31,7 @@ import { ListReadCancelled } from './list-file.js';
 import { failedRecord } from './record.js';
 import type { CopyRecordError } from './errors.js';
 import { summarize, type CopySummary } from './summary.js';
-import type { CopyItem } from './task.js';
+import type { CopyItem, CopyResult } from './task.js';
 import { sweeperFor } from './temp.js';
 import { TreeCount } from './tree-total.js';
 import { walk } from './walk.js';
@@ -76,7 +75,7 @@ async function copyTree(options: CopyOptions): Promise<CopySummary> {
     const planner = new DirPlanner(settings, dstDirs, sweep, stop, counter, clean);
     const links = new HardLinks({ o: settings.task, id: settings.id }, srcDirs, dstDirs);
     const results = new Results(sink, pending, inFlight, links, stop, counter, options.onProgress, started);
-    ran = await run<CopyItem, BatchResult>({
+    ran = await run<CopyItem, CopyResult>({
       items: batches(walk(src, settings.filter), planner, inFlight, settings.batchSize, stop),
       task: TASK,
       taskOptions: settings.task,

@@ -5,7 +5,7 @@
 import { BatchDirs, type DirCache } from './dir-ref.js';
 import { processEntry, type EntryContext } from './entry.js';
 import type { CopyRecord } from './record.js';
-import type { CopyItem } from './task.js';
+import type { FolderBatch } from './task.js';
 
 /** A group's copy in DST: its directory (relative to DST) and name, reached like any entry (dir-ref.ts). */
 interface LinkLeader {
@@ -20,7 +20,7 @@ export class HardLinks {
   constructor(private readonly ctx: EntryContext, private readonly srcDirs: DirCache, private readonly dstDirs: DirCache) {}
 
   /** The record of `rec` (a worker's record with a linkKey) once copied or linked here. */
-  async resolve(rec: CopyRecord, item: CopyItem): Promise<CopyRecord> {
+  async resolve(rec: CopyRecord, item: FolderBatch): Promise<CopyRecord> {
     const key = rec.linkKey!;
     const name = rec.path.slice(item.dir ? item.dir.length + 1 : 0);
     const leader = this.leaders.get(key);

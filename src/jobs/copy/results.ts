@@ -4,9 +4,8 @@
  * the sink; a fatal error in any of them stops the run.
  */
 import type { Outcome } from '../../engine/coordinator.js';
-import type { BatchResult } from './batch-result.js';
-import { decodeBatch } from './batch-result.js';
-import type { InFlight } from './batches.js';
+import { decodeBatch, type BatchResult } from './batch-result.js';
+import type { DirHead, InFlight } from './batches.js';
 import { fatalOf, recordError } from './errors.js';
 import type { HardLinks } from './hard-links.js';
 import type { CopyOptions } from './options.js';
@@ -14,7 +13,7 @@ import type { PendingDirs } from './pending-dirs.js';
 import { failedRecord, type CopyRecord } from './record.js';
 import type { RecordSink } from './record-sink.js';
 import type { RunStop } from './run-stop.js';
-import type { CopyItem } from './task.js';
+import type { CopyItem, CopyResult, FolderBatch } from './task.js';
 import type { TreeCount } from './tree-total.js';
 
 export class Results {
@@ -30,31 +29,11 @@ export class Results {
   ) {}
 
   /** The engine's onResult. Its promise settles once onRecord's promises have (backpressure). */
-  readonly take = async (r: Outcome<CopyItem, BatchResult>): Promise<void> => {
-    const { sink, dirs, stop } = this;
+  readonly take = async (r: Outcome<CopyItem, CopyResult>): Promise<void> => {
+    const { sink, stop } = this;
     if (stop.fatal) return;
-    const item = r.item;
-    const head = this.inFlight.taken(r.index);
-    if (head) {
-      dirs.closeUntil(item.dir);
-      sink.emit(head.record);
-      if (head.record.action !== 'skip') dirs.markDirty();
-      if (head.pending) dirs.open(head.pending);
-    }
-    // A worker died while it held this batch (it ran again, or failed): what it was writing is left as temps.
-    if (r.attempts > 1 || !r.ok) dirs.sweepLater(item.dir);
-    if (r.ok && !sink.wanted && !r.value.extra) {
-      // Nobody reads the records and none failed or needs its hard link resolved: count them and move on.
-      if (sink.count(r.value)) dirs.markDirty();
-    } else {
-      for (let rec of this.recordsOf(r)) {
-        if (stop.fatal) break;
-        if (rec.linkKey) rec = await this.links.resolve(rec, item);
-        sink.emit(rec);
-        if (rec.action !== 'skip' || !rec.ok) dirs.markDirty();
-        stop.failOn(rec.error);
-      }
-    }
+    const sent = this.inFlight.taken(r.index);
+    for (let i = 0; i < r.item.length && !stop.fatal; i++) await this.takeBatch(r, i, sent[i]?.head);
     sink.flush();
     const progress = sink.progress;
     progress.elapsedMs = performance.now() - this.started;
@@ -63,6 +42,35 @@ export class Results {
     await sink.drained();
   };
 
+  /** The item's `i`-th folder batch: its directory's record first if this is the directory's first batch. */
+  private async takeBatch(r: Outcome<CopyItem, CopyResult>, i: number, head: DirHead | undefined): Promise<void> {
+    const { sink, dirs, stop } = this;
+    const batch = r.item[i]!;
+    if (head) {
+      dirs.closeUntil(batch.dir);
+      sink.emit(head.record);
+      if (head.record.action !== 'skip') dirs.markDirty();
+      if (head.pending) dirs.open(head.pending);
+    }
+    // A worker died while it held this item (it ran again, or failed): what it was writing is left as temps.
+    if (r.attempts > 1 || !r.ok) dirs.sweepLater(batch.dir);
+    const value = r.ok ? r.value[i] : undefined;
+    // Past a fatal error in the item's worker: the run stops, and these entries were never started.
+    if (r.ok && !value) return;
+    if (value && !sink.wanted && !value.extra) {
+      // Nobody reads the records and none failed or needs its hard link resolved: count them and move on.
+      if (sink.count(value)) dirs.markDirty();
+      return;
+    }
+    for (let rec of this.recordsOf(r, batch, value)) {
+      if (stop.fatal) break;
+      if (rec.linkKey) rec = await this.links.resolve(rec, batch);
+      sink.emit(rec);
+      if (rec.action !== 'skip' || !rec.ok) dirs.markDirty();
+      stop.failOn(rec.error);
+    }
+  }
+
   /** The end of the run: the root's (and the last directories') metadata, whose failures are records too. */
   async finish(): Promise<void> {
     this.dirs.closeUntil(null);
@@ -70,16 +78,16 @@ export class Results {
     await this.sink.drained();
   }
 
-  private recordsOf(r: Outcome<CopyItem, BatchResult>): CopyRecord[] {
-    const item = r.item;
-    const pathOf = (name: string) => (item.dir ? `${item.dir}/${name}` : name);
-    if (r.ok) return decodeBatch(r.value, (i) => pathOf(item.names[i]), item.types);
+  private recordsOf(r: Outcome<CopyItem, CopyResult>, batch: FolderBatch, value: BatchResult | undefined): CopyRecord[] {
+    const pathOf = (name: string) => (batch.dir ? `${batch.dir}/${name}` : name);
+    if (value) return decodeBatch(value, (i) => pathOf(batch.names[i]), batch.types);
+    if (r.ok) return [];
     const fatal = fatalOf(r.error);
     if (fatal) {
       this.stop.fail(fatal);
       return [];
     }
     const error = recordError(r.error);
-    return item.names.map((n, i) => failedRecord(pathOf(n), item.types[i], 'copy', error));
+    return batch.names.map((n, i) => failedRecord(pathOf(n), batch.types[i], 'copy', error));
   }
 }

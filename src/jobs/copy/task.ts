@@ -1,6 +1,6 @@
 /**
  * The copy task, run by the engine wherever the mode puts it. One item is a batch of non-directory entries of
- * one directory (per-message cost is tens of microseconds, a small file's copy about the same): small files
+ * one or more directories (per-item cost is tens of microseconds, a small file's copy about the same): small files
  * are copied with synchronous calls, which inside a worker thread or process run on that worker's own thread
  * instead of queueing on libuv's 4-thread pool; large files use the async fs.copyFile, a few at once. The
  * batch's records go back encoded (batch-result.ts): a character per entry. A batch holds its source and
@@ -18,10 +18,21 @@ import { processIdentity } from './metadata.js';
 import { isOwnProcess } from '../../engine/worker/own-process.js';
 import type { CopyRecord, EntryType } from './record.js';
 
-export interface CopyItem extends EntryDir {
+/** One folder's entries (or a share of them, when the folder holds more than a batch). */
+export interface FolderBatch extends EntryDir {
   names: string[];
   types: EntryType[];
 }
+
+/**
+ * What the engine runs: the batches of one or more folders, in walk order, at most `batchSize` entries in all. Small
+ * folders travel together: each item costs its round trip, its dispatch and its results' turn on the coordinator
+ * (tens of microseconds), as much as a few dozen skipped files.
+ */
+export type CopyItem = FolderBatch[];
+
+/** An item's results: one per folder batch, in its order; fewer when a fatal error stopped the item. */
+export type CopyResult = BatchResult[];
 
 /** Large-file copies in flight per batch. */
 const MAX_ASYNC = 4;
@@ -41,12 +52,23 @@ export default defineTask((o: CopyTaskOptions) => {
   // coordinator's own, in async mode: Ctrl-C, progress and results wait; on a slow disk for seconds). Once this
   // turn of the loop has run TURN_BUDGET_MS of batches, the next batch waits for the next turn.
   const turn = new TurnClock();
-  const copyBatch = (item: CopyItem, ctx: TaskContext): BatchResult | Promise<BatchResult> =>
-    turn.elapsed() > TURN_BUDGET_MS ? nextTurn().then(() => copyBatch(item, ctx)) : copyNow(item, ctx);
+  const copyItem = (item: CopyItem, ctx: TaskContext): CopyResult | Promise<CopyResult> =>
+    turn.elapsed() > TURN_BUDGET_MS ? nextTurn().then(() => copyItem(item, ctx)) : copyParts(item, ctx, 0, []);
+
+  /** The item's folder batches from `from` on, one after the other; after a fatal error, none more. */
+  const copyParts = (item: CopyItem, ctx: TaskContext, from: number, out: CopyResult): CopyResult | Promise<CopyResult> => {
+    for (let i = from; i < item.length; i++) {
+      if (fatal && i > 0) break; // the first batch throws it (copyIn): an item never starts past a fatal error
+      const r = copyNow(item[i]!, ctx);
+      if (r instanceof Promise) return r.then((v) => copyParts(item, ctx, i + 1, [...out, v]));
+      out.push(r);
+    }
+    return out;
+  };
 
   // Synchronous unless a large file is copied asynchronously: a batch of small files settles, and its result can
   // be sent to the coordinator, as soon as it is done rather than after every other batch sent with it.
-  const copyNow = (item: CopyItem, ctx: TaskContext): BatchResult | Promise<BatchResult> => {
+  const copyNow = (item: FolderBatch, ctx: TaskContext): BatchResult | Promise<BatchResult> => {
     const dirs = new BatchDirs(srcDirs, dstDirs, item.dir, item.locked, cwd);
     let async = false;
     try {
@@ -61,7 +83,7 @@ export default defineTask((o: CopyTaskOptions) => {
     }
   };
 
-  const copyIn = (item: CopyItem, ctx: TaskContext, dirs: BatchDirs): BatchResult | Promise<BatchResult> => {
+  const copyIn = (item: FolderBatch, ctx: TaskContext, dirs: BatchDirs): BatchResult | Promise<BatchResult> => {
     const out: CopyRecord[] = [];
     const note = (i: number, r: CopyRecord) => {
       out[i] = r;
@@ -82,7 +104,7 @@ export default defineTask((o: CopyTaskOptions) => {
 
   /** The rest of a batch once a large file is being copied: a few at once on libuv's pool. */
   async function finishAsync(
-    item: CopyItem, ctx: TaskContext, dirs: BatchDirs, from: number, first: Promise<CopyRecord>, out: CopyRecord[],
+    item: FolderBatch, ctx: TaskContext, dirs: BatchDirs, from: number, first: Promise<CopyRecord>, out: CopyRecord[],
     note: (i: number, r: CopyRecord) => void,
   ): Promise<BatchResult> {
     const pending = new Set<Promise<void>>();
@@ -106,7 +128,7 @@ export default defineTask((o: CopyTaskOptions) => {
     return result(out, item);
   }
 
-  return Object.assign(copyBatch, {
+  return Object.assign(copyItem, {
     close() {
       srcDirs.close();
       dstDirs.close();
@@ -115,7 +137,7 @@ export default defineTask((o: CopyTaskOptions) => {
 });
 
 /** A fatal error may leave holes (entries never started): only the prefix before the first hole is reported. */
-function result(out: CopyRecord[], item: CopyItem): BatchResult {
+function result(out: CopyRecord[], item: FolderBatch): BatchResult {
   const prefix: CopyRecord[] = [];
   for (let i = 0; i < out.length && out[i]; i++) prefix.push(out[i]);
   return encodeBatch(prefix, item.types);
