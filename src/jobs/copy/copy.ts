@@ -4,8 +4,9 @@
  * The coordinator walks SRC (streaming), creates each destination directory before its children are
  * dispatched, and sends batches of the directories' other entries to the task (small directories several to an
  * item). Records come back in walk order; they go to the log, hard-link groups are resolved on the coordinator in
- * that order, and each directory's mode and times are set once every record of its subtree is in (bottom-up). A disk-full or read-only error
- * aborts the run at once, temps in the directories still in flight are removed, and copy() throws it.
+ * that order, and each directory's mode and times are set once every record of its subtree is in (bottom-up). A
+ * disk-full or read-only error aborts the run at once, temps in the directories still in flight are removed, and
+ * copy() throws it.
  *
  * The steps, each in its own module: check the roots and apply defaults (options.ts), walk (walk.ts), plan each
  * directory (dir-plan.ts), dispatch batches (batches.ts), take results (results.ts) and finish directories
