@@ -3,7 +3,8 @@
  * Two workloads in one run, each against its C anchor: a fresh copy (`fanout copy` async, --threads 2, --procs 2)
  * against `cp -a`, and a no-op re-run over an up-to-date copy against `rsync -a`. Runs interleaved across tools after
  * one warm-up each, medians with min-max, the ratio to the anchor, and CPU (user + system), the less noisy figure on
- * a shared machine. The re-run also shows Node's floor (rerun-floor.ts): the lstats alone, on two threads.
+ * a shared machine. The re-run also shows Node's floor (rerun-floor.ts): the lstats alone, on two threads, and is
+ * repeated over the same number of files in folders of 10 (what a folder costs).
  *
  * Alone: `node dist/bench/copy-scale.js`. Environment: FANOUT_BENCH_FILES (default 200,000) scales the tree;
  * FANOUT_BENCH_SAMPLES (default 3 here) the measured runs per tool; FANOUT_BENCH_BASELINE=/path/to/bin/fanout.js
@@ -69,6 +70,12 @@ export async function benchCopyScale(): Promise<string> {
       const rerunTools: Tool[] = [{ name: 'rsync -a', argv: (s, d) => ['rsync', '-a', `${s}/`, `${d}/`] }, ...rows(BIN, 'fanout', true), fullSweep, floor, ...baseline];
       parts.push(table(`No-op re-run over an up-to-date copy of ${files} files (target: <= 1.0x rsync -a; moonshot 0.7x)`,
         measureReruns(`${dir}/src`, dir, rerunTools, SAMPLES), 'rsync -a', 1, rerunTools));
+      // The same files in folders of 10, as source trees and node_modules hold them: what each folder costs.
+      rmSync(`${dir}/src`, { recursive: true, force: true });
+      smallFiles(`${dir}/src`, FILES, 10);
+      const smallTools = rerunTools.filter((t) => t !== fullSweep);
+      parts.push(table(`No-op re-run, the same number of files in folders of 10 (no target; the cost of a folder)`,
+        measureReruns(`${dir}/src`, dir, smallTools, SAMPLES), 'rsync -a', 1, smallTools));
     } else {
       parts.push(`Re-run skipped: ${rsync.note}.`, '');
     }
