@@ -63,6 +63,17 @@ export default defineTask((o: CopyTaskOptions) => {
       if (r instanceof Promise) return r.then((v) => copyParts(item, ctx, i + 1, [...out, v]));
       out.push(r);
     }
+    return finished(item, out);
+  };
+
+  /**
+   * An item that a fatal error raised elsewhere in this worker cut short (an item running alongside, while this one
+   * waited for a large file) fails with that error: its results would leave a hole before the records of later items.
+   */
+  const finished = (item: CopyItem, out: CopyResult): CopyResult => {
+    if (fatal && !out.some(carriesFatal) && !(out.length === item.length && out.every((r, i) => r.actions.length === item[i]!.names.length))) {
+      throw fatal;
+    }
     return out;
   };
 
@@ -135,6 +146,10 @@ export default defineTask((o: CopyTaskOptions) => {
     },
   });
 });
+
+function carriesFatal(r: BatchResult): boolean {
+  return !!r.extra?.some((e) => fatalOf(e.error));
+}
 
 /** A fatal error may leave holes (entries never started): only the prefix before the first hole is reported. */
 function result(out: CopyRecord[], item: FolderBatch): BatchResult {
