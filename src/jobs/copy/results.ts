@@ -33,7 +33,11 @@ export class Results {
     const { sink, stop } = this;
     if (stop.fatal) return;
     const sent = this.inFlight.taken(r.index);
-    for (let i = 0; i < r.item.length && !stop.fatal; i++) await this.takeBatch(r, i, sent[i]?.head);
+    let i = 0;
+    for (; i < r.item.length && !stop.fatal; i++) await this.takeBatch(r, i, sent[i]?.head);
+    // Stopped before the item's last folders: a worker that died with it may have left temps there, swept with the
+    // folders still out once the run has stopped (copy.ts).
+    if (i < r.item.length && (r.attempts > 1 || !r.ok)) this.inFlight.sent(r.index, sent.slice(i));
     sink.flush();
     const progress = sink.progress;
     progress.elapsedMs = performance.now() - this.started;
