@@ -88,12 +88,16 @@ export class PendingDirs {
     }
   }
 
-  /** Marks a directory still being written to be swept before its metadata is set (then nobody writes in it). */
+  /**
+   * Marks a directory still being written to be swept before its metadata is set (then nobody writes in it). A dead
+   * worker may have written in it, which its records do not tell (the retry finds those entries done): its times are set.
+   */
   sweepLater(rel: string): void {
     if (this.settings.dryRun) return;
     for (let i = this.stack.length - 1; i >= 0; i--) {
       if (this.stack[i].rel === rel) {
         this.stack[i].sweep = true;
+        this.stack[i].dirty = true;
         return;
       }
     }

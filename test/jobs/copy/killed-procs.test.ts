@@ -3,7 +3,7 @@
  * `npx tsc -p .` first). Worker pids are found as children of the CLI process in /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +149,44 @@ describe.skipIf(!linux)('fanout copy --procs, when a process is killed', () => {
       expect(await again.exit).toBe(0);
       expect(tempNames(dst)).toEqual([]);
       expectSameTree(src, dst, { atime: false });
+    }
+    expect(killed, 'a worker was caught writing a temp').toBe(true);
+  });
+
+  it("gives a folder its SRC times when the worker that wrote in it died later in the same item (the retry finds it done)", async () => {
+    const src = `${area.dir}/meta-src`;
+    mkdirSync(`${src}/a`, { recursive: true });
+    mkdirSync(`${src}/b`, { recursive: true });
+    writeFileSync(`${src}/a/old`, 'old\n');
+    const old = new Date('2001-02-03T04:05:06Z');
+    let killed = false;
+    for (let attempt = 0; attempt < 5 && !killed; attempt++) {
+      const dst = `${area.dir}/meta-dst-${n++}`;
+      utimesSync(`${src}/a`, old, old);
+      expect(await start(['copy', src, dst, '-q', '--no-progress']).exit).toBe(0);
+      // a and b go in one item: a's new file is written, then the worker dies copying b's large files. a's own
+      // times are SRC's already: its record is a skip, and only its new file's write moves its mtime.
+      writeFileSync(`${src}/a/new`, 'new\n');
+      utimesSync(`${src}/a`, old, old);
+      largeFiles(`${src}/b`, 3, 32 << 20);
+      const run = start(['copy', src, dst, '--procs', '1', '-q', '--no-progress']);
+      let done = false;
+      void run.exit.then(() => (done = true));
+      while (!done && !killed) {
+        if (files(`${dst}/b`).temp) {
+          const holder = workersOf(run.child.pid!).find(holdsTemp);
+          if (holder) {
+            signal(holder, 'SIGKILL');
+            killed = true;
+          }
+        }
+        await turn();
+      }
+      expect(await run.exit).toBe(0);
+      if (killed) expect(statSync(`${dst}/a`).mtimeMs).toBe(statSync(`${src}/a`).mtimeMs);
+      rmSync(`${src}/a/new`);
+      rmSync(`${src}/b`, { recursive: true });
+      mkdirSync(`${src}/b`);
     }
     expect(killed, 'a worker was caught writing a temp').toBe(true);
   });
