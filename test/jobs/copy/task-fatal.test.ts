@@ -20,7 +20,8 @@ describe('copy task after a fatal error', () => {
       mkdirSync(`${base}/src/${d}`, { recursive: true });
       mkdirSync(`${base}/dst/${d}`, { recursive: true });
     }
-    writeFileSync(`${base}/src/x/big`, Buffer.alloc(3 << 20, 7)); // copied on libuv's pool: the item waits for it
+    // Copied on libuv's pool, chunk by chunk: the item waits for it over many turns of the event loop.
+    writeFileSync(`${base}/src/x/big`, Buffer.alloc(32 << 20, 7));
     writeFileSync(`${base}/src/y/small`, 'y\n');
     writeFileSync(`${base}/src/z/small`, 'z\n');
   });
