@@ -59,8 +59,6 @@ export class Results {
     // A worker died while it held this item (it ran again, or failed): what it was writing is left as temps.
     if (r.attempts > 1 || !r.ok) dirs.sweepLater(batch.dir);
     const value = r.ok ? r.value[i] : undefined;
-    // Past a fatal error in the item's worker: the run stops, and these entries were never started.
-    if (r.ok && !value) return;
     if (value && !sink.wanted && !value.extra) {
       // Nobody reads the records and none failed or needs its hard link resolved: count them and move on.
       if (sink.count(value)) dirs.markDirty();
@@ -85,7 +83,7 @@ export class Results {
   private recordsOf(r: Outcome<CopyItem, CopyResult>, batch: FolderBatch, value: BatchResult | undefined): CopyRecord[] {
     const pathOf = (name: string) => (batch.dir ? `${batch.dir}/${name}` : name);
     if (value) return decodeBatch(value, (i) => pathOf(batch.names[i]), batch.types);
-    if (r.ok) return [];
+    if (r.ok) return []; // past a fatal error in the item's worker: these entries were never started
     const fatal = fatalOf(r.error);
     if (fatal) {
       this.stop.fail(fatal);
