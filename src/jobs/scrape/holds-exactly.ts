@@ -34,10 +34,6 @@ export function holding(path: string, body: Uint8Array): Holding {
   }
 }
 
-/** Whether `path` holds exactly `body`. */
-export function holdsExactly(path: string, body: Uint8Array): boolean {
-  return holding(path, body) === 'same';
-}
 
 /** Whether the regular file at `path` holds `body` and nothing more; throws what open or read throws. */
 function sameBytes(path: string, body: Uint8Array): boolean {

@@ -17,7 +17,7 @@ import { FanoutError } from '../../engine/errors.js';
 import { at, openRoot } from '../../util/dir-anchor.js';
 import { diskStopCode } from '../../util/disk-stop.js';
 import { errorReason } from '../../util/error-reason.js';
-import { holding, holdsExactly } from './holds-exactly.js';
+import { holding } from './holds-exactly.js';
 import { savePath, withSuffix } from './save-path.js';
 import { SaveDirs, type Folder } from './save-dirs.js';
 import { openTempDir, sweepTempsBeside, TEMP_BESIDE, tempName } from './save-temp.js';
@@ -157,7 +157,7 @@ function candidate(file: string, n: number): string {
  * not pass for an empty body's copy.
  */
 function savedAlready(folder: Folder, name: string, body: Uint8Array): boolean {
-  return body.byteLength > 0 && holdsExactly(at(folder.fd, name), body);
+  return body.byteLength > 0 && holding(at(folder.fd, name), body) === 'same';
 }
 
 /** The first of `file`'s taken candidate names, up to the first free one, that holds exactly `body`. */
