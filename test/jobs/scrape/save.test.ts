@@ -264,12 +264,22 @@ describe('BodySaver', () => {
     await expect(new BodySaver(join(file, 'sub')).save('http://h.test/a', Buffer.from('x'))).rejects.toMatchObject({ code: 'SAVE_FAILED' });
   });
 
-  it('finds a body saved before without writing it again: unchanged pages re-saved onto a full disk succeed', async (ctx) => {
-    skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (a full disk)');
+  /** Runs `body` with a tmpfs of `size` mounted as the save folder; its savers are closed and it is unmounted after. */
+  const onSmallDisk = async (size: string, body: (small: string) => Promise<void>) => {
     const small = join(base, 'small');
     await mkdir(small);
-    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', small]).status).toBe(0);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', small]).status).toBe(0);
     try {
+      await body(small);
+    } finally {
+      for (const s of savers.splice(0)) s.close();
+      spawnSync('umount', ['-l', small]);
+    }
+  };
+
+  it('finds a body saved before without writing it again: unchanged pages re-saved onto a full disk succeed', async (ctx) => {
+    skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (a full disk)');
+    await onSmallDisk('256k', async (small) => {
       const page = Buffer.alloc(64 * 1024, 1);
       const changed = Buffer.alloc(64 * 1024, 2);
       const s = new BodySaver(small);
@@ -283,27 +293,18 @@ describe('BodySaver', () => {
       expect(await later.save('http://h.test/p', page)).toBe('h.test/p');
       expect(await later.save('http://h.test/p', changed)).toBe('h.test/p~2');
       await expect(later.save('http://h.test/p', Buffer.alloc(64 * 1024, 3))).rejects.toMatchObject({ code: 'NO_SPACE' });
-    } finally {
-      for (const s of savers.splice(0)) s.close();
-      spawnSync('umount', ['-l', small]);
-    }
+    });
   });
 
   it('fails with NO_SPACE on a full disk and leaves no temp file', async (ctx) => {
     skipUnless(ctx, canMount, 'needs root allowed to mount a tmpfs (another mount, a full disk)');
-    const small = join(base, 'small');
-    await mkdir(small);
-    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]).status).toBe(0);
-    try {
+    await onSmallDisk('64k', async (small) => {
       const s = new BodySaver(small);
       savers.push(s);
       await expect(s.save('http://h.test/big', Buffer.alloc(256 * 1024))).rejects.toMatchObject({ code: 'NO_SPACE' });
       expect(readdirSync(join(small, '.fanout#tmp'))).toEqual([]);
       expect(existsSync(join(small, 'h.test', 'big'))).toBe(false);
-    } finally {
-      for (const s of savers.splice(0)) s.close();
-      spawnSync('umount', ['-l', small]);
-    }
+    });
   });
 });
 
